@@ -1,0 +1,162 @@
+/**
+ * Contracts between the HTTP layer (routes) and the detectors. Detectors know nothing of HTTP;
+ * routes know nothing of onnxruntime. Every detector answer is built from
+ * features + embedding -> head -> calibration.
+ */
+
+export const ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type TextTask = 'role' | 'involvement';
+
+export interface ModelRef {
+  id: string;
+  version: string;
+}
+
+export interface Contribution {
+  feature: string;
+  value: number;
+  contribution: number;
+}
+
+export interface TextAnalysisRequest {
+  text: string;
+  tasks: TextTask[];
+  segments: boolean;
+  explain: boolean;
+  /** aborted when the request's deadline passes or the client goes away */
+  signal?: AbortSignal;
+}
+
+export interface RoleAnswer {
+  label: Role;
+  probabilities: Record<Role, number>;
+  confidence: 'low' | 'medium' | 'high';
+}
+
+export interface InvolvementAnswer {
+  ratio: number;
+  interval: [number, number];
+  coverage: number;
+}
+
+export interface Segment {
+  start: number;
+  end: number;
+  ai_probability: number;
+}
+
+export interface TextUsage {
+  characters: number;
+  tokens: number;
+  windows: number;
+}
+
+export interface TextAnalysis {
+  model: ModelRef;
+  role?: RoleAnswer;
+  involvement?: InvolvementAnswer;
+  ai_probability?: number;
+  segments?: Segment[];
+  explanation?: Contribution[];
+  warnings: string[];
+  usage: TextUsage;
+}
+
+export interface TextDetector {
+  readonly model: ModelRef;
+  /** what /v1/models shows: encoder, heads, training data, metrics */
+  describe(): Record<string, unknown>;
+  analyze(req: TextAnalysisRequest): Promise<TextAnalysis>;
+}
+
+export interface RubricDimension {
+  name: string;
+  min: number;
+  max: number;
+  /** true when only integers are valid */
+  integer?: boolean;
+}
+
+export interface RubricDescription {
+  id: string;
+  description: string;
+  dimensions: RubricDimension[];
+  /** candidate fields the head reads, e.g. ["prompt", "response"]; empty for scores-only rubrics */
+  candidate_fields: string[];
+  scores_only: boolean;
+  metrics: Record<string, unknown>;
+  bias: Record<string, unknown>[];
+  model: ModelRef;
+}
+
+export interface Judgment {
+  candidate?: Record<string, string>;
+  scores: Record<string, number>;
+}
+
+export interface JudgmentRequest {
+  rubric: string;
+  judgments: Judgment[];
+  explain: boolean;
+  signal?: AbortSignal;
+}
+
+export interface JudgmentAnswer {
+  llm_probability: number;
+  label: 'llm' | 'human';
+}
+
+export interface JudgmentDetection {
+  model: ModelRef;
+  rubric: string;
+  judgments: JudgmentAnswer[];
+  group: { k: number; llm_probability: number; label: 'llm' | 'human' };
+  explanation?: Contribution[];
+  warnings: string[];
+}
+
+export interface JudgmentDetector {
+  rubrics(): RubricDescription[];
+  /** throws InputError for an unknown rubric, unknown dimension or out-of-range score */
+  detect(req: JudgmentRequest): Promise<JudgmentDetection>;
+}
+
+/** A model the route needs is not loaded: answered as 503 problem+json naming the model. */
+export class ModelUnavailableError extends Error {
+  constructor(
+    public readonly modelName: string,
+    public readonly reason: string,
+  ) {
+    super(`model ${modelName} is not available: ${reason}`);
+    this.name = 'ModelUnavailableError';
+  }
+}
+
+/** Input that passed schema validation but is still wrong (e.g. unknown rubric): 400 with the JSON path. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    public readonly path: string,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** The work queue is full: 503 with Retry-After. */
+export class OverloadedError extends Error {
+  constructor(public readonly retryAfterSeconds = 1) {
+    super('the service is at capacity; retry later');
+    this.name = 'OverloadedError';
+  }
+}
+
+/** The request's deadline passed before its work finished: 504. */
+export class DeadlineError extends Error {
+  constructor(message = 'the request deadline passed before the work finished') {
+    super(message);
+    this.name = 'DeadlineError';
+  }
+}
