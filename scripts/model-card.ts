@@ -1,0 +1,90 @@
+/**
+ * `npm run eval` (last step): assembles models/MODEL_CARD.md from models/card/*.md (encoder.md,
+ * text.md, judgments.md first, then any other card in name order) and lists the data sets that
+ * trained the shipped weights, with their licenses.
+ *
+ *   npx tsx scripts/model-card.ts [--models DIR]
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TEXT_SOURCES } from '../src/datasets/text.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const models = path.resolve(arg('--models') ?? 'models');
+const cardDir = path.join(models, 'card');
+const order = ['encoder.md', 'text.md', 'judgments.md'];
+const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md')) : [];
+cards.sort((a, b) => {
+  const ia = order.indexOf(a);
+  const ib = order.indexOf(b);
+  return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+});
+
+function readJson(p: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+const out: string[] = [];
+out.push('# llm-provenance model card');
+out.push('');
+out.push(`Assembled by \`npx tsx scripts/model-card.ts\` on ${new Date().toISOString()} from ${cards.length ? cards.map((c) => `models/card/${c}`).join(', ') : 'no cards'}.`);
+out.push('Every number below names its data, split and metric; they are reproduced by `npm run eval`.');
+out.push('');
+const missing = order.filter((c) => !cards.includes(c));
+if (missing.length) out.push(`Not yet written: ${missing.map((c) => `models/card/${c}`).join(', ')}.`, '');
+
+out.push('## Shipped models');
+out.push('');
+const enc = readJson(path.join(models, 'encoder/config.json'));
+const heads = readJson(path.join(models, 'heads/config.json'));
+out.push('| model | id | version | files |');
+out.push('|---|---|---|---|');
+if (enc) out.push(`| encoder | ${String(enc.id)} | ${String(enc.version)} | ${Object.keys((enc.files as object) ?? {}).join(', ')} |`);
+else out.push('| encoder | (missing: models/encoder/config.json) | | |');
+if (heads) out.push(`| text heads | ${String(heads.id)} | ${String(heads.version)} | ${Object.keys((heads.files as object) ?? {}).join(', ')} |`);
+else out.push('| text heads | (missing: models/heads/config.json) | | |');
+const jdir = path.join(models, 'judgments');
+if (existsSync(jdir)) {
+  for (const r of readdirSync(jdir).sort()) {
+    const c = readJson(path.join(jdir, r, 'config.json'));
+    if (c) out.push(`| judgments/${r} | ${String(c.id ?? r)} | ${String(c.version ?? '')} | ${Object.keys((c.files as object) ?? {}).join(', ')} |`);
+  }
+}
+out.push('');
+
+out.push('## Data sets');
+out.push('');
+out.push('Public research data copied unchanged into ../shared/data (never into this repository). "Trains" marks the sets whose rows trained or calibrated the shipped text heads.');
+out.push('');
+const used = new Set(((heads?.training_data as { source: string }[] | undefined) ?? []).map((t) => t.source));
+out.push('| data set | origin | license | labels | use |');
+out.push('|---|---|---|---|---|');
+for (const s of TEXT_SOURCES) {
+  const use = s.evalOnly ? 'evaluation only (never in the shipped weights)' : used.has(s.id) ? 'trains the text heads' : 'not used by the shipped heads';
+  out.push(`| ${s.id} | ${s.origin} | ${s.license} | ${s.labels} | ${use} |`);
+}
+const encTraining = enc?.training as Record<string, unknown> | undefined;
+if (encTraining) {
+  out.push('');
+  out.push(`Encoder training (from models/encoder/config.json): \`${JSON.stringify(encTraining).slice(0, 600)}\``);
+}
+out.push('');
+out.push('Judgment detectors list their own data in their section below.');
+out.push('');
+
+for (const c of cards) {
+  out.push('---');
+  out.push('');
+  out.push(readFileSync(path.join(cardDir, c), 'utf8').trim());
+  out.push('');
+}
+writeFileSync(path.join(models, 'MODEL_CARD.md'), out.join('\n') + '\n');
+console.log(`wrote ${path.join(models, 'MODEL_CARD.md')} from ${cards.length} card(s)`);

@@ -1,0 +1,177 @@
+/**
+ * The text corpus: every text set of ../shared/data mapped to role + PR, grouped by source
+ * document and split train / validation / test by a fixed hash of the group (see text-common.ts).
+ *
+ * Split rule: u = sha256("llm-provenance-split-v1:" + group)[0..8 hex] / 2^32;
+ *   u < 0.70 train, u < 0.85 validation, else test. gede is evaluation only: split "test",
+ *   `evalOnly: true`, never used for training or calibration.
+ * Groups: human originals shared by apt-eval and mixset (and each HPPT / GEDE pair) share one group
+ * keyed by the original's text, so the same original never straddles two splits.
+ * Duplicates (same text) are kept once: the first loaded wins, human sets load first.
+ */
+import { resolve } from 'node:path';
+import {
+  loadAptEval,
+  loadCheat,
+  loadComnets,
+  loadGede,
+  loadHc3Plus,
+  loadHppt,
+  loadLlmdetect,
+  loadM4,
+  loadMgtbench,
+  loadMixset,
+  loadSeqxgpt,
+  type LoaderOptions,
+} from './text-sources.js';
+import type { TextRow } from './text-common.js';
+
+export * from './text-common.js';
+export { gedeRole, stripEditMarks, MIN_MINED_WORDS, type LoaderOptions } from './text-sources.js';
+
+export interface TextSourceInfo {
+  id: string;
+  origin: string;
+  license: string;
+  /** evaluation only: never in the shipped weights */
+  evalOnly: boolean;
+  /** role labels available: 'four' (H/C/P/E subsets), 'binary' (human vs LLM only) */
+  labels: string;
+  load: (dataDir: string, opts: LoaderOptions) => TextRow[];
+}
+
+/** In load order (human-heavy sets first, so that deduplication keeps human copies). */
+export const TEXT_SOURCES: readonly TextSourceInfo[] = [
+  {
+    id: 'apt-eval',
+    origin: 'ShoumikSaha/ai-polished-text @ fe8865f',
+    license: 'none stated',
+    evalOnly: false,
+    labels: 'H, P',
+    load: (d) => loadAptEval(d),
+  },
+  {
+    id: 'mixset',
+    origin: 'Dongping-Chen/MixSet @ f37eea5',
+    license: 'none stated',
+    evalOnly: false,
+    labels: 'H, C, P, E',
+    load: (d, o) => loadMixset(d, o),
+  },
+  {
+    id: 'llmdetect',
+    origin: 'ZihaoCheng123/LLMDetect @ d684ae0 (DetectEval multi-intensity)',
+    license: 'none stated',
+    evalOnly: false,
+    labels: 'P, E (+ mined H, C)',
+    load: (d, o) => loadLlmdetect(d, o),
+  },
+  {
+    id: 'hppt',
+    origin: 'FreedomIntelligence/ChatGPT-Detection-PR-HPPT @ 272f9d8',
+    license: 'none stated',
+    evalOnly: false,
+    labels: 'H, P',
+    load: (d, o) => loadHppt(d, o),
+  },
+  {
+    id: 'seqxgpt',
+    origin: 'Jihuai-wpy/SeqXGPT @ da2f264',
+    license: 'Apache-2.0',
+    evalOnly: false,
+    labels: 'H, C, E (+ mined H, C)',
+    load: (d, o) => loadSeqxgpt(d, o),
+  },
+  { id: 'm4', origin: 'mbzuai-nlp/M4 @ ce5844d', license: 'none stated', evalOnly: false, labels: 'H, C', load: (d) => loadM4(d) },
+  {
+    id: 'mgtbench',
+    origin: 'xinleihe/MGTBench @ 439856c',
+    license: 'MIT',
+    evalOnly: false,
+    labels: 'H, C',
+    load: (d) => loadMgtbench(d),
+  },
+  {
+    id: 'hc3-plus',
+    origin: 'suu990901/chatgpt-comparison-detection-HC3-Plus @ 6ce4b6a',
+    license: 'none stated (HC3: CC-BY-SA)',
+    evalOnly: false,
+    labels: 'binary (H vs LLM, role unknown)',
+    load: (d, o) => loadHc3Plus(d, o),
+  },
+  {
+    id: 'cheat',
+    origin: 'botianzhe/CHEAT @ 72084a1',
+    license: 'MIT',
+    evalOnly: false,
+    labels: 'LLM-involved only (fusion), role unknown',
+    load: (d) => loadCheat(d),
+  },
+  {
+    id: 'comnets-homework',
+    origin: 'comnetsAD/ChatGPT @ 2539975',
+    license: 'none stated',
+    evalOnly: false,
+    labels: 'H, C',
+    load: (d) => loadComnets(d),
+  },
+  {
+    id: 'gede',
+    origin: 'lukasgehring/Assessing-LLM-Text-Detection-in-Educational-Contexts @ fa9d238',
+    license: 'CC BY-NC-SA 4.0',
+    evalOnly: true,
+    labels: 'H, C, P (evaluation only)',
+    load: (d) => loadGede(d),
+  },
+];
+
+export function defaultDataDir(): string {
+  return resolve(process.env.DATA_DIR ?? resolve(process.cwd(), '../shared/data'));
+}
+
+export interface CorpusOptions extends LoaderOptions {
+  dataDir?: string;
+  /** source ids to load; default all */
+  sources?: string[];
+  /** include gede (evaluation only); default true */
+  includeEval?: boolean;
+}
+
+/** Loads, maps and splits every text set; deduplicates identical texts. */
+export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const out: TextRow[] = [];
+  const seen = new Set<string>();
+  for (const src of TEXT_SOURCES) {
+    if (opts.sources && !opts.sources.includes(src.id)) continue;
+    if (src.evalOnly && opts.includeEval === false) continue;
+    for (const row of src.load(dataDir, opts)) {
+      // eval-only rows are deduplicated among themselves, never against training rows
+      const key = (row.evalOnly ? 'eval\u0000' : '') + row.text;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+/** The export line format of `npm run data:export` (team brief), plus descriptive extras. */
+export function toExportRecord(r: TextRow): Record<string, unknown> {
+  return {
+    id: r.id,
+    text: r.text,
+    source: r.source,
+    domain: r.domain,
+    group: r.group,
+    split: r.split,
+    role: r.role,
+    llm: r.llm,
+    pr: r.pr,
+    subset: r.subset,
+    lang: r.lang,
+    generator: r.generator ?? null,
+    mined: r.mined ?? null,
+    eval_only: r.evalOnly === true,
+  };
+}

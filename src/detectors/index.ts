@@ -1,0 +1,215 @@
+/**
+ * loadDetectors: wires encoder -> text detector -> judgment detector from MODEL_DIR.
+ *
+ * A part that is missing or broken never becomes a fake answer: it is recorded as unavailable with
+ * the reason, the routes that need it answer 503 problem+json naming it, and /readyz says why.
+ * Knows nothing of HTTP.
+ */
+import type { TextEmbedder } from '../encoder/types.js';
+import type { JudgmentDetector, TextDetector } from './types.js';
+import { ModelUnavailableError } from './types.js';
+
+export type ModelName = 'encoder' | 'text-heads' | 'judgments';
+export const MODEL_NAMES: readonly ModelName[] = ['encoder', 'text-heads', 'judgments'];
+
+export type ModelState = 'loading' | 'ready' | 'unavailable';
+
+export interface ModelStatus {
+  name: ModelName;
+  state: ModelState;
+  /** why it is unavailable (or what it is waiting for) */
+  reason?: string;
+}
+
+export interface DetectorsConfig {
+  modelDir: string;
+  encoderDir: string;
+  /** default <modelDir>/heads */
+  textHeadsDir?: string;
+  encoderPrecision: 'int8' | 'fp32';
+  device: 'cpu' | 'cuda';
+  intraOpThreads?: number;
+  batchMaxTokens: number;
+  batchMaxWaitMs: number;
+  queueMax: number;
+}
+
+export interface DetectorsLogger {
+  info(o: unknown, msg?: string): void;
+  warn(o: unknown, msg?: string): void;
+  error(o: unknown, msg?: string): void;
+}
+
+/**
+ * What the HTTP layer holds: the detectors that loaded, and the state of every model. Mutable while
+ * loading; routes read it per request.
+ */
+export class Detectors {
+  text: TextDetector | null = null;
+  judgment: JudgmentDetector | null = null;
+  embedder: TextEmbedder | null = null;
+  private readonly status = new Map<ModelName, ModelStatus>();
+
+  constructor(initial: ModelState = 'loading') {
+    for (const name of MODEL_NAMES) this.status.set(name, { name, state: initial, reason: initial === 'loading' ? 'loading' : undefined });
+  }
+
+  /** A registry built from detectors already in hand (tests, tools); absent ones are unavailable. */
+  static of(parts: { text?: TextDetector | null; judgment?: JudgmentDetector | null; embedder?: TextEmbedder | null; reasons?: Partial<Record<ModelName, string>> }): Detectors {
+    const d = new Detectors('loading');
+    d.text = parts.text ?? null;
+    d.judgment = parts.judgment ?? null;
+    d.embedder = parts.embedder ?? null;
+    const reasons = parts.reasons ?? {};
+    d.set('text-heads', d.text ? 'ready' : 'unavailable', d.text ? undefined : (reasons['text-heads'] ?? 'not loaded'));
+    d.set('encoder', d.text || d.embedder ? 'ready' : 'unavailable', d.text || d.embedder ? undefined : (reasons.encoder ?? 'not loaded'));
+    d.set('judgments', d.judgment ? 'ready' : 'unavailable', d.judgment ? undefined : (reasons.judgments ?? 'not loaded'));
+    return d;
+  }
+
+  set(name: ModelName, state: ModelState, reason?: string): void {
+    this.status.set(name, { name, state, reason });
+  }
+
+  get(name: ModelName): ModelStatus {
+    return this.status.get(name)!;
+  }
+
+  all(): ModelStatus[] {
+    return MODEL_NAMES.map((n) => this.get(n));
+  }
+
+  get ready(): boolean {
+    return this.all().every((s) => s.state === 'ready');
+  }
+
+  /** The text detector, or a ModelUnavailableError naming the first missing model it needs. */
+  requireText(): TextDetector {
+    if (this.text && this.get('text-heads').state === 'ready') return this.text;
+    const enc = this.get('encoder');
+    if (enc.state !== 'ready') throw new ModelUnavailableError('encoder', enc.reason ?? enc.state);
+    const heads = this.get('text-heads');
+    throw new ModelUnavailableError('text-heads', heads.reason ?? heads.state);
+  }
+
+  requireJudgment(): JudgmentDetector {
+    if (this.judgment && this.get('judgments').state === 'ready') return this.judgment;
+    const j = this.get('judgments');
+    throw new ModelUnavailableError('judgments', j.reason ?? j.state);
+  }
+
+  async close(): Promise<void> {
+    const e = this.embedder;
+    this.embedder = null;
+    if (e) await e.close();
+  }
+}
+
+/** The reason a part is unavailable, without repeating "model X is not available:" prefixes. */
+function reasonOf(err: unknown): string {
+  let r: string;
+  if (err && typeof err === 'object' && typeof (err as { reason?: unknown }).reason === 'string') r = (err as { reason: string }).reason;
+  else r = err instanceof Error ? err.message : String(err);
+  return r.replace(/^(?:model [\w-]+ is not available: )+/, '');
+}
+
+/** Imports a sibling module by a computed path, so this file compiles before its owners land it. */
+async function importPart<T>(relative: string, exportName: string): Promise<T> {
+  const spec = relative;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(spec)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(relative.replace(/^\.\.?\//, '').replace(/\.js$/, ''))) {
+      throw new Error(`the code for this model (src/${relative.replace(/^\.\.\//, '').replace(/^\.\//, 'detectors/').replace(/\.js$/, '')}) is not part of this build`);
+    }
+    throw new Error(`cannot load ${relative}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const fn = mod[exportName];
+  if (typeof fn !== 'function') throw new Error(`${relative} does not export ${exportName}()`);
+  return fn as T;
+}
+
+type CreateEmbedder = (opts: {
+  dir: string;
+  precision: 'int8' | 'fp32';
+  device: 'cpu' | 'cuda';
+  intraOpThreads?: number;
+  maxBatchTokens?: number;
+  maxWaitMs?: number;
+  maxQueue?: number;
+  logger?: DetectorsLogger;
+}) => Promise<TextEmbedder>;
+type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
+type LoadJudgment = (opts: { modelDir: string; text?: TextDetector }) => Promise<JudgmentDetector>;
+
+const WARM_UP_TEXT =
+  'The committee reviewed the proposal on Tuesday and asked the authors to clarify how the data were ' +
+  'collected, who labelled them, and whether the results hold on documents written after the cut-off.';
+
+/**
+ * Loads every model into `into` (so the HTTP layer sees progress), warms each up with one real call,
+ * and returns it. Never throws for a missing model: the registry records why.
+ */
+export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLogger, into: Detectors = new Detectors()): Promise<Detectors> {
+  // encoder
+  try {
+    const createEmbedder = await importPart<CreateEmbedder>('../encoder/index.js', 'createEmbedder');
+    into.embedder = await createEmbedder({
+      dir: config.encoderDir,
+      precision: config.encoderPrecision,
+      device: config.device,
+      intraOpThreads: config.intraOpThreads,
+      maxBatchTokens: config.batchMaxTokens,
+      maxWaitMs: config.batchMaxWaitMs,
+      maxQueue: config.queueMax,
+      logger,
+    });
+    await into.embedder.embed(WARM_UP_TEXT);
+    into.set('encoder', 'ready');
+    logger.info({ model: 'encoder', info: into.embedder.info }, 'encoder loaded and warmed up');
+  } catch (err) {
+    into.set('encoder', 'unavailable', reasonOf(err));
+    logger.error({ model: 'encoder', reason: reasonOf(err) }, 'encoder unavailable');
+  }
+
+  // text heads (need the encoder)
+  if (into.embedder && into.get('encoder').state === 'ready') {
+    try {
+      const loadTextDetector = await importPart<LoadText>('./text.js', 'loadTextDetector');
+      const text = await loadTextDetector({ modelDir: config.modelDir, headsDir: config.textHeadsDir, embedder: into.embedder });
+      await text.analyze({ text: WARM_UP_TEXT, tasks: ['role', 'involvement'], segments: true, explain: true });
+      into.text = text;
+      into.set('text-heads', 'ready');
+      logger.info({ model: 'text-heads', ref: text.model }, 'text heads loaded and warmed up');
+    } catch (err) {
+      into.set('text-heads', 'unavailable', reasonOf(err));
+      logger.error({ model: 'text-heads', reason: reasonOf(err) }, 'text heads unavailable');
+    }
+  } else {
+    into.set('text-heads', 'unavailable', `needs the encoder, which is unavailable: ${into.get('encoder').reason ?? 'unknown'}`);
+  }
+
+  // judgments (may use the text detector for candidate texts; scores-only rubrics work without it)
+  try {
+    const loadJudgmentDetector = await importPart<LoadJudgment>('./judgment.js', 'loadJudgmentDetector');
+    const judgment = await loadJudgmentDetector({ modelDir: config.modelDir, text: into.text ?? undefined });
+    const rubrics = judgment.rubrics();
+    if (rubrics.length === 0) throw new ModelUnavailableError('judgments', `no rubric found under ${config.modelDir}/judgments`);
+    const r = rubrics[0];
+    const scores: Record<string, number> = {};
+    for (const d of r.dimensions) scores[d.name] = d.min;
+    const candidate: Record<string, string> = {};
+    for (const f of r.candidate_fields) candidate[f] = WARM_UP_TEXT;
+    await judgment.detect({ rubric: r.id, judgments: [{ candidate, scores }], explain: true });
+    into.judgment = judgment;
+    into.set('judgments', 'ready');
+    logger.info({ model: 'judgments', rubrics: rubrics.map((x) => x.id) }, 'judgment heads loaded and warmed up');
+  } catch (err) {
+    into.set('judgments', 'unavailable', reasonOf(err));
+    logger.error({ model: 'judgments', reason: reasonOf(err) }, 'judgment heads unavailable');
+  }
+
+  return into;
+}

@@ -1,0 +1,229 @@
+/**
+ * The text detector: role recognition and involvement measurement (the role paper, part A).
+ * text -> features (src/features/text.ts) + embedding (the encoder) -> heads (models/heads) ->
+ * calibrated answer. Knows nothing of HTTP.
+ */
+import path from 'node:path';
+import type { TextEmbedder } from '../encoder/types.js';
+import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
+import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves } from '../heads/segments.js';
+import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
+import {
+  DeadlineError,
+  ModelUnavailableError,
+  type ModelRef,
+  type Segment,
+  type TextAnalysis,
+  type TextAnalysisRequest,
+  type TextDetector,
+} from './types.js';
+
+export interface LoadTextDetectorOptions {
+  /** MODEL_DIR: the heads live in `<modelDir>/heads` */
+  modelDir: string;
+  /** TEXT_HEADS_DIR: another heads directory (default `<modelDir>/heads`) */
+  headsDir?: string;
+  embedder: TextEmbedder;
+}
+
+function wordCount(text: string): number {
+  const m = text.match(/\S+/g);
+  return m ? m.length : 0;
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new DeadlineError();
+}
+
+export function confidenceOf(p: number, t: { high: number; medium: number }): 'low' | 'medium' | 'high' {
+  return p >= t.high ? 'high' : p >= t.medium ? 'medium' : 'low';
+}
+
+function round(x: number, d = 4): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+class HeadsTextDetector implements TextDetector {
+  readonly model: ModelRef;
+
+  constructor(
+    private readonly heads: TextHeads,
+    private readonly embedder: TextEmbedder,
+  ) {
+    this.model = { id: heads.config.id, version: heads.config.version };
+  }
+
+  private useEmbedding(): boolean {
+    return this.heads.config.embedding_dim > 0;
+  }
+
+  /**
+   * The heads' inputs for a text: features (+ its halves' features), embedding (+ its halves'
+   * embeddings), in the layout training used (assembleInputs). `halves: false` (segments) leaves the
+   * halves' differences at 0, the value of a homogeneous text.
+   */
+  private async inputs(
+    raw: string,
+    signal: AbortSignal | undefined,
+    halves: boolean,
+  ): Promise<{ x: Float64Array; tokens: number; windows: number }> {
+    const c = this.heads.config;
+    const text = normalizeForHeads(raw);
+    const f = extractTextFeatures(text);
+    const split = halves && c.contrast ? textHalves(text) : null;
+    const opt = signal ? { signal } : undefined;
+    let usage: { tokens: number; windows: number };
+    let vector: Float32Array | null = null;
+    let eA: Float32Array | null = null;
+    let eB: Float32Array | null = null;
+    const prepare = (this.embedder as { prepare?: (t: string) => { tokens: number; windows: unknown[] } }).prepare;
+    if (!this.useEmbedding() && typeof prepare === 'function') {
+      // heads on text features only: the encoder's tokenizer counts the usage, no inference needed
+      const p = prepare.call(this.embedder, raw);
+      usage = { tokens: p.tokens, windows: p.windows.length };
+    } else {
+      const span = embeddingSpan(text, c.embedding_max_words ?? 0);
+      const emb = await this.embedder.embed(span, opt);
+      usage = { tokens: emb.tokens, windows: emb.windows.length };
+      if (span.length < text.length && typeof prepare === 'function') {
+        // the heads read the embedding of the first embedding_max_words words (as in training) and the
+        // features of the whole text; usage reports the whole text, and analyze() says so in warnings
+        const p = prepare.call(this.embedder, raw);
+        usage = { tokens: p.tokens, windows: p.windows.length };
+      }
+      vector = emb.vector;
+      if (split && this.useEmbedding() && c.contrast_embedding) {
+        const [a, b] = await this.embedder.embedMany(split, opt);
+        eA = a.vector;
+        eB = b.vector;
+      }
+    }
+    throwIfAborted(signal);
+    const x = assembleInputs(c, {
+      f,
+      fA: split ? extractTextFeatures(split[0]) : undefined,
+      fB: split ? extractTextFeatures(split[1]) : undefined,
+      e: this.useEmbedding() ? vector : null,
+      eA,
+      eB,
+      lex: lexiconInputs(this.heads.lexicon, text),
+    });
+    return { x, tokens: usage.tokens, windows: usage.windows };
+  }
+
+  describe(): Record<string, unknown> {
+    const c = this.heads.config;
+    return {
+      id: c.id,
+      version: c.version,
+      created: c.created,
+      encoder: c.encoder ? { id: c.encoder.id, version: c.encoder.version, sha256: c.encoder.trained_with } : null,
+      feature_version: c.feature_version,
+      heads: { files: c.files, role: 'softmax (4 roles)', involvement: 'role mixture of fractional-logit regressors' },
+      calibration: c.calibration,
+      thresholds: c.thresholds,
+      training_data: c.training_data,
+      metrics: c.metrics ?? {},
+    };
+  }
+
+  async analyze(req: TextAnalysisRequest): Promise<TextAnalysis> {
+    const { text, signal } = req;
+    const tasks = req.tasks && req.tasks.length > 0 ? req.tasks : (['role', 'involvement'] as const);
+    throwIfAborted(signal);
+    const { x, tokens, windows } = await this.inputs(text, signal, true);
+    const p = this.heads.predict(x);
+    const cfg = this.heads.config;
+    const warnings: string[] = [];
+    const words = wordCount(text);
+    if (words < cfg.thresholds.short_text_words)
+      warnings.push(`text has ${words} words; below ${cfg.thresholds.short_text_words} words results are unreliable`);
+    const embedWords = cfg.embedding_dim > 0 ? (cfg.embedding_max_words ?? 0) : 0;
+    if (embedWords > 0 && words > embedWords)
+      warnings.push(`text has ${words} words; the role and involvement heads read the encoder embedding of the first ${embedWords} words and the linguistic features of all of them (segments cover the whole text)`);
+    const out: TextAnalysis = {
+      model: this.model,
+      warnings,
+      usage: { characters: text.length, tokens, windows },
+    };
+    if (tasks.includes('role')) {
+      const probabilities = { ...p.probabilities };
+      for (const k of Object.keys(probabilities) as (keyof typeof probabilities)[]) probabilities[k] = round(probabilities[k], 6);
+      out.role = {
+        label: p.label,
+        probabilities,
+        confidence: confidenceOf(p.probabilities[p.label], cfg.thresholds.confidence),
+      };
+    }
+    if (tasks.includes('involvement')) {
+      out.involvement = {
+        ratio: round(p.ratio),
+        interval: [round(p.interval[0]), round(p.interval[1])],
+        coverage: p.coverage,
+      };
+    }
+    out.ai_probability = round(p.aiProbability, 6);
+    if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
+    if (req.explain) {
+      out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({
+        feature: c.feature,
+        value: round(c.value, 6),
+        contribution: round(c.contribution, 6),
+      }));
+    }
+    return out;
+  }
+
+  /** AI probability per sentence group; one group = the whole text's probability */
+  private async segments(text: string, whole: number, signal?: AbortSignal): Promise<Segment[]> {
+    const groups = sentenceGroups(text);
+    if (groups.length <= 1) return [{ start: 0, end: text.length, ai_probability: round(whole, 6) }];
+    const pieces = groups.map((g) => text.slice(g.start, g.end));
+    const c = this.heads.config;
+    const embs = this.useEmbedding() ? await this.embedder.embedMany(pieces, signal ? { signal } : undefined) : null;
+    throwIfAborted(signal);
+    const hi = c.roles.indexOf('human_author');
+    return groups.map((g, i) => {
+      const piece = normalizeForHeads(pieces[i]);
+      const x = assembleInputs(c, { f: extractTextFeatures(piece), e: embs ? embs[i].vector : null, lex: lexiconInputs(this.heads.lexicon, piece) });
+      const pr = this.heads.roleProbabilities(x);
+      return { start: g.start, end: g.end, ai_probability: round(1 - pr[hi], 6) };
+    });
+  }
+}
+
+/**
+ * Loads models/heads and checks they fit the encoder and feature extractor in hand.
+ * Throws ModelUnavailableError('text-heads', reason) when the heads are missing, altered, or were
+ * trained for another encoder or feature version.
+ */
+export async function loadTextDetector(opts: LoadTextDetectorOptions): Promise<TextDetector> {
+  const dir = opts.headsDir ?? path.join(opts.modelDir, 'heads');
+  let heads: TextHeads;
+  try {
+    heads = await TextHeads.load(dir);
+  } catch (err) {
+    throw new ModelUnavailableError('text-heads', `${(err as Error).message} (heads directory ${dir})`);
+  }
+  const c = heads.config;
+  if (c.feature_version !== TEXT_FEATURE_VERSION || c.features.length !== TEXT_FEATURES.length ||
+      c.features.some((f, i) => f !== TEXT_FEATURES[i].name)) {
+    throw new ModelUnavailableError(
+      'text-heads',
+      `heads were trained on features ${c.feature_version} (${c.features.length}), the extractor is ${TEXT_FEATURE_VERSION} (${TEXT_FEATURES.length}); retrain with npm run train`,
+    );
+  }
+  if (c.encoder) {
+    const info = opts.embedder.info;
+    const shas = Object.values(c.encoder.files ?? {});
+    if (info.id !== c.encoder.id || !shas.includes(info.sha256) || info.dim !== c.embedding_dim) {
+      throw new ModelUnavailableError(
+        'text-heads',
+        `heads were trained for encoder ${c.encoder.id} (sha256 ${c.encoder.trained_with.slice(0, 12)}..., dim ${c.embedding_dim}), ` +
+          `the loaded encoder is ${info.id} (sha256 ${info.sha256.slice(0, 12)}..., dim ${info.dim}); retrain with npm run train`,
+      );
+    }
+  }
+  return new HeadsTextDetector(heads, opts.embedder);
+}

@@ -1,0 +1,287 @@
+/**
+ * A small role head: a linear softmax plus a one-hidden-layer ReLU network on the same standardised
+ * inputs, logits = W z + b + V relu(U z + c). Trained on label sets (partial labels: a row of
+ * unknown LLM role allows every LLM class) with sample weights, L2 and Adam; deterministic (seeded
+ * initialisation and shuffling). Explanations: the linear part's terms are exact; the network's
+ * part is attributed by gradient x input and its remainder reported separately.
+ */
+import { softmaxOf } from './linear.js';
+
+export interface MlpHeadJSON {
+  type: 'mlp';
+  classes: string[];
+  hidden: number;
+  /** H x d, row-major */
+  U: number[];
+  c: number[];
+  /** K x H, row-major */
+  V: number[];
+  /** K x d, row-major */
+  W: number[];
+  b: number[];
+  temperature: number;
+  bias?: number[];
+  l2: number;
+  training?: Record<string, unknown>;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class MlpHead {
+  readonly K: number;
+  readonly d: number;
+  readonly H: number;
+  private readonly U: Float64Array;
+  private readonly V: Float64Array;
+  private readonly W: Float64Array;
+
+  constructor(public readonly json: MlpHeadJSON) {
+    this.K = json.classes.length;
+    this.H = json.hidden;
+    this.d = json.W.length / this.K;
+    this.U = Float64Array.from(json.U);
+    this.V = Float64Array.from(json.V);
+    this.W = Float64Array.from(json.W);
+  }
+
+  private hiddenOf(z: ArrayLike<number>): Float64Array {
+    const { H, d, U } = this;
+    const h = new Float64Array(H);
+    for (let u = 0; u < H; u++) {
+      let s = this.json.c[u];
+      const o = u * d;
+      for (let j = 0; j < d; j++) s += U[o + j] * z[j];
+      h[u] = s > 0 ? s : 0;
+    }
+    return h;
+  }
+
+  logits(z: ArrayLike<number>): number[] {
+    const { K, H, d, V, W } = this;
+    const h = this.hiddenOf(z);
+    const out = new Array<number>(K);
+    for (let k = 0; k < K; k++) {
+      let s = this.json.b[k];
+      const o = k * d;
+      for (let j = 0; j < d; j++) s += W[o + j] * z[j];
+      const ov = k * H;
+      for (let u = 0; u < H; u++) s += V[ov + u] * h[u];
+      out[k] = s;
+    }
+    return out;
+  }
+
+  probs(z: ArrayLike<number>): number[] {
+    const l = this.logits(z);
+    const b = this.json.bias;
+    return softmaxOf(
+      l.map((v, k) => v / this.json.temperature + (b ? b[k] : 0)),
+      1,
+    );
+  }
+
+  /**
+   * Terms of class k's centred calibrated logit per input: linear part (exact) + gradient x input of
+   * the network part; `rest` = what gradient x input leaves unexplained (biases, kinks).
+   */
+  contributions(z: ArrayLike<number>, k: number): { terms: Float64Array; intercept: number; rest: number } {
+    const { K, H, d, U, V, W } = this;
+    const T = this.json.temperature;
+    const pre = new Float64Array(H);
+    for (let u = 0; u < H; u++) {
+      let s = this.json.c[u];
+      for (let j = 0; j < d; j++) s += U[u * d + j] * z[j];
+      pre[u] = s;
+    }
+    // centred output weights of class k
+    const vk = new Float64Array(H);
+    for (let u = 0; u < H; u++) {
+      let m = 0;
+      for (let c = 0; c < K; c++) m += V[c * H + u];
+      vk[u] = V[k * H + u] - m / K;
+    }
+    const terms = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      let mw = 0;
+      for (let c = 0; c < K; c++) mw += W[c * d + j];
+      let g = W[k * d + j] - mw / K;
+      for (let u = 0; u < H; u++) if (pre[u] > 0) g += vk[u] * U[u * d + j];
+      terms[j] = (g * z[j]) / T;
+    }
+    const l = this.logits(z);
+    const mean = l.reduce((a, b) => a + b, 0) / K;
+    const b = this.json.bias;
+    let mb = 0;
+    if (b) for (let c = 0; c < K; c++) mb += b[c] / K;
+    const total = (l[k] - mean) / T + (b ? b[k] - mb : 0);
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += terms[j];
+    let mi = 0;
+    for (let c = 0; c < K; c++) mi += this.json.b[c];
+    const intercept = (this.json.b[k] - mi / K) / T + (b ? b[k] - mb : 0);
+    return { terms, intercept, rest: total - sum - intercept };
+  }
+}
+
+export interface FitMlpOptions {
+  classes: string[];
+  hidden?: number;
+  l2?: number;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+}
+
+/** Adam on the weighted partial-label NLL + (l2 / 2) ||U, V, W||^2. */
+export function fitMlpSets(
+  Z: ArrayLike<number>[],
+  masks: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  opts: FitMlpOptions,
+): MlpHead {
+  const n = Z.length;
+  const d = Z[0].length;
+  const K = opts.classes.length;
+  const H = opts.hidden ?? 32;
+  const l2 = opts.l2 ?? 1e-4;
+  const epochs = opts.epochs ?? 30;
+  const B = opts.batch ?? 128;
+  const lr = opts.lr ?? 2e-3;
+  const rnd = mulberry32(opts.seed ?? 12345);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  // parameters in one vector: U (H d) | c (H) | V (K H) | W (K d) | b (K)
+  const oU = 0;
+  const oc = oU + H * d;
+  const oV = oc + H;
+  const oW = oV + K * H;
+  const ob = oW + K * d;
+  const P = ob + K;
+  const p = new Float64Array(P);
+  const su = Math.sqrt(2 / d);
+  for (let i = 0; i < H * d; i++) p[oU + i] = gauss() * su;
+  const sv = Math.sqrt(1 / H) * 0.1;
+  for (let i = 0; i < K * H; i++) p[oV + i] = gauss() * sv;
+  const m1 = new Float64Array(P);
+  const m2 = new Float64Array(P);
+  const g = new Float64Array(P);
+  let wmean = 0;
+  for (let i = 0; i < n; i++) wmean += weights[i] / n;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const pre = new Float64Array(H);
+  const hid = new Float64Array(H);
+  const lg = new Float64Array(K);
+  const dl = new Float64Array(K);
+  const dh = new Float64Array(H);
+  let step = 0;
+  let lastLoss = 0;
+  const b1 = 0.9;
+  const b2 = 0.999;
+  for (let ep = 0; ep < epochs; ep++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    let epLoss = 0;
+    for (let s0 = 0; s0 < n; s0 += B) {
+      g.fill(0);
+      const end = Math.min(n, s0 + B);
+      let bw = 0;
+      for (let q = s0; q < end; q++) bw += weights[order[q]];
+      if (bw <= 0) continue;
+      for (let q = s0; q < end; q++) {
+        const i = order[q];
+        const w = weights[i] / bw;
+        if (w === 0) continue;
+        const z = Z[i];
+        for (let u = 0; u < H; u++) {
+          let s = p[oc + u];
+          const o = oU + u * d;
+          for (let j = 0; j < d; j++) s += p[o + j] * z[j];
+          pre[u] = s;
+          hid[u] = s > 0 ? s : 0;
+        }
+        let mx = -Infinity;
+        for (let k = 0; k < K; k++) {
+          let s = p[ob + k];
+          const o = oW + k * d;
+          for (let j = 0; j < d; j++) s += p[o + j] * z[j];
+          const ov = oV + k * H;
+          for (let u = 0; u < H; u++) s += p[ov + u] * hid[u];
+          lg[k] = s;
+          if (s > mx) mx = s;
+        }
+        let se = 0;
+        let sa = 0;
+        const m = masks[i];
+        for (let k = 0; k < K; k++) {
+          const e = Math.exp(lg[k] - mx);
+          se += e;
+          if (m & (1 << k)) sa += e;
+        }
+        epLoss += (weights[i] / wmean) * (Math.log(se) - Math.log(Math.max(sa, 1e-300)));
+        for (let k = 0; k < K; k++) {
+          const e = Math.exp(lg[k] - mx);
+          dl[k] = w * (e / se - (m & (1 << k) ? e / sa : 0));
+        }
+        dh.fill(0);
+        for (let k = 0; k < K; k++) {
+          const r = dl[k];
+          if (r === 0) continue;
+          g[ob + k] += r;
+          const o = oW + k * d;
+          for (let j = 0; j < d; j++) g[o + j] += r * z[j];
+          const ov = oV + k * H;
+          for (let u = 0; u < H; u++) {
+            g[ov + u] += r * hid[u];
+            dh[u] += r * p[ov + u];
+          }
+        }
+        for (let u = 0; u < H; u++) {
+          if (pre[u] <= 0 || dh[u] === 0) continue;
+          const r = dh[u];
+          g[oc + u] += r;
+          const o = oU + u * d;
+          for (let j = 0; j < d; j++) g[o + j] += r * z[j];
+        }
+      }
+      // L2 on weights (not biases)
+      for (let i = oU; i < oc; i++) g[i] += l2 * p[i];
+      for (let i = oV; i < ob; i++) g[i] += l2 * p[i];
+      step++;
+      const c1 = 1 - Math.pow(b1, step);
+      const c2 = 1 - Math.pow(b2, step);
+      const a = lr * (ep >= epochs * 0.7 ? 0.3 : 1);
+      for (let i = 0; i < P; i++) {
+        m1[i] = b1 * m1[i] + (1 - b1) * g[i];
+        m2[i] = b2 * m2[i] + (1 - b2) * g[i] * g[i];
+        p[i] -= (a * (m1[i] / c1)) / (Math.sqrt(m2[i] / c2) + 1e-8);
+      }
+    }
+    lastLoss = epLoss / n;
+  }
+  return new MlpHead({
+    type: 'mlp',
+    classes: opts.classes,
+    hidden: H,
+    U: Array.from(p.subarray(oU, oc)),
+    c: Array.from(p.subarray(oc, oV)),
+    V: Array.from(p.subarray(oV, oW)),
+    W: Array.from(p.subarray(oW, ob)),
+    b: Array.from(p.subarray(ob, P)),
+    temperature: 1,
+    l2,
+    training: { epochs, batch: B, lr, seed: opts.seed ?? 12345, loss: lastLoss, n },
+  });
+}

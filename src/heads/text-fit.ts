@@ -1,0 +1,277 @@
+/**
+ * Fitting the text heads from input matrices (training only), and the metrics used to judge them.
+ */
+import { ROLES, type Role } from '../detectors/types.js';
+import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './calibration.js';
+import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
+import { combineRatio, type HeadPrediction, type InvolvementJSON, type RoleHead, type TextHeads } from './text-heads.js';
+import { fitMlpSets } from './mlp.js';
+
+export interface HeadData {
+  X: Float64Array[];
+  /** allowed-role bitmask (one bit when the role is known) */
+  masks: number[];
+  /** role index, or -1 when unknown */
+  roles: number[];
+  /** PR or null */
+  pr: (number | null)[];
+  weights: Float64Array;
+}
+
+export interface FitOptions {
+  inputs: string[];
+  l2Role?: number;
+  l2Ratio?: number;
+  coverage?: number;
+  maxIterations?: number;
+  /** role head: 'linear' softmax (default) or 'mlp' (linear + one ReLU layer) */
+  roleModel?: 'linear' | 'mlp';
+  hidden?: number;
+  l2Mlp?: number;
+  epochs?: number;
+  /** log1p right-skewed non-negative inputs (default true) */
+  logSkewed?: boolean;
+  /** fit per-class logit offsets with the temperature (default true) */
+  classBias?: boolean;
+}
+
+export interface FittedHeads {
+  standardizer: Standardizer;
+  role: RoleHead;
+  involvement: InvolvementJSON;
+  calibration: Record<string, unknown>;
+  /** ai_probability thresholds with 1% / 5% / 10% false positives on validation human texts */
+  thresholds: { fpr_0_01: number; fpr_0_05: number; fpr_0_10: number; n_human: number };
+}
+
+function fitRatio(Z: Float64Array[], d: HeadData, role: Role, l2: number, maxIt: number): FractionalLogitJSON {
+  const k = ROLES.indexOf(role);
+  const idx: number[] = [];
+  for (let i = 0; i < Z.length; i++) if (d.roles[i] === k && d.pr[i] !== null) idx.push(i);
+  if (idx.length < 5) {
+    return { type: 'fractional-logit', weights: new Array(Z[0].length).fill(0), intercept: 0, l2 };
+  }
+  return fitFractionalLogit(
+    idx.map((i) => Z[i]),
+    idx.map((i) => d.pr[i] as number),
+    idx.map((i) => d.weights[i]),
+    { l2, maxIterations: maxIt },
+  ).json;
+}
+
+/** Fits standardiser, role head, ratio regressors on `train`; calibrates on `val`. */
+export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOptions): FittedHeads {
+  const standardizer = Standardizer.fit(train.X, opts.inputs, { logSkewed: opts.logSkewed ?? true });
+  const Z = train.X.map((x) => standardizer.apply(x));
+  const maxIt = opts.maxIterations ?? 300;
+  const role: RoleHead =
+    opts.roleModel === 'mlp'
+      ? fitMlpSets(Z, train.masks, train.weights, { classes: [...ROLES], hidden: opts.hidden ?? 32, l2: opts.l2Mlp ?? 1e-4, epochs: opts.epochs ?? 30 })
+      : fitSoftmaxSets(Z, train.masks, train.weights, { classes: [...ROLES], l2: opts.l2Role ?? 1e-3, maxIterations: maxIt });
+  const polisher = fitRatio(Z, train, 'llm_polisher', opts.l2Ratio ?? 1e-3, maxIt);
+  const extender = fitRatio(Z, train, 'llm_extender', opts.l2Ratio ?? 1e-3, maxIt);
+  const di = train.pr.map((v, i) => (v !== null ? i : -1)).filter((i) => i >= 0);
+  const direct = fitFractionalLogit(
+    di.map((i) => Z[i]),
+    di.map((i) => train.pr[i] as number),
+    di.map((i) => train.weights[i]),
+    { l2: opts.l2Ratio ?? 1e-3, maxIterations: maxIt },
+  ).json;
+
+  // temperature (+ class offsets) on validation rows of known role
+  const Zv = val.X.map((x) => standardizer.apply(x));
+  const vl: number[][] = [];
+  const vy: number[] = [];
+  Zv.forEach((z, i) => {
+    if (val.roles[i] >= 0) {
+      vl.push(role.logits(z));
+      vy.push(val.roles[i]);
+    }
+  });
+  const cal = fitTemperatureBias(vl, vy, ROLES.length, opts.classBias === false ? 0 : 4);
+  role.json.temperature = cal.temperature;
+  role.json.bias = cal.bias;
+
+  const coverage = opts.coverage ?? 0.9;
+  const involvement: InvolvementJSON = {
+    method: 'role-mixture',
+    polisher,
+    extender,
+    direct,
+    conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - ratio|', by_label: {}, overall: 1, n: {} },
+  };
+  // the ratio method with the lowest validation MAE, then conformal residuals grouped by predicted label
+  const partial = { standardizer, role, involvement };
+  let best = { method: 'role-mixture' as InvolvementJSON['method'], mae: Infinity };
+  for (const method of ['role-mixture', 'direct', 'blend'] as const) {
+    involvement.method = method;
+    let ae = 0;
+    let n = 0;
+    Zv.forEach((z, i) => {
+      const pr = val.pr[i];
+      if (pr === null) return;
+      ae += Math.abs(pr - predictZ(partial, z).ratio);
+      n++;
+    });
+    if (n > 0 && ae / n < best.mae) best = { method, mae: ae / n };
+  }
+  involvement.method = best.method;
+  const res: Record<string, number[]> = {};
+  const all: number[] = [];
+  Zv.forEach((z, i) => {
+    const pr = val.pr[i];
+    if (pr === null) return;
+    const p = predictZ(partial, z);
+    const r = Math.abs(pr - p.ratio);
+    (res[p.label] ??= []).push(r);
+    all.push(r);
+  });
+  involvement.conformal.overall = Math.min(1, conformalQuantile(all, coverage));
+  for (const r of ROLES) {
+    const s = res[r] ?? [];
+    involvement.conformal.n[r] = s.length;
+    const q = conformalQuantile(s, coverage);
+    involvement.conformal.by_label[r] = s.length >= 30 && Number.isFinite(q) ? Math.min(1, q) : involvement.conformal.overall;
+  }
+  // ai_probability thresholds tied to a false-positive rate on the validation split's human texts
+  const hv: number[] = [];
+  Zv.forEach((z, i) => {
+    if (val.roles[i] === ROLES.indexOf('human_author')) hv.push(1 - role.probs(z)[ROLES.indexOf('human_author')]);
+  });
+  hv.sort((a, b) => a - b);
+  const at = (fpr: number) => (hv.length ? Math.min(1, hv[Math.min(hv.length - 1, Math.floor((1 - fpr) * hv.length))] + 1e-9) : 0.5);
+  const thresholds = { fpr_0_01: at(0.01), fpr_0_05: at(0.05), fpr_0_10: at(0.1), n_human: hv.length };
+  return {
+    standardizer,
+    role,
+    involvement,
+    thresholds,
+    calibration: {
+      role: { method: opts.classBias === false ? 'temperature' : 'temperature + per-class logit offsets', temperature: cal.temperature, bias: cal.bias, n: vy.length },
+      involvement: involvement.conformal,
+    },
+  };
+}
+
+/** prediction from standardised inputs with partially built heads (used during fitting) */
+function predictZ(h: Pick<FittedHeads, 'role' | 'involvement'>, z: Float64Array): { label: Role; ratio: number } {
+  const p = h.role.probs(z);
+  let k = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[k]) k = c;
+  const sig = (j: FractionalLogitJSON) => {
+    let s = j.intercept;
+    for (let t = 0; t < j.weights.length; t++) s += j.weights[t] * z[t];
+    return 1 / (1 + Math.exp(-s));
+  };
+  const mixture = p[1] + p[2] * sig(h.involvement.polisher) + p[3] * sig(h.involvement.extender);
+  const direct = h.involvement.direct ? sig(h.involvement.direct) : undefined;
+  return { label: ROLES[k], ratio: Math.min(1, Math.max(0, combineRatio(h.involvement.method, mixture, direct))) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// metrics
+
+export interface RoleMetrics {
+  n: number;
+  accuracy: number;
+  macro_f1: number;
+  per_class_f1: Partial<Record<Role, number>>;
+  ece: number;
+}
+
+/** accuracy, macro-F1 over the classes present in the truth, per-class F1, top-label ECE */
+export function roleMetrics(truth: number[], preds: HeadPrediction[]): RoleMetrics | null {
+  const idx = truth.map((t, i) => (t >= 0 ? i : -1)).filter((i) => i >= 0);
+  if (idx.length === 0) return null;
+  const K = ROLES.length;
+  const tp = new Array(K).fill(0);
+  const fp = new Array(K).fill(0);
+  const fn = new Array(K).fill(0);
+  let correct = 0;
+  const conf: number[] = [];
+  const ok: boolean[] = [];
+  for (const i of idx) {
+    const t = truth[i];
+    const p = preds[i].labelIndex;
+    if (t === p) {
+      tp[t]++;
+      correct++;
+    } else {
+      fp[p]++;
+      fn[t]++;
+    }
+    conf.push(preds[i].probabilities[preds[i].label]);
+    ok.push(t === p);
+  }
+  const per: Partial<Record<Role, number>> = {};
+  const present: number[] = [];
+  for (let k = 0; k < K; k++) {
+    if (tp[k] + fn[k] === 0) continue;
+    present.push(k);
+    const prec = tp[k] + fp[k] > 0 ? tp[k] / (tp[k] + fp[k]) : 0;
+    const rec = tp[k] / (tp[k] + fn[k]);
+    per[ROLES[k]] = prec + rec > 0 ? (2 * prec * rec) / (prec + rec) : 0;
+  }
+  const macro = present.reduce((s, k) => s + (per[ROLES[k]] ?? 0), 0) / present.length;
+  return { n: idx.length, accuracy: correct / idx.length, macro_f1: macro, per_class_f1: per, ece: expectedCalibrationError(conf, ok) };
+}
+
+export interface RatioMetrics {
+  n: number;
+  mae: number;
+  mse: number;
+  coverage: number;
+  mean_width: number;
+}
+
+export function ratioMetrics(pr: (number | null)[], preds: HeadPrediction[]): RatioMetrics | null {
+  let n = 0;
+  let ae = 0;
+  let se = 0;
+  let cov = 0;
+  let width = 0;
+  pr.forEach((y, i) => {
+    if (y === null) return;
+    const p = preds[i];
+    n++;
+    ae += Math.abs(y - p.ratio);
+    se += (y - p.ratio) ** 2;
+    if (y >= p.interval[0] - 1e-12 && y <= p.interval[1] + 1e-12) cov++;
+    width += p.interval[1] - p.interval[0];
+  });
+  if (n === 0) return null;
+  return { n, mae: ae / n, mse: se / n, coverage: cov / n, mean_width: width / n };
+}
+
+export interface BinaryMetrics {
+  /** human texts */
+  n_human: number;
+  /** false-positive rate: human texts with ai_probability >= threshold */
+  fpr: number | null;
+  /** LLM-involved texts */
+  n_llm: number;
+  /** recall: LLM-involved texts with ai_probability >= threshold */
+  recall: number | null;
+}
+
+export function binaryMetrics(llm: boolean[], preds: HeadPrediction[], threshold: number): BinaryMetrics {
+  let nh = 0;
+  let fpc = 0;
+  let nl = 0;
+  let tpc = 0;
+  llm.forEach((l, i) => {
+    const flag = preds[i].aiProbability >= threshold;
+    if (l) {
+      nl++;
+      if (flag) tpc++;
+    } else {
+      nh++;
+      if (flag) fpc++;
+    }
+  });
+  return { n_human: nh, fpr: nh ? fpc / nh : null, n_llm: nl, recall: nl ? tpc / nl : null };
+}
+
+export function predictAll(heads: TextHeads, X: Float64Array[]): HeadPrediction[] {
+  return X.map((x) => heads.predict(x));
+}

@@ -1,0 +1,376 @@
+/**
+ * The trained text heads as one object: standardiser -> role softmax (temperature-calibrated) ->
+ * involvement ratio (mixture of per-role fractional-logit regressors, bounded to [0, 1]) ->
+ * split-conformal interval. Loaded from models/heads/, which is self-describing:
+ *   config.json        ids, encoder id + file sha256s, feature version, inputs, calibration,
+ *                      training data, metrics, and the sha256 of every head file below
+ *   standardizer.json  per-input mean / std
+ *   role.json          softmax head (K = 4 roles)
+ *   involvement.json   polisher and extender regressors + conformal quantiles
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ROLES, type Role } from '../detectors/types.js';
+import { clippedInterval } from './calibration.js';
+import { MlpHead, type MlpHeadJSON } from './mlp.js';
+import { lexiconVector, type LexiconJSON } from './lexicon.js';
+import {
+  FractionalLogit,
+  SoftmaxHead,
+  Standardizer,
+  type FractionalLogitJSON,
+  type SoftmaxHeadJSON,
+  type StandardizerJSON,
+} from './linear.js';
+
+export const HEAD_FILES = ['standardizer.json', 'role.json', 'involvement.json'] as const;
+
+export interface EncoderRef {
+  id: string;
+  version: string;
+  dim: number;
+  /** sha256 of the encoder's files, as listed in its config.json */
+  files: Record<string, string>;
+  /** sha256 of the ONNX file the training embeddings came from */
+  trained_with: string;
+}
+
+export interface TextHeadsConfigBase {
+  id: string;
+  version: string;
+  created: string;
+  encoder: EncoderRef | null;
+  feature_version: string;
+  features: string[];
+  embedding_dim: number;
+  /**
+   * true: the inputs also hold (second half - first half) of the features and of the embedding,
+   * so the heads see a change of voice inside the text (an extended text starts human).
+   */
+  contrast?: boolean;
+  /** true: the halves' difference also for the embedding (two more encoder passes per text) */
+  contrast_embedding?: boolean;
+  /** the embedding input is taken from the first this many words (0 / absent = whole text) */
+  embedding_max_words?: number;
+  /** marker words (lexicon.json) whose rates are the last inputs; 0 / absent = none */
+  lexicon_size?: number;
+  roles: Role[];
+  calibration: Record<string, unknown>;
+  thresholds: { ai_probability: number; short_text_words: number; confidence: { high: number; medium: number }; [key: string]: unknown };
+  training_data: Record<string, unknown>[];
+  metrics?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface TextHeadsConfig extends TextHeadsConfigBase {
+  /** sha256 of every head file */
+  files: Record<string, string>;
+}
+
+export interface InvolvementJSON {
+  /** how the ratio is formed from the role probabilities and the regressors */
+  /**
+   * role-mixture: P(creator) + P(polisher) g_P(x) + P(extender) g_E(x);
+   * direct: one regressor g_D(x) over every row with a known ratio;
+   * blend: the mean of the two. Chosen on the validation split.
+   */
+  method: 'role-mixture' | 'direct' | 'blend';
+  polisher: FractionalLogitJSON;
+  extender: FractionalLogitJSON;
+  direct?: FractionalLogitJSON;
+  conformal: {
+    coverage: number;
+    method: string;
+    /** half-width of the interval, per predicted role (Mondrian split-conformal) */
+    by_label: Record<string, number>;
+    /** half-width over all validation rows, used when a label had too few rows */
+    overall: number;
+    n: Record<string, number>;
+  };
+}
+
+export interface HeadPrediction {
+  probabilities: Record<Role, number>;
+  label: Role;
+  labelIndex: number;
+  aiProbability: number;
+  ratio: number;
+  interval: [number, number];
+  coverage: number;
+  /** the standardised inputs, for explanations */
+  z: Float64Array;
+}
+
+/** the involvement ratio from the mixture and (when present) the direct regressor */
+export function combineRatio(method: InvolvementJSON['method'], mixture: number, direct: number | undefined): number {
+  if (method === 'direct' && direct !== undefined) return direct;
+  if (method === 'blend' && direct !== undefined) return (mixture + direct) / 2;
+  return mixture;
+}
+
+/** the role head: linear softmax or linear + small ReLU network */
+export type RoleHead = SoftmaxHead | MlpHead;
+export type RoleHeadJSON = SoftmaxHeadJSON | MlpHeadJSON;
+
+export function roleHeadFrom(json: RoleHeadJSON): RoleHead {
+  return json.type === 'mlp' ? new MlpHead(json) : new SoftmaxHead(json);
+}
+
+export function roleHeadWidth(json: RoleHeadJSON): number {
+  return json.type === 'mlp' ? json.W.length / json.classes.length : json.weights[0].length;
+}
+
+export function sha256Hex(b: Uint8Array | string): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export class TextHeads {
+  readonly standardizer: Standardizer;
+  readonly role: RoleHead;
+  readonly polisher: FractionalLogit;
+  readonly extender: FractionalLogit;
+  readonly direct: FractionalLogit | null;
+
+  constructor(
+    readonly config: TextHeadsConfig,
+    std: StandardizerJSON,
+    role: RoleHeadJSON,
+    readonly involvement: InvolvementJSON,
+    readonly lexicon: LexiconJSON | null = null,
+  ) {
+    if ((config.lexicon_size ?? 0) !== (lexicon?.tokens.length ?? 0)) throw new Error('config lexicon_size differs from lexicon.json');
+    this.standardizer = new Standardizer(std);
+    this.role = roleHeadFrom(role);
+    this.polisher = new FractionalLogit(involvement.polisher);
+    this.extender = new FractionalLogit(involvement.extender);
+    this.direct = involvement.direct ? new FractionalLogit(involvement.direct) : null;
+    const d = std.inputs.length;
+    if (roleHeadWidth(role) !== d) throw new Error('role head width differs from the inputs');
+    if (involvement.polisher.weights.length !== d || involvement.extender.weights.length !== d)
+      throw new Error('involvement head width differs from the inputs');
+    if (inputWidth(config) !== d) throw new Error('config inputs differ from the standardizer');
+  }
+
+  get inputs(): string[] {
+    return this.standardizer.json.inputs;
+  }
+
+  /** Reads and checks models/heads: throws Error(reason) on a missing, altered or inconsistent file. */
+  static async load(dir: string): Promise<TextHeads> {
+    let cfgRaw: Buffer;
+    try {
+      cfgRaw = await readFile(path.join(dir, 'config.json'));
+    } catch (err) {
+      throw new Error(`${path.join(dir, 'config.json')} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    let config: TextHeadsConfig;
+    try {
+      config = JSON.parse(cfgRaw.toString('utf8')) as TextHeadsConfig;
+    } catch (err) {
+      throw new Error(`config.json is not valid JSON: ${(err as Error).message}`);
+    }
+    const parts: Record<string, unknown> = {};
+    const names: string[] = [...HEAD_FILES];
+    if ((config.lexicon_size ?? 0) > 0) names.push('lexicon.json');
+    for (const name of names) {
+      const want = config.files?.[name];
+      if (!want) throw new Error(`config.json lists no sha256 for ${name}`);
+      let raw: Buffer;
+      try {
+        raw = await readFile(path.join(dir, name));
+      } catch (err) {
+        throw new Error(`${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const got = sha256Hex(raw);
+      if (got !== want) throw new Error(`${name} has sha256 ${got.slice(0, 12)}..., config.json expects ${want.slice(0, 12)}...`);
+      parts[name] = JSON.parse(raw.toString('utf8'));
+    }
+    return new TextHeads(
+      config,
+      parts['standardizer.json'] as StandardizerJSON,
+      parts['role.json'] as RoleHeadJSON,
+      parts['involvement.json'] as InvolvementJSON,
+      (parts['lexicon.json'] as LexiconJSON | undefined) ?? null,
+    );
+  }
+
+  /** role probabilities only (segments) */
+  roleProbabilities(x: ArrayLike<number>): number[] {
+    return this.role.probs(this.standardizer.apply(x));
+  }
+
+  predict(x: ArrayLike<number>): HeadPrediction {
+    const z = this.standardizer.apply(x);
+    const p = this.role.probs(z);
+    let k = 0;
+    for (let c = 1; c < p.length; c++) if (p[c] > p[k]) k = c;
+    const probabilities = {} as Record<Role, number>;
+    ROLES.forEach((r, i) => (probabilities[r] = p[i]));
+    const gP = this.polisher.predict(z);
+    const gE = this.extender.predict(z);
+    const iC = ROLES.indexOf('llm_creator');
+    const iP = ROLES.indexOf('llm_polisher');
+    const iE = ROLES.indexOf('llm_extender');
+    const ratio = Math.min(1, Math.max(0, combineRatio(this.involvement.method, p[iC] + p[iP] * gP + p[iE] * gE, this.direct?.predict(z))));
+    const conf = this.involvement.conformal;
+    const q = conf.by_label[ROLES[k]] ?? conf.overall;
+    return {
+      probabilities,
+      label: ROLES[k],
+      labelIndex: k,
+      aiProbability: 1 - p[ROLES.indexOf('human_author')],
+      ratio,
+      interval: clippedInterval(ratio, Number.isFinite(q) ? q : 1),
+      coverage: conf.coverage,
+      z,
+    };
+  }
+
+  /**
+   * Signed contributions to the centred calibrated logit of class k (exact: they and the intercept
+   * sum to it). Text features one by one (their halves' difference as `halves_delta.<name>`); the
+   * embedding's dimensions summed into one entry (and its halves' difference into another).
+   */
+  explain(x: ArrayLike<number>, z: Float64Array, k: number, top = 8): { feature: string; value: number; contribution: number }[] {
+    const contrib = this.role.contributions(z, k);
+    const terms = contrib.terms;
+    const { features, embedding_dim: ne } = this.config;
+    const nf = features.length;
+    const rj = this.role.json;
+    const d = terms.length;
+    const w = rj.type === 'mlp' ? rj.W.slice(k * d, (k + 1) * d) : rj.weights[k];
+    const out: { feature: string; value: number; contribution: number }[] = [];
+    const group = (name: string, from: number, to: number) => {
+      let s = 0;
+      let dot = 0;
+      let nx = 0;
+      let nw = 0;
+      for (let j = from; j < to; j++) {
+        s += terms[j];
+        dot += w[j] * z[j];
+        nx += z[j] * z[j];
+        nw += w[j] * w[j];
+      }
+      // value: cosine between the standardised block and the class's weight direction
+      out.push({ feature: name, value: nx > 0 && nw > 0 ? dot / Math.sqrt(nx * nw) : 0, contribution: s });
+    };
+    let o = 0;
+    for (let j = 0; j < nf; j++) out.push({ feature: features[j], value: x[o + j], contribution: terms[o + j] });
+    o += nf;
+    if (this.config.contrast) {
+      for (let j = 0; j < nf; j++) out.push({ feature: `halves_delta.${features[j]}`, value: x[o + j], contribution: terms[o + j] });
+      o += nf;
+    }
+    if (ne > 0) {
+      group('encoder_embedding', o, o + ne);
+      o += ne;
+      if (this.config.contrast && this.config.contrast_embedding) group('halves_delta.encoder_embedding', o, o + ne);
+    }
+    if (this.lexicon) {
+      o = d - this.lexicon.tokens.length;
+      this.lexicon.tokens.forEach((t, i) => out.push({ feature: `marker_word.${t}`, value: x[o + i], contribution: terms[o + i] }));
+    }
+    if ('rest' in contrib) out.push({ feature: 'network_interactions', value: 0, contribution: contrib.rest as number });
+    out.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    return out.slice(0, top).map((c) => ({
+      feature: c.feature,
+      value: Number.isFinite(c.value) ? c.value : 0,
+      contribution: c.contribution,
+    }));
+  }
+}
+
+/** number of inputs the heads take */
+type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'lexicon_size'>;
+
+export function inputWidth(c: Shape): number {
+  const nf = c.features.length;
+  const ne = c.embedding_dim;
+  return nf * (c.contrast ? 2 : 1) + ne * (c.contrast && c.contrast_embedding ? 2 : 1) + (c.lexicon_size ?? 0);
+}
+
+/** the lexicon inputs of a text (empty without a lexicon) */
+export function lexiconInputs(lex: LexiconJSON | null, text: string): Float64Array {
+  return lex ? lexiconVector(lex, text) : new Float64Array(0);
+}
+
+/** input names, in the order of assembleInputs */
+export function inputNamesFor(features: string[], embDim: number, contrast: boolean, lexicon: string[] = [], contrastEmbedding = false): string[] {
+  const emb = Array.from({ length: embDim }, (_, j) => `emb_${j}`);
+  const lex = lexicon.map((t) => `marker_word.${t}`);
+  return [
+    ...features,
+    ...(contrast ? features.map((f) => `halves_delta.${f}`) : []),
+    ...emb,
+    ...(contrast && contrastEmbedding ? emb.map((e) => `halves_delta.${e}`) : []),
+    ...lex,
+  ];
+}
+
+export interface InputParts {
+  /** features of the whole text */
+  f: ArrayLike<number>;
+  /** features of its first and second half (contrast heads; absent = no change: delta 0) */
+  fA?: ArrayLike<number>;
+  fB?: ArrayLike<number>;
+  /** embedding of the whole text and of its halves */
+  e?: ArrayLike<number> | null;
+  eA?: ArrayLike<number> | null;
+  eB?: ArrayLike<number> | null;
+  /** marker-word rates (lexiconVector), last */
+  lex?: ArrayLike<number> | null;
+}
+
+/** [f, (fB - fA), e, (eB - eA), lex]: the one layout training and serving share */
+export function assembleInputs(c: Shape, p: InputParts): Float64Array {
+  const nf = c.features.length;
+  const ne = c.embedding_dim;
+  const x = new Float64Array(inputWidth(c));
+  let o = 0;
+  for (let j = 0; j < nf; j++) x[o + j] = p.f[j];
+  o += nf;
+  if (c.contrast) {
+    if (p.fA && p.fB) for (let j = 0; j < nf; j++) x[o + j] = p.fB[j] - p.fA[j];
+    o += nf;
+  }
+  if (ne > 0) {
+    if (p.e) for (let j = 0; j < ne; j++) x[o + j] = p.e[j];
+    o += ne;
+    if (c.contrast && c.contrast_embedding) {
+      if (p.eA && p.eB) for (let j = 0; j < ne; j++) x[o + j] = p.eB[j] - p.eA[j];
+      o += ne;
+    }
+  }
+  const nl = c.lexicon_size ?? 0;
+  if (nl > 0 && p.lex) for (let j = 0; j < nl; j++) x[o + j] = p.lex[j];
+  return x;
+}
+
+/**
+ * Writes standardizer.json, role.json, involvement.json and config.json (with their sha256) into
+ * `dir`. `version` may contain `{role}`, replaced by the first 8 hex digits of role.json's sha256.
+ */
+export async function saveHeads(
+  dir: string,
+  parts: { standardizer: StandardizerJSON; role: RoleHeadJSON; involvement: InvolvementJSON; lexicon?: LexiconJSON | null },
+  config: TextHeadsConfigBase,
+): Promise<TextHeadsConfig> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const files: Record<string, string> = {};
+  const bodies: [string, unknown][] = [
+    ['standardizer.json', parts.standardizer],
+    ['role.json', parts.role],
+    ['involvement.json', parts.involvement],
+  ];
+  if (parts.lexicon) bodies.push(['lexicon.json', parts.lexicon]);
+  for (const [name, obj] of bodies) {
+    const s = JSON.stringify(obj) + '\n';
+    await writeFile(path.join(dir, name), s);
+    files[name] = sha256Hex(s);
+  }
+  const full = { ...config, version: config.version.replace('{role}', files['role.json'].slice(0, 8)), files } as TextHeadsConfig;
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(full, null, 2) + '\n');
+  return full;
+}

@@ -1,0 +1,73 @@
+/** Prometheus metrics on GET /metrics: requests by route and status, latency, encoder queue, models. */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Detectors } from '../detectors/index.js';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status_code'>;
+  duration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+export function registerMetrics(app: FastifyInstance, detectors: () => Detectors, inFlight: () => number): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'time from request received to response sent, by route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'llm_provenance_model_ready',
+    help: '1 when the model is loaded and warmed up, else 0',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      for (const s of detectors().all()) this.set({ model: s.name }, s.state === 'ready' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'llm_provenance_requests_in_flight',
+    help: 'requests doing model work now (bounded by MAX_IN_FLIGHT)',
+    registers: [registry],
+    collect() {
+      this.set(inFlight());
+    },
+  });
+  const encoderGauge = (name: string, help: string, key: 'queued' | 'running' | 'batches') =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const e = detectors().embedder;
+        if (!e) return;
+        try {
+          this.set(e.stats()[key]);
+        } catch {
+          /* stats are best effort */
+        }
+      },
+    });
+  encoderGauge('llm_provenance_encoder_queued', 'texts waiting for the encoder', 'queued');
+  encoderGauge('llm_provenance_encoder_running', 'texts being encoded now', 'running');
+  encoderGauge('llm_provenance_encoder_batches', 'encoder micro-batches run so far', 'batches');
+
+  app.addHook('onResponse', async (request, reply) => {
+    // the route template keeps label cardinality bounded; unmatched URLs share one label
+    const route = request.routeOptions.url ?? '(unmatched)';
+    const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  return { registry, requests, duration };
+}

@@ -1,0 +1,130 @@
+/** Schemas of /v1/text/*. Limits come from the configuration. */
+import { Type, type Static } from '@sinclair/typebox';
+import { ROLES } from '../detectors/types.js';
+import { Contribution, ModelRef, Problem, Warnings } from './common.js';
+
+export interface TextLimits {
+  maxTextChars: number;
+  maxBatchItems: number;
+}
+
+export const TextTask = Type.Union([Type.Literal('role'), Type.Literal('involvement')]);
+
+function textField(limits: TextLimits) {
+  return Type.String({
+    minLength: 1,
+    maxLength: limits.maxTextChars,
+    description: `the text to analyse (1 to ${limits.maxTextChars} characters; NFC-normalised, control and zero-width characters removed)`,
+  });
+}
+
+const commonOptions = {
+  segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),
+  explain: Type.Optional(Type.Boolean({ default: false, description: 'also return the largest named-feature contributions' })),
+};
+
+const tasksField = Type.Optional(
+  Type.Array(TextTask, { minItems: 1, maxItems: 2, uniqueItems: true, default: ['role', 'involvement'], description: 'defaults to both' }),
+);
+
+export function textRequest(limits: TextLimits) {
+  return Type.Object({ text: textField(limits), tasks: tasksField, ...commonOptions }, { additionalProperties: false });
+}
+
+export function batchRequest(limits: TextLimits) {
+  return Type.Object(
+    {
+      items: Type.Array(
+        Type.Object(
+          {
+            id: Type.String({ minLength: 1, maxLength: 128, description: 'the caller\'s id, echoed in the result' }),
+            text: Type.String({
+              description: `1 to ${limits.maxTextChars} characters; an item whose text is empty, too long or not valid Unicode gets its own error and does not fail the others`,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: limits.maxBatchItems },
+      ),
+      tasks: tasksField,
+      ...commonOptions,
+    },
+    { additionalProperties: false },
+  );
+}
+
+const Probabilities = Type.Object(
+  Object.fromEntries(ROLES.map((r) => [r, Type.Number({ minimum: 0, maximum: 1 })])) as Record<(typeof ROLES)[number], ReturnType<typeof Type.Number>>,
+  { additionalProperties: false },
+);
+
+export const RoleAnswer = Type.Object(
+  {
+    label: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    probabilities: Probabilities,
+    confidence: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
+  },
+  { additionalProperties: false },
+);
+
+export const InvolvementAnswer = Type.Object(
+  {
+    ratio: Type.Number({ minimum: 0, maximum: 1, description: 'estimated share of the text written by an LLM' }),
+    interval: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'calibrated prediction interval [low, high]' }),
+    coverage: Type.Number({ minimum: 0, maximum: 1, description: 'the interval\'s stated coverage' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Segment = Type.Object(
+  { start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }), ai_probability: Type.Number({ minimum: 0, maximum: 1 }) },
+  { additionalProperties: false },
+);
+
+export const Usage = Type.Object(
+  { characters: Type.Integer(), tokens: Type.Integer(), windows: Type.Integer() },
+  { additionalProperties: false },
+);
+
+const analysisFields = {
+  model: ModelRef,
+  segments: Type.Optional(Type.Array(Segment, { description: 'in order, in the caller\'s character offsets' })),
+  explanation: Type.Optional(Type.Array(Contribution)),
+  warnings: Warnings,
+  usage: Usage,
+};
+
+export const TextAnalysis = Type.Object(
+  {
+    ...analysisFields,
+    role: Type.Optional(RoleAnswer),
+    involvement: Type.Optional(InvolvementAnswer),
+    ai_probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: '1 - P(human_author)' })),
+  },
+  { additionalProperties: false },
+);
+export type TextAnalysisT = Static<typeof TextAnalysis>;
+
+export const RoleResponse = Type.Object(
+  { ...analysisFields, role: RoleAnswer, ai_probability: Type.Number({ minimum: 0, maximum: 1 }) },
+  { additionalProperties: false },
+);
+
+export const InvolvementResponse = Type.Object({ ...analysisFields, involvement: InvolvementAnswer }, { additionalProperties: false });
+
+export const BatchResult = Type.Object(
+  {
+    id: Type.String(),
+    ...TextAnalysis.properties,
+    model: Type.Optional(ModelRef),
+    warnings: Type.Optional(Warnings),
+    usage: Type.Optional(Usage),
+    error: Type.Optional(Problem),
+  },
+  { additionalProperties: false, description: 'either an analysis or an `error` problem object for this item' },
+);
+
+export const BatchResponse = Type.Object({ results: Type.Array(BatchResult) }, { additionalProperties: false });
+
+export type TextRequestT = Static<ReturnType<typeof textRequest>>;
+export type BatchRequestT = Static<ReturnType<typeof batchRequest>>;

@@ -1,0 +1,183 @@
+/**
+ * loadTextDetector and the answer's shape, with heads fitted here on synthetic rows and a fake
+ * embedder (no model files needed): checks, refusals, tasks, segments, explanation, warnings.
+ */
+import t from 'tap';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { loadTextDetector } from '../../src/detectors/text.js';
+import { DeadlineError, ModelUnavailableError, ROLES } from '../../src/detectors/types.js';
+import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
+import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
+import { fitTextHeadsFrom } from '../../src/heads/text-fit.js';
+import { assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
+import { textHalves } from '../../src/heads/segments.js';
+
+const DIM = 4;
+const SHA = 'ab'.repeat(32);
+
+function vec(text: string): Float32Array {
+  const h = createHash('sha256').update(text).digest();
+  const v = Float32Array.from({ length: DIM }, (_, i) => h[i] / 255 - 0.5);
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
+}
+
+function fakeEmbedder(sha = SHA, id = 'fake-encoder'): TextEmbedder & { calls: number } {
+  const e = {
+    calls: 0,
+    info: { id, version: '1', dim: DIM, maxLength: 64, precision: 'int8' as const, device: 'cpu' as const, sha256: sha },
+    async embed(text: string): Promise<Embedding> {
+      e.calls++;
+      const tokens = Math.max(1, Math.ceil(text.length / 4));
+      return { vector: vec(text), tokens, windows: [{ start: 0, end: text.length, tokens, vector: vec(text) }] };
+    },
+    async embedMany(texts: string[]): Promise<Embedding[]> {
+      return Promise.all(texts.map((x) => e.embed(x)));
+    },
+    stats: () => ({ queued: 0, running: 0, batches: 0 }),
+    async close() {},
+  };
+  return e;
+}
+
+// synthetic rows: "human" texts are plain, the LLM roles use different vocabularies
+const vocab = [
+  'i went home and my dog was there lol so we just sat around',
+  'moreover it is important to note that the comprehensive framework delves into crucial aspects',
+  'the study furthermore demonstrates notable improvements while additionally highlighting key insights',
+  'in conclusion this pivotal landscape underscores the multifaceted nature of the realm',
+];
+function textFor(k: number, i: number): string {
+  const words = vocab[k].split(' ');
+  const out: string[] = [];
+  for (let j = 0; j < 40 + (i % 30); j++) out.push(words[(j * 7 + i) % words.length]);
+  return out.join(' ') + '. ' + out.slice(0, 20).join(' ') + '.';
+}
+
+const shape = { features: TEXT_FEATURES.map((f) => f.name), embedding_dim: DIM, contrast: true, contrast_embedding: true };
+let dir: string;
+t.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'text-heads-'));
+  const mk = (n: number, salt: number) => {
+    const X: Float64Array[] = [];
+    const roles: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = i % 4;
+      const s = textFor(k, i + salt);
+      const [a, b] = textHalves(s);
+      X.push(assembleInputs(shape, { f: extractTextFeatures(s), fA: extractTextFeatures(a), fB: extractTextFeatures(b), e: vec(s), eA: vec(a), eB: vec(b) }));
+      roles.push(k);
+    }
+    return { X, masks: roles.map((k) => 1 << k), roles, pr: roles.map((k) => (k === 0 ? 0 : k === 1 ? 1 : 0.5)), weights: new Float64Array(n).fill(1) };
+  };
+  const inputs = inputNamesFor(shape.features, DIM, true, [], true);
+  const fitted = fitTextHeadsFrom(mk(80, 0), mk(80, 1000), { inputs, maxIterations: 60 });
+  await saveHeads(
+    path.join(dir, 'heads'),
+    { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement },
+    {
+      id: 'llm-provenance-text',
+      version: 'test+{role}',
+      created: new Date().toISOString(),
+      encoder: { id: 'fake-encoder', version: '1', dim: DIM, files: { 'model.int8.onnx': SHA }, trained_with: SHA },
+      feature_version: TEXT_FEATURE_VERSION,
+      features: TEXT_FEATURES.map((f) => f.name),
+      embedding_dim: DIM,
+      contrast: true,
+      contrast_embedding: true,
+      roles: [...ROLES],
+      calibration: fitted.calibration,
+      thresholds: { ai_probability: 0.5, short_text_words: 80, confidence: { high: 0.8, medium: 0.6 } },
+      training_data: [],
+    },
+  );
+});
+t.teardown(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+t.test('answers with calibrated probabilities, a bounded ratio and its interval', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() });
+  t.match(det.model, { id: 'llm-provenance-text' });
+  t.match(det.model.version, /^test\+[0-9a-f]{8}$/);
+  const text = textFor(1, 5) + ' ' + textFor(0, 3) + ' ' + textFor(2, 8);
+  const a = await det.analyze({ text, tasks: ['role', 'involvement'], segments: true, explain: true });
+  const p = a.role!.probabilities;
+  t.same(Object.keys(p).sort(), [...ROLES].sort());
+  t.ok(Math.abs(Object.values(p).reduce((s, v) => s + v, 0) - 1) < 1e-4);
+  t.equal(a.role!.label, ROLES.reduce((b, r) => (p[r] > p[b] ? r : b), ROLES[0]));
+  t.ok(['low', 'medium', 'high'].includes(a.role!.confidence));
+  t.ok(Math.abs(a.ai_probability! - (1 - p.human_author)) < 1e-4);
+  const inv = a.involvement!;
+  t.ok(inv.ratio >= 0 && inv.ratio <= 1);
+  t.ok(inv.interval[0] <= inv.ratio + 1e-9 && inv.ratio <= inv.interval[1] + 1e-9);
+  t.ok(inv.interval[0] >= 0 && inv.interval[1] <= 1);
+  t.equal(inv.coverage, 0.9);
+  // segments cover the text in order
+  const seg = a.segments!;
+  t.ok(seg.length >= 1);
+  t.equal(seg[0].start, 0);
+  t.equal(seg[seg.length - 1].end, text.length);
+  for (let i = 1; i < seg.length; i++) t.equal(seg[i].start, seg[i - 1].end);
+  for (const s of seg) t.ok(s.ai_probability >= 0 && s.ai_probability <= 1);
+  // explanation: named features, sorted by |contribution|
+  const ex = a.explanation!;
+  t.ok(ex.length > 0 && ex.length <= 8);
+  for (let i = 1; i < ex.length; i++) t.ok(Math.abs(ex[i - 1].contribution) >= Math.abs(ex[i].contribution));
+  const names = new Set(inputNamesFor(shape.features, 0, true).concat(['encoder_embedding', 'halves_delta.encoder_embedding']));
+  for (const e of ex) t.ok(names.has(e.feature), e.feature);
+  t.match(a.usage, { characters: text.length, windows: 1 });
+  t.ok(a.usage.tokens > 0);
+  t.same(a.warnings, [], 'long enough: no warning');
+  const d = det.describe();
+  t.match(d, { id: 'llm-provenance-text', encoder: { id: 'fake-encoder' } });
+});
+
+t.test('tasks select the parts; short texts carry a warning; segments/explain only when asked', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() });
+  const a = await det.analyze({ text: 'Just a few words here.', tasks: ['role'], segments: false, explain: false });
+  t.ok(a.role);
+  t.notOk(a.involvement);
+  t.notOk(a.segments);
+  t.notOk(a.explanation);
+  t.equal(a.warnings.length, 1);
+  t.match(a.warnings[0], /text has 5 words; below 80 words/);
+  const b = await det.analyze({ text: 'Just a few words here.', tasks: ['involvement'], segments: true, explain: false });
+  t.notOk(b.role);
+  t.ok(b.involvement);
+  t.same(b.segments!.map((s) => [s.start, s.end]), [[0, 22]]);
+});
+
+t.test('an aborted request stops with DeadlineError', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() });
+  const ac = new AbortController();
+  ac.abort();
+  await t.rejects(det.analyze({ text: 'hello there', tasks: ['role'], segments: false, explain: false, signal: ac.signal }), DeadlineError);
+});
+
+t.test('refuses heads trained for another encoder', async (t) => {
+  const err = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder('cd'.repeat(32)) }).catch((e) => e);
+  t.ok(err instanceof ModelUnavailableError);
+  t.equal(err.modelName, 'text-heads');
+  t.match(err.reason, /trained for encoder fake-encoder/);
+  const err2 = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder(SHA, 'other') }).catch((e) => e);
+  t.ok(err2 instanceof ModelUnavailableError);
+});
+
+t.test('refuses missing or altered head files', async (t) => {
+  const missing = await loadTextDetector({ modelDir: path.join(dir, 'nowhere'), embedder: fakeEmbedder() }).catch((e) => e);
+  t.ok(missing instanceof ModelUnavailableError);
+  t.equal(missing.modelName, 'text-heads');
+  t.match(missing.reason, /config\.json cannot be read/);
+  const rolePath = path.join(dir, 'heads', 'role.json');
+  const orig = await readFile(rolePath, 'utf8');
+  await writeFile(rolePath, orig.replace('"type":"softmax"', '"type": "softmax"'));
+  const altered = await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() }).catch((e) => e);
+  await writeFile(rolePath, orig);
+  t.ok(altered instanceof ModelUnavailableError);
+  t.match(altered.reason, /role\.json has sha256/);
+  t.ok(await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() }), 'restored file loads again');
+});

@@ -1,0 +1,164 @@
+/**
+ * `npm run train` (first half): trains the text heads and writes models/heads/.
+ *
+ *   npx tsx training/train-text.ts [--encoder [DIR]] [--precision int8|fp32] [--out DIR]
+ *
+ * Default: heads on the text features (+ halves' difference + marker words) only. With --encoder the
+ * pooled embedding of the first 200 words is added (sample caps shrink so that encoding fits in
+ * minutes; the heads are then bound to that encoder's sha256).
+ *
+ * Steps: load every text set (src/datasets/text.ts) -> deterministic balanced sample -> features
+ * (cached in training/.cache by feature version) + encoder embeddings (cached by encoder sha256) ->
+ * role softmax + ratio regressors on the train split, weighted so that roles, sources and domains
+ * weigh alike -> temperature (+ class offsets) and conformal interval on the validation split ->
+ * models/heads/{standardizer,role,involvement,config}.json with sha256 of every file.
+ * gede is never used here (evaluation only). Numbers per data set: `npm run eval`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROLES } from '../src/detectors/types.js';
+import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from '../src/datasets/text.js';
+import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from '../src/datasets/text-pipeline.js';
+import type { TextRow } from '../src/datasets/text-common.js';
+import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
+import { buildLexicon } from '../src/heads/lexicon.js';
+import { normalizeForHeads } from '../src/heads/segments.js';
+import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics } from '../src/heads/text-fit.js';
+import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
+import type { TextEmbedder } from '../src/encoder/types.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  return v && !v.startsWith('--') ? v : undefined;
+}
+
+const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+export const L2_ROLE = Number(process.env.TEXT_L2_ROLE ?? 3e-3);
+export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
+/** the embedding input covers the first this many words (bounds encoder time in training and serving) */
+export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 200);
+export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
+
+/** the recipe shared by training and leave-one-source-out evaluation */
+export const HEAD_RECIPE = {
+  roleModel: (process.env.TEXT_ROLE_MODEL ?? 'mlp') as 'mlp' | 'linear',
+  hidden: Number(process.env.TEXT_HIDDEN ?? 64),
+  epochs: Number(process.env.TEXT_EPOCHS ?? 40),
+  l2Mlp: Number(process.env.TEXT_L2_MLP ?? 1e-2),
+  l2Role: L2_ROLE,
+  l2Ratio: L2_RATIO,
+  coverage: 0.9,
+};
+
+export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
+  if (!dir) return { embedder: null, files: {} };
+  if (!existsSync(path.join(dir, 'config.json'))) {
+    log(`no encoder at ${dir}: features-only heads`);
+    return { embedder: null, files: {} };
+  }
+  const { createEmbedder } = await import('../src/encoder/index.js');
+  const embedder = await createEmbedder({ dir, precision, device: 'cpu', intraOpThreads: Number(process.env.TEXT_THREADS ?? 2), maxBatchTokens: 8192 });
+  const cfg = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { files?: Record<string, string>; version?: string };
+  log(`encoder ${embedder.info.id} ${embedder.info.version} dim ${embedder.info.dim} ${precision} sha256 ${embedder.info.sha256.slice(0, 12)}`);
+  return { embedder, files: cfg.files ?? {}, version: cfg.version };
+}
+
+export function trainingDataList(rows: TextRow[]): Record<string, unknown>[] {
+  const bySource = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const m = bySource.get(r.source) ?? {};
+    const k = r.role ?? 'llm_unknown_role';
+    m[k] = (m[k] ?? 0) + 1;
+    bySource.set(r.source, m);
+  }
+  return TEXT_SOURCES.filter((s) => bySource.has(s.id)).map((s) => ({
+    source: s.id,
+    origin: s.origin,
+    license: s.license,
+    rows: bySource.get(s.id),
+  }));
+}
+
+async function main(): Promise<void> {
+  const out = path.resolve(arg('--out') ?? 'models/heads');
+  // features-only heads by default (minutes on 2 cores; they keep working when the encoder is swapped);
+  // --encoder [DIR] (or TEXT_USE_ENCODER=1) adds the encoder embedding as head inputs
+  const useEncoder = process.argv.includes('--encoder') || process.env.TEXT_USE_ENCODER === '1';
+  const encDir = useEncoder && !process.argv.includes('--no-encoder') ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
+  const precision = (arg('--precision') ?? 'int8') as 'int8' | 'fp32';
+  const t0 = Date.now();
+  const all = loadTextCorpus({ includeEval: false });
+  const enc = await openEmbedder(encDir, precision);
+  const caps = enc.embedder && process.env.TEXT_CAPS === 'small' ? EMBEDDING_CAPS : DEFAULT_CAPS;
+  const sample = sampleRows(all, caps).filter((r) => !r.evalOnly && r.split !== 'test');
+  log(`corpus ${all.length} rows; sample for training/calibration ${sample.length}`);
+  const lexicon = process.env.TEXT_LEXICON === '0' ? null : buildLexicon(sample.filter((r) => r.split === 'train').map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
+  if (lexicon) log(`lexicon: ${lexicon.tokens.length} marker words agreeing in >= ${lexicon.min_sources} data sets`);
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, encoderVersion: enc.version, lexicon, contrastEmbedding: process.env.TEXT_CONTRAST_EMBEDDING === '1', embeddingMaxWords: EMBED_MAX_WORDS, log });
+  await enc.embedder?.close();
+  const trIdx = sample.map((r, i) => (r.split === 'train' ? i : -1)).filter((i) => i >= 0);
+  const vaIdx = sample.map((r, i) => (r.split === 'validation' ? i : -1)).filter((i) => i >= 0);
+  const trRows = trIdx.map((i) => sample[i]);
+  const vaRows = vaIdx.map((i) => sample[i]);
+  const train = headData(trRows, trIdx.map((i) => data.X[i]), balancedWeights(trRows));
+  const val = headData(vaRows, vaIdx.map((i) => data.X[i]));
+  log(`fitting on ${trRows.length} train rows (${data.inputs.length} inputs), calibrating on ${vaRows.length} validation rows`);
+  const fitted = fitTextHeadsFrom(train, val, { inputs: data.inputs, ...HEAD_RECIPE });
+  log(`fitted: ${fitted.role.json.type} role head ${JSON.stringify(fitted.role.json.training)} T=${fitted.role.json.temperature.toFixed(3)}`);
+
+  const base: TextHeadsConfigBase = {
+    id: 'llm-provenance-text',
+    version: '1.0.0+{role}',
+    created: new Date().toISOString(),
+    encoder: data.encoder,
+    feature_version: TEXT_FEATURE_VERSION,
+    features: TEXT_FEATURES.map((f) => f.name),
+    embedding_dim: data.embeddingDim,
+    contrast: data.contrast,
+    contrast_embedding: data.contrastEmbedding,
+    embedding_max_words: data.embeddingDim > 0 ? EMBED_MAX_WORDS : 0,
+    lexicon_size: lexicon?.tokens.length ?? 0,
+    roles: [...ROLES],
+    calibration: fitted.calibration,
+    thresholds: {
+      ai_probability: Number(fitted.thresholds.fpr_0_05.toFixed(4)),
+      ai_probability_rule: 'flag when ai_probability >= the threshold that flags 5% of the validation split\'s human texts',
+      by_validation_fpr: fitted.thresholds,
+      short_text_words: 80,
+      confidence: { high: 0.8, medium: 0.6 },
+    },
+    training_data: trainingDataList(trRows),
+    calibration_data: trainingDataList(vaRows),
+    split: { rule: 'u = sha256(seed + ":" + group)[0..8 hex] / 2^32; u < 0.70 train, < 0.85 validation, else test', seed: SPLIT_SEED, fractions: SPLIT_FRACTIONS },
+    training: {
+      sample_caps: caps,
+      weights: 'each role equal total weight; inside a role each source equal; inside a source each domain equal; unknown-role LLM rows 0.5 of a role',
+      recipe: HEAD_RECIPE,
+      seconds: Math.round((Date.now() - t0) / 1000),
+    },
+  };
+  const parts = { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement, lexicon };
+  let config = await saveHeads(out, parts, base);
+  // quick validation numbers (full numbers: npm run eval)
+  const heads = new TextHeads(config, parts.standardizer, parts.role, parts.involvement, lexicon);
+  const pv = predictAll(heads, val.X);
+  const metrics = {
+    validation: {
+      role: roleMetrics(val.roles, pv),
+      involvement: ratioMetrics(val.pr, pv),
+      binary: binaryMetrics(vaRows.map((r) => r.llm), pv, base.thresholds.ai_probability),
+    },
+  };
+  config = await saveHeads(out, parts, { ...base, metrics });
+  log(`wrote ${out} (${Object.keys(config.files).join(', ')}, config.json) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(`validation: ${JSON.stringify(metrics.validation)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('train-text.ts')) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
