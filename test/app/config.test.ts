@@ -13,7 +13,7 @@ t.test('defaults', async (t) => {
   t.equal(c.logLevel, 'info');
   t.equal(c.modelDir, path.resolve('./models'));
   t.equal(c.encoderDir, path.join(path.resolve('./models'), 'encoder'));
-  t.equal(c.encoderPrecision, 'int8');
+  t.equal(c.encoderPrecision, 'fp32');
   t.equal(c.device, 'cpu');
   t.equal(c.intraOpThreads, undefined);
   t.equal(c.corsOrigin, null, 'CORS off by default');
@@ -24,14 +24,14 @@ t.test('defaults', async (t) => {
 
 t.test('values are parsed and typed', async (t) => {
   const c = loadConfig({
-    PORT: '9000', HOST: '0.0.0.0', LOG_LEVEL: 'DEBUG', MODEL_DIR: '/srv/models', ENCODER_PRECISION: 'fp32', DEVICE: 'cuda',
+    PORT: '9000', HOST: '0.0.0.0', LOG_LEVEL: 'DEBUG', MODEL_DIR: '/srv/models', ENCODER_PRECISION: 'int8', DEVICE: 'cuda',
     INTRA_OP_THREADS: '2', API_KEYS: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2', CORS_ORIGIN: 'https://a.example,http://localhost:3000',
     LOG_BODIES: 'yes', RATE_LIMIT_MAX: '0', TRUST_PROXY: '1',
   });
   t.equal(c.port, 9000);
   t.equal(c.logLevel, 'debug');
   t.equal(c.encoderDir, '/srv/models/encoder', 'ENCODER_DIR defaults to $MODEL_DIR/encoder');
-  t.equal(c.encoderPrecision, 'fp32');
+  t.equal(c.encoderPrecision, 'int8');
   t.equal(c.device, 'cuda');
   t.equal(c.intraOpThreads, 2);
   t.same(c.apiKeys, ['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2']);
