@@ -83,7 +83,7 @@ t.test('MODEL_DIR that is not a directory: not ready, and says so', async (t) =>
 t.test('a corrupted encoder file is refused (sha256), never served', async (t) => {
   const dir = tempDir(t);
   cpSync(TINY_ENCODER, path.join(dir, 'encoder'), { recursive: true });
-  const f = path.join(dir, 'encoder', 'model.int8.onnx');
+  const f = path.join(dir, 'encoder', 'model.onnx');
   const bytes = readFileSync(f);
   bytes[bytes.length - 10] ^= 0xff;
   writeFileSync(f, bytes);
