@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../heads/random.js';
 
 export type JudgmentSplit = 'train' | 'test';
 
@@ -116,16 +117,7 @@ export function loadJdBench(rubric: ScoresOnlyRubric, dataDir = sharedDataDir())
 // ---------------------------------------------------------------------------------------------------
 // deterministic randomness and splits
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** FNV-1a 32-bit */
 export function hash32(s: string): number {

@@ -6,6 +6,7 @@
  * part is attributed by gradient x input and its remainder reported separately.
  */
 import { softmaxOf } from './linear.js';
+import { mulberry32 } from './random.js';
 
 export interface MlpHeadJSON {
   type: 'mlp';
@@ -25,16 +26,6 @@ export interface MlpHeadJSON {
   training?: Record<string, unknown>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class MlpHead {
   readonly K: number;
