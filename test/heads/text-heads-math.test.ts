@@ -10,18 +10,9 @@ import {
 } from '../../src/heads/calibration.js';
 import { fitFractionalLogit, fitSoftmaxSets, sigmoid, softmaxOf, SoftmaxHead, Standardizer } from '../../src/heads/linear.js';
 import { sentenceGroups } from '../../src/heads/segments.js';
+import { mulberry32 } from '../../src/heads/random.js';
 
-/** deterministic PRNG (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
