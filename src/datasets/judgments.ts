@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mulberry32 } from '../heads/random.js';
+import { parseCsv } from './text-common.js';
 
 export type JudgmentSplit = 'train' | 'test';
 
@@ -39,44 +40,8 @@ export function sharedDataDir(): string {
   return path.resolve(process.env.SHARED_DATA_DIR ?? path.join(process.cwd(), '..', 'shared', 'data'));
 }
 
-/** RFC 4180 CSV (quoted fields with "" escapes and embedded newlines). */
-export function parseCsvText(src: string, delimiter = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  if (src.charCodeAt(0) === 0xfeff) i = 1;
-  for (; i < src.length; i++) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (!(row.length === 1 && row[0] === '')) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
 export function readCsv(file: string, delimiter = ','): Record<string, string>[] {
-  const [head, ...rest] = parseCsvText(readFileSync(file, 'utf8'), delimiter);
+  const [head, ...rest] = parseCsv(readFileSync(file, 'utf8'), delimiter);
   return rest.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
 }
 

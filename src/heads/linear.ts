@@ -10,6 +10,7 @@
  * inputs plus the intercept.
  */
 import { lbfgs } from './logistic.js';
+import { logitObjective, sigmoid, softmaxSetObjective } from './objectives.js';
 
 export interface StandardizerJSON {
   inputs: string[];
@@ -88,11 +89,7 @@ export function softmaxOf(logits: ArrayLike<number>, T = 1): number[] {
   return e.map((v) => v / s);
 }
 
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
+export { sigmoid };
 
 export interface SoftmaxHeadJSON {
   type: 'softmax';
@@ -177,57 +174,8 @@ export function fitSoftmaxSets(
   const d = Z[0].length;
   const K = opts.classes.length;
   const l2 = opts.l2 ?? 1e-3;
-  let wsum = 0;
-  for (let i = 0; i < n; i++) wsum += weights[i];
-  if (!(wsum > 0)) throw new Error('softmax: all weights zero');
-  const inv = 1 / wsum;
   const P = K * (d + 1);
-  const logits = new Float64Array(K);
-  const fg = (p: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = weights[i];
-      if (wi === 0) continue;
-      const z = Z[i];
-      const m = masks[i];
-      let mx = -Infinity;
-      for (let c = 0; c < K; c++) {
-        const off = c * (d + 1);
-        let s = p[off + d];
-        for (let j = 0; j < d; j++) s += p[off + j] * z[j];
-        logits[c] = s;
-        if (s > mx) mx = s;
-      }
-      let se = 0;
-      let sa = 0;
-      for (let c = 0; c < K; c++) {
-        const e = Math.exp(logits[c] - mx);
-        se += e;
-        if (m & (1 << c)) sa += e;
-      }
-      loss += wi * (Math.log(se) - Math.log(Math.max(sa, 1e-300)));
-      for (let c = 0; c < K; c++) {
-        const e = Math.exp(logits[c] - mx);
-        const q = m & (1 << c) ? e / sa : 0;
-        const r = wi * (e / se - q);
-        if (r === 0) continue;
-        const off = c * (d + 1);
-        for (let j = 0; j < d; j++) g[off + j] += r * z[j];
-        g[off + d] += r;
-      }
-    }
-    loss *= inv;
-    for (let k = 0; k < P; k++) g[k] *= inv;
-    for (let c = 0; c < K; c++) {
-      const off = c * (d + 1);
-      for (let j = 0; j < d; j++) {
-        loss += 0.5 * l2 * p[off + j] ** 2;
-        g[off + j] += l2 * p[off + j];
-      }
-    }
-    return loss;
-  };
+  const fg = softmaxSetObjective(Z, masks, weights, K, d, l2);
   const res = lbfgs(fg, new Float64Array(P), {
     maxIterations: opts.maxIterations ?? 400,
     tolerance: opts.tolerance ?? 1e-6,
@@ -284,30 +232,7 @@ export function fitFractionalLogit(
   if (n === 0) throw new Error('fractional logit: no rows');
   const d = Z[0].length;
   const l2 = opts.l2 ?? 1e-3;
-  let wsum = 0;
-  for (let i = 0; i < n; i++) wsum += weights[i];
-  const inv = 1 / wsum;
-  const fg = (p: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const z = Z[i];
-      let s = p[d];
-      for (let j = 0; j < d; j++) s += p[j] * z[j];
-      const sp = s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s));
-      loss += weights[i] * (sp - y[i] * s);
-      const r = weights[i] * (sigmoid(s) - y[i]);
-      for (let j = 0; j < d; j++) g[j] += r * z[j];
-      g[d] += r;
-    }
-    loss *= inv;
-    for (let j = 0; j <= d; j++) g[j] *= inv;
-    for (let j = 0; j < d; j++) {
-      loss += 0.5 * l2 * p[j] * p[j];
-      g[j] += l2 * p[j];
-    }
-    return loss;
-  };
+  const fg = logitObjective(Z, y, weights, d, l2);
   const res = lbfgs(fg, new Float64Array(d + 1), { maxIterations: opts.maxIterations ?? 400, tolerance: 1e-6 });
   return new FractionalLogit({
     type: 'fractional-logit',

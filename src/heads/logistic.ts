@@ -12,6 +12,7 @@
  * - Calibration helpers: temperature scaling and Platt scaling on held-out log-odds.
  */
 import { goldenSectionMin } from './optimize.js';
+import { logitObjective, sigmoid, softmaxSetObjective, softplus } from './objectives.js';
 
 export interface LogisticModelJSON {
   type: 'logistic';
@@ -61,20 +62,6 @@ export interface Contribution {
 }
 
 const EPS = 1e-12;
-
-function sigmoid(z: number): number {
-  if (z >= 0) {
-    const e = Math.exp(-z);
-    return 1 / (1 + e);
-  }
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-/** log(1 + exp(z)), stable */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
 
 export function logit(p: number): number {
   const q = Math.min(1 - 1e-15, Math.max(1e-15, p));
@@ -460,70 +447,7 @@ export function fitLogistic(X: Matrix, y: ArrayLike<number>, opts: FitOptions = 
 
   const R = K === 2 ? 1 : K; // weight rows
   const P = R * (d + 1); // params: per row d weights then intercept
-  const inv = 1 / wsum;
-  let fg: (p: Float64Array, g: Float64Array) => number;
-  if (R === 1) {
-    fg = (p, g) => {
-      g.fill(0);
-      let loss = 0;
-      for (let i = 0; i < n; i++) {
-        const z = Z[i];
-        let s = p[d];
-        for (let j = 0; j < d; j++) s += p[j] * z[j];
-        const yi = y[i];
-        // nll = softplus(s) - y s
-        loss += sw[i] * (softplus(s) - yi * s);
-        const r = sw[i] * (sigmoid(s) - yi);
-        for (let j = 0; j < d; j++) g[j] += r * z[j];
-        g[d] += r;
-      }
-      loss *= inv;
-      for (let j = 0; j <= d; j++) g[j] *= inv;
-      for (let j = 0; j < d; j++) {
-        loss += 0.5 * l2 * p[j] * p[j];
-        g[j] += l2 * p[j];
-      }
-      return loss;
-    };
-  } else {
-    const logits = new Float64Array(K);
-    fg = (p, g) => {
-      g.fill(0);
-      let loss = 0;
-      for (let i = 0; i < n; i++) {
-        const z = Z[i];
-        let mx = -Infinity;
-        for (let c = 0; c < K; c++) {
-          const off = c * (d + 1);
-          let s = p[off + d];
-          for (let j = 0; j < d; j++) s += p[off + j] * z[j];
-          logits[c] = s;
-          if (s > mx) mx = s;
-        }
-        let se = 0;
-        for (let c = 0; c < K; c++) se += Math.exp(logits[c] - mx);
-        const lse = mx + Math.log(se);
-        loss += sw[i] * (lse - logits[y[i]]);
-        for (let c = 0; c < K; c++) {
-          const r = sw[i] * (Math.exp(logits[c] - lse) - (c === y[i] ? 1 : 0));
-          if (r === 0) continue;
-          const off = c * (d + 1);
-          for (let j = 0; j < d; j++) g[off + j] += r * z[j];
-          g[off + d] += r;
-        }
-      }
-      loss *= inv;
-      for (let k = 0; k < P; k++) g[k] *= inv;
-      for (let c = 0; c < K; c++) {
-        const off = c * (d + 1);
-        for (let j = 0; j < d; j++) {
-          loss += 0.5 * l2 * p[off + j] ** 2;
-          g[off + j] += l2 * p[off + j];
-        }
-      }
-      return loss;
-    };
-  }
+  const fg = R === 1 ? logitObjective(Z, y, sw, d, l2) : softmaxSetObjective(Z, Array.from(y, (c) => 1 << c), sw, K, d, l2);
   const x0 = new Float64Array(P);
   if (opts.init) {
     if (opts.init.weights.length !== R || opts.init.intercepts.length !== R) throw new Error('logistic: init has the wrong shape');

@@ -3,14 +3,15 @@ import t from 'tap';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadJdBench, parseCsvText, splitJudgments, type JudgmentRow } from '../../src/datasets/judgments.js';
+import { loadJdBench, splitJudgments, type JudgmentRow } from '../../src/datasets/judgments.js';
+import { parseCsv } from '../../src/datasets/text-common.js';
 import { loadTopicalChat, loadHanna, parseRating, TOPICAL_DIMS, TOPICAL_MODES } from '../../src/datasets/judgments-text.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'jd-data-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
 t.test('CSV parser handles quotes, commas and newlines', async (t) => {
-  t.same(parseCsvText('a,b\n"x, y","he said ""hi""\nbye"\r\n1,2\n'), [
+  t.same(parseCsv('a,b\n"x, y","he said ""hi""\nbye"\r\n1,2\n'), [
     ['a', 'b'],
     ['x, y', 'he said "hi"\nbye'],
     ['1', '2'],

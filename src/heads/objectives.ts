@@ -1,0 +1,109 @@
+/**
+ * The two training objectives every linear head here minimises (with L-BFGS from ./logistic.js):
+ * weighted mean negative log-likelihood on standardised rows + (l2 / 2) * ||W||^2, intercepts not
+ * penalised. Parameters are laid out per output row as [w_1 .. w_d, intercept].
+ *
+ * - `logitObjective`: one row, prediction sigmoid(w.z + b); y in [0, 1] (0/1 labels give logistic
+ *   regression, proportions give fractional-logit regression).
+ * - `softmaxSetObjective`: K rows; each sample allows a *set* of classes (bitmask, bit k = class k) and
+ *   its loss is -log(sum of the allowed classes' probabilities). A single allowed class is ordinary
+ *   softmax regression; several give the partial-label likelihood used for "LLM-involved, role unknown".
+ */
+export type Objective = (p: Float64Array, g: Float64Array) => number;
+
+/** log(1 + exp(z)), stable */
+export function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+function weightSum(weights: ArrayLike<number>, what: string): number {
+  let s = 0;
+  for (let i = 0; i < weights.length; i++) s += weights[i];
+  if (!(s > 0)) throw new Error(`${what}: all sample weights are zero`);
+  return s;
+}
+
+function addL2(p: Float64Array, g: Float64Array, rows: number, d: number, l2: number): number {
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = r * (d + 1);
+    for (let j = 0; j < d; j++) {
+      loss += 0.5 * l2 * p[off + j] ** 2;
+      g[off + j] += l2 * p[off + j];
+    }
+  }
+  return loss;
+}
+
+export function logitObjective(Z: ArrayLike<number>[], y: ArrayLike<number>, weights: ArrayLike<number>, d: number, l2: number): Objective {
+  const n = Z.length;
+  const inv = 1 / weightSum(weights, 'logit');
+  return (p, g) => {
+    g.fill(0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = weights[i];
+      if (wi === 0) continue;
+      const z = Z[i];
+      let s = p[d];
+      for (let j = 0; j < d; j++) s += p[j] * z[j];
+      loss += wi * (softplus(s) - y[i] * s);
+      const r = wi * (sigmoid(s) - y[i]);
+      for (let j = 0; j < d; j++) g[j] += r * z[j];
+      g[d] += r;
+    }
+    loss *= inv;
+    for (let j = 0; j <= d; j++) g[j] *= inv;
+    return loss + addL2(p, g, 1, d, l2);
+  };
+}
+
+export function softmaxSetObjective(Z: ArrayLike<number>[], masks: ArrayLike<number>, weights: ArrayLike<number>, K: number, d: number, l2: number): Objective {
+  const n = Z.length;
+  const inv = 1 / weightSum(weights, 'softmax');
+  const P = K * (d + 1);
+  const logits = new Float64Array(K);
+  return (p, g) => {
+    g.fill(0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = weights[i];
+      if (wi === 0) continue;
+      const z = Z[i];
+      const m = masks[i];
+      let mx = -Infinity;
+      for (let c = 0; c < K; c++) {
+        const off = c * (d + 1);
+        let s = p[off + d];
+        for (let j = 0; j < d; j++) s += p[off + j] * z[j];
+        logits[c] = s;
+        if (s > mx) mx = s;
+      }
+      let se = 0;
+      let sa = 0;
+      for (let c = 0; c < K; c++) {
+        const e = Math.exp(logits[c] - mx);
+        se += e;
+        if (m & (1 << c)) sa += e;
+      }
+      loss += wi * (Math.log(se) - Math.log(Math.max(sa, 1e-300)));
+      for (let c = 0; c < K; c++) {
+        const e = Math.exp(logits[c] - mx);
+        const r = wi * (e / se - (m & (1 << c) ? e / sa : 0));
+        if (r === 0) continue;
+        const off = c * (d + 1);
+        for (let j = 0; j < d; j++) g[off + j] += r * z[j];
+        g[off + d] += r;
+      }
+    }
+    loss *= inv;
+    for (let k = 0; k < P; k++) g[k] *= inv;
+    return loss + addL2(p, g, K, d, l2);
+  };
+}
