@@ -38,7 +38,7 @@ const seconds = Number(args.seconds);
 const driftCount = Number(args.drift);
 const budgetMs = Number(args.budget);
 const only = args.only ? new Set(args.only.split(',')) : null;
-const servicePrecision = (process.env.ENCODER_PRECISION ?? 'int8') as 'int8' | 'fp32';
+const servicePrecision = (process.env.ENCODER_PRECISION ?? 'fp32') as 'int8' | 'fp32';
 const SIZES = [100, 500, 2000];
 const rel = (p: string) => path.relative(ROOT, p) || '.';
 

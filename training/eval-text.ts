@@ -30,7 +30,7 @@ import {
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { TEXT_FEATURES } from '../src/features/text.js';
-import { HEAD_RECIPE, LEXICON_OPTS, openEmbedder } from './train-text.js';
+import { EMBED_MAX_WORDS, HEAD_RECIPE, LEXICON_OPTS, openEmbedder } from './train-text.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -90,11 +90,11 @@ async function encoderAblation(headsDir: string): Promise<void> {
   const sample = sampleRows(loadTextCorpus({ includeEval: false }), caps).filter((r) => !r.evalOnly && r.split !== 'test');
   const trainRows = sample.filter((r) => r.split === 'train');
   const lexicon = buildLexicon(trainRows.map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
-  const enc = await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), 'int8');
+  const enc = await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), (arg('--precision') ?? 'fp32') as 'int8' | 'fp32');
   if (!enc.embedder) throw new Error('no encoder to compare with');
   const encCfg = JSON.parse(readFileSync(path.resolve(arg('--encoder') ?? 'models/encoder', 'config.json'), 'utf8')) as { training?: { checkpoint_step?: unknown } };
   const score = async (withEmb: boolean) => {
-    const data = await prepareInputs({ rows: sample, embedder: withEmb ? enc.embedder : null, lexicon, embeddingMaxWords: 200, log });
+    const data = await prepareInputs({ rows: sample, embedder: withEmb ? enc.embedder : null, lexicon, embeddingMaxWords: EMBED_MAX_WORDS, log });
     const tr = sample.map((r, i) => (r.split === 'train' ? i : -1)).filter((i) => i >= 0);
     const va = sample.map((r, i) => (r.split === 'validation' ? i : -1)).filter((i) => i >= 0);
     const trRows = select(sample, tr);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const sample = sampleRows(all, caps);
   log(`corpus ${all.length} rows; evaluation sample ${sample.length}`);
   const encDir = heads.config.encoder ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
-  const precision = (arg('--precision') ?? 'int8') as 'int8' | 'fp32';
+  const precision = (arg('--precision') ?? process.env.ENCODER_PRECISION ?? 'fp32') as 'int8' | 'fp32';
   const enc = await openEmbedder(encDir, precision);
   if (heads.config.encoder && (!enc.embedder || enc.embedder.info.sha256 !== heads.config.encoder.trained_with)) {
     log(`WARNING: the heads were trained with encoder sha256 ${heads.config.encoder.trained_with.slice(0, 12)}, evaluating with ${enc.embedder?.info.sha256.slice(0, 12) ?? 'none'}`);

@@ -4,7 +4,7 @@
  *   npx tsx training/train-text.ts [--encoder [DIR]] [--precision int8|fp32] [--out DIR]
  *
  * Default: heads on the text features (+ halves' difference + marker words) only. With --encoder the
- * pooled embedding of the first 200 words is added (sample caps shrink so that encoding fits in
+ * pooled embedding of the whole text (overlapping windows, as served; TEXT_EMBED_MAX_WORDS=N for the first N words) is added (sample caps shrink so that encoding fits in
  * minutes; the heads are then bound to that encoder's sha256).
  *
  * Steps: load every text set (src/datasets/text.ts) -> deterministic balanced sample -> features
@@ -37,8 +37,8 @@ const log = (s: string) => console.log(`[train-text ${new Date().toISOString().s
 
 export const L2_ROLE = Number(process.env.TEXT_L2_ROLE ?? 3e-3);
 export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
-/** the embedding input covers the first this many words (bounds encoder time in training and serving) */
-export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 200);
+/** the embedding input covers the first this many words (0 = the whole text, in overlapping windows, as served) */
+export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
 export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
 
 /** the recipe shared by training and leave-one-source-out evaluation */
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   // --encoder [DIR] (or TEXT_USE_ENCODER=1) adds the encoder embedding as head inputs
   const useEncoder = process.argv.includes('--encoder') || process.env.TEXT_USE_ENCODER === '1';
   const encDir = useEncoder && !process.argv.includes('--no-encoder') ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
-  const precision = (arg('--precision') ?? 'int8') as 'int8' | 'fp32';
+  const precision = (arg('--precision') ?? process.env.ENCODER_PRECISION ?? 'fp32') as 'int8' | 'fp32';
   const t0 = Date.now();
   const all = loadTextCorpus({ includeEval: false });
   const enc = await openEmbedder(encDir, precision);

@@ -89,6 +89,13 @@ export class TextTokenizer {
    */
   private readonly chunking: 'space' | 'whitespace' | null;
   static readonly CHUNK_CHARS = 2000;
+  /** pieces (a word and the whitespace before it) whose encodings are memoised, at most this many */
+  static readonly MEMO_MAX = 50_000;
+  /** pieces longer than this are encoded but not memoised */
+  static readonly MEMO_PIECE_CHARS = 64;
+  private readonly memo = new Map<string, { ids: number[]; tokens: string[] }>();
+  /** encoding word by word with the memo gives the same ids as whole-text encoding (proven at start) */
+  private readonly memoized: boolean;
 
   constructor(tokenizerJson: unknown, tokenizerConfig: Record<string, unknown> = {}) {
     const tj = tokenizerJson as Json;
@@ -135,6 +142,18 @@ export class TextTokenizer {
       const chunked = this.encodeChunks(probe, 40).ids;
       if (chunked.length !== whole.length || chunked.some((id, i) => id !== whole[i])) this.chunking = null;
     }
+    // the same cut at every safe whitespace, each piece's encoding memoised (as Hugging Face's Rust
+    // tokenizers cache words): proven on the probe too, else whole chunks only
+    let memoized = false;
+    if (this.chunking !== null) {
+      const probe = PROBE.repeat(3);
+      const whole = this.tokenizer.encode(probe, { add_special_tokens: false }).ids;
+      this.memoized = true;
+      const pieces = this.encodePieces(probe).ids;
+      memoized = pieces.length === whole.length && pieces.every((id, i) => id === whole[i]);
+      this.memo.clear();
+    }
+    this.memoized = memoized;
 
     const padding = tj.padding as Json | null | undefined;
     const padToken = typeof tokenizerConfig.pad_token === 'string' ? tokenizerConfig.pad_token : undefined;
@@ -179,9 +198,44 @@ export class TextTokenizer {
     return { ids, tokens };
   }
 
+  /**
+   * encode() without special tokens, cut before every safe whitespace character (see `chunking`); each
+   * piece (whitespace + word) is encoded once and memoised, so frequent words cost a map lookup. Only
+   * used when the constructor proved it equal to whole-text encoding on its probe.
+   */
+  encodePieces(text: string): { ids: number[]; tokens: string[] } {
+    if (!this.memoized || this.chunking === null) return this.encodeChunks(text);
+    const cut = this.chunking === 'space' ? (c: string) => c === ' ' : isWs;
+    const ids: number[] = [];
+    const tokens: string[] = [];
+    const n = text.length;
+    let start = 0;
+    for (let i = 1; i <= n; i++) {
+      if (i < n && !cut(text[i])) continue;
+      const piece = text.slice(start, i);
+      start = i;
+      const enc = this.memo.get(piece) ?? this.encodePiece(piece);
+      for (let k = 0; k < enc.ids.length; k++) {
+        ids.push(enc.ids[k]);
+        tokens.push(enc.tokens[k]);
+      }
+    }
+    return { ids, tokens };
+  }
+
+  private encodePiece(piece: string): { ids: number[]; tokens: string[] } {
+    const enc = piece.length > TextTokenizer.CHUNK_CHARS ? this.encodeChunks(piece) : this.tokenizer.encode(piece, { add_special_tokens: false });
+    const out = { ids: Array.from(enc.ids as ArrayLike<number>), tokens: Array.from(enc.tokens as ArrayLike<string>) };
+    if (piece.length <= TextTokenizer.MEMO_PIECE_CHARS) {
+      if (this.memo.size >= TextTokenizer.MEMO_MAX) this.memo.clear();
+      this.memo.set(piece, out);
+    }
+    return out;
+  }
+
   /** Tokenizes without special tokens and recovers each token's character offsets. */
   tokenize(text: string): TokenizedText {
-    const enc = this.encodeChunks(text);
+    const enc = this.encodePieces(text);
     const n = enc.ids.length;
     const ids = Int32Array.from(enc.ids);
     const surfaces = this.surfaces(enc.tokens);

@@ -142,6 +142,38 @@ t.test('long texts are tokenized in chunks with exactly the ids of one whole-tex
   }
 });
 
+t.test('word-by-word memoised encoding gives exactly the ids and tokens of one whole-text call', async (t) => {
+  const shipped = new URL('../../models/encoder/tokenizer.json', import.meta.url);
+  const toks: [string, TextTokenizer][] = [
+    ['tiny-encoder', fixture('tiny-encoder').tok],
+    ['tiny-encoder-b', fixture('tiny-encoder-b').tok],
+    ['models/encoder', new TextTokenizer(JSON.parse(readFileSync(shipped, 'utf8')))],
+  ];
+  const word = fc.oneof(
+    fc.constantFrom('the', 'The', 'Model', 'café', '—', '😀', '\n', '\t', '  ', ',', '3.14', '[SEP]', '↵', 'naïve', '“q”', '\u200b', '\r\n'),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+  );
+  for (const [name, tok] of toks) {
+    // the same words recur across texts, so later texts are served from the memo
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 0, maxLength: 300 }), fc.constantFrom(' ', '  ', '\n', ' \t'), (words, sep) => {
+        const text = words.join(sep);
+        const whole = tok.tokenizer.encode(text, { add_special_tokens: false });
+        const pieces = tok.encodePieces(text);
+        return (
+          whole.ids.length === pieces.ids.length &&
+          whole.ids.every((id: number, i: number) => id === pieces.ids[i] && whole.tokens[i] === pieces.tokens[i])
+        );
+      }),
+      { numRuns: 120, seed: 11 },
+    );
+    t.pass(`${name}: memoised word pieces equal whole-text encoding on 120 random texts`);
+    const again = tok.tokenize(sample);
+    t.same([...again.ids], [...tok.tokenize(sample).ids], `${name}: a second call (from the memo) gives the same ids`);
+  }
+});
+
 t.test('window arithmetic: overlap is clamped, the last window is full length, no window is empty', async (t) => {
   const { tok } = fixture('tiny-encoder-b');
   const text = 'one two three four five six seven eight nine ten eleven';
