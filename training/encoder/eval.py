@@ -19,13 +19,14 @@ import common  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-import train as T  # noqa: E402
+import loop as L  # noqa: E402
+import train as T  # noqa: E402  (MLMHead)
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--corpus', default=os.path.join(T.ROOT, 'training', '.cache', 'text-corpus.jsonl'))
-    p.add_argument('--ckpt-dir', default=os.path.join(T.HERE, 'checkpoints'))
+    p.add_argument('--corpus', default=L.DEFAULT_CORPUS)
+    p.add_argument('--ckpt-dir', default=os.path.join(L.HERE, 'checkpoints'))
     p.add_argument('--windows', type=int, default=768, help='validation windows')
     p.add_argument('--probe-train', type=int, default=1536, help='train rows for the linear probes')
     p.add_argument('--threads', type=int, default=2)
@@ -37,11 +38,11 @@ def main():
     model = common.Encoder(**mc)
     model.load_state_dict(st['model'])
     model.eval()
-    rows = T.read_corpus(a.corpus)
+    rows = L.read_corpus(a.corpus)
     train_idx = [i for i, r in enumerate(rows) if r.get('split') == 'train' and r.get('source') != 'gede' and not r.get('eval_only')]
     val_idx = [i for i, r in enumerate(rows) if r.get('split') == 'validation' and r.get('source') != 'gede' and not r.get('eval_only')]
     args = argparse.Namespace(max_length=mc['max_length'], seed=a.seed, batch=16, mask_prob=0.15)
-    data = T.Data(args, rows, os.path.join(a.ckpt_dir, 'corpus'), train_idx, val_idx)
+    data = L.Data(args, rows, os.path.join(a.ckpt_dir, 'corpus'), train_idx, val_idx)
     vocab = mc['vocab_size']
     rng = np.random.default_rng(a.seed)
     vsel = np.sort(rng.choice(data.val_idx, min(a.windows, len(data.val_idx)), replace=False))
@@ -50,7 +51,7 @@ def main():
     heads = None
     mlm = None
     if 'heads' in st:
-        heads = T.Heads(mc['dim'])
+        heads = L.Heads(mc['dim'])
         heads.load_state_dict(st['heads'])
         heads.eval()
         mlm = T.MLMHead(model)
