@@ -16,7 +16,7 @@ function arg(name: string): string | undefined {
 
 const models = path.resolve(arg('--models') ?? 'models');
 const cardDir = path.join(models, 'card');
-const order = ['encoder.md', 'text.md', 'judgments.md'];
+const order = ['encoder.md', 'encoder-comparison.md', 'text.md', 'judgments.md'];
 const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md')) : [];
 cards.sort((a, b) => {
   const ia = order.indexOf(a);

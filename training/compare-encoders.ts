@@ -18,7 +18,7 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const oi = args.indexOf('--out');
 const out = path.resolve(oi >= 0 ? args[oi + 1] : 'models/card/encoder-comparison.md');
-const pairs = args.filter((a, i) => a.includes('=') && i !== oi + 1).map((a) => a.split('=') as [string, string]);
+const pairs = args.filter((a, i) => a.includes('=') && !(oi >= 0 && i === oi + 1)).map((a) => a.split('=') as [string, string]);
 if (!pairs.length) {
   console.error('usage: npx tsx training/compare-encoders.ts [--out FILE] NAME=DIR [NAME=DIR ...]');
   process.exit(2);
