@@ -41,6 +41,19 @@ function addL2(p: Float64Array, g: Float64Array, rows: number, d: number, l2: nu
   return loss;
 }
 
+/** row `off` of the parameters applied to z: intercept + w . z */
+function score(p: Float64Array, off: number, z: ArrayLike<number>, d: number): number {
+  let s = p[off + d];
+  for (let j = 0; j < d; j++) s += p[off + j] * z[j];
+  return s;
+}
+
+/** adds r * [z, 1] to the gradient of row `off` */
+function addGradient(g: Float64Array, off: number, z: ArrayLike<number>, d: number, r: number): void {
+  for (let j = 0; j < d; j++) g[off + j] += r * z[j];
+  g[off + d] += r;
+}
+
 export function logitObjective(Z: ArrayLike<number>[], y: ArrayLike<number>, weights: ArrayLike<number>, d: number, l2: number): Objective {
   const n = Z.length;
   const inv = 1 / weightSum(weights, 'logit');
@@ -50,13 +63,9 @@ export function logitObjective(Z: ArrayLike<number>[], y: ArrayLike<number>, wei
     for (let i = 0; i < n; i++) {
       const wi = weights[i];
       if (wi === 0) continue;
-      const z = Z[i];
-      let s = p[d];
-      for (let j = 0; j < d; j++) s += p[j] * z[j];
+      const s = score(p, 0, Z[i], d);
       loss += wi * (softplus(s) - y[i] * s);
-      const r = wi * (sigmoid(s) - y[i]);
-      for (let j = 0; j < d; j++) g[j] += r * z[j];
-      g[d] += r;
+      addGradient(g, 0, Z[i], d, wi * (sigmoid(s) - y[i]));
     }
     loss *= inv;
     for (let j = 0; j <= d; j++) g[j] *= inv;
@@ -79,9 +88,7 @@ export function softmaxSetObjective(Z: ArrayLike<number>[], masks: ArrayLike<num
       const m = masks[i];
       let mx = -Infinity;
       for (let c = 0; c < K; c++) {
-        const off = c * (d + 1);
-        let s = p[off + d];
-        for (let j = 0; j < d; j++) s += p[off + j] * z[j];
+        const s = score(p, c * (d + 1), z, d);
         logits[c] = s;
         if (s > mx) mx = s;
       }
@@ -96,10 +103,7 @@ export function softmaxSetObjective(Z: ArrayLike<number>[], masks: ArrayLike<num
       for (let c = 0; c < K; c++) {
         const e = Math.exp(logits[c] - mx);
         const r = wi * (e / se - (m & (1 << c) ? e / sa : 0));
-        if (r === 0) continue;
-        const off = c * (d + 1);
-        for (let j = 0; j < d; j++) g[off + j] += r * z[j];
-        g[off + d] += r;
+        if (r !== 0) addGradient(g, c * (d + 1), z, d, r);
       }
     }
     loss *= inv;
