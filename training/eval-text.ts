@@ -67,6 +67,11 @@ function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Block {
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
+/** gede essays written entirely by an LLM (not DIPPER-paraphrased, not rewrites of a human essay) */
+function fullyGenerated(r: TextRow): boolean {
+  return r.role === 'llm_creator' && !r.subset.includes('dipper') && !/rewrite-\d/.test(r.subset);
+}
+
 function select<T>(xs: T[], idx: number[]): T[] {
   return idx.map((i) => xs[i]);
 }
@@ -139,7 +144,6 @@ async function int8Cost(headsDir: string): Promise<void> {
   const thr = heads.config.thresholds.ai_probability;
   const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
   // the test split, gede's human IELTS essays and its fully generated essays (the rows behind the card's targets)
-  const fullyGenerated = (r: TextRow) => r.role === 'llm_creator' && !r.subset.includes('dipper') && !/rewrite-\d/.test(r.subset);
   const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps).filter(
     (r) => (r.split === 'test' && !r.evalOnly) || (r.source === 'gede' && ((r.role === 'human_author' && r.domain === 'essay-ielts') || fullyGenerated(r))),
   );
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
   const gede: Record<string, unknown> = {};
   if (gi.length) {
     const hum = (ds: string) => gi.filter((i) => sample[i].role === 'human_author' && sample[i].domain === ds);
-    const gen = gi.filter((i) => sample[i].role === 'llm_creator' && !sample[i].subset.includes('dipper') && !/rewrite-\d/.test(sample[i].subset));
+    const gen = gi.filter((i) => fullyGenerated(sample[i]));
     const rate = (ix: number[]) => (ix.length ? ix.filter((i) => preds[i].aiProbability >= thr).length / ix.length : null);
     gede.fpr_human_ielts = { n: hum('essay-ielts').length, value: rate(hum('essay-ielts')) };
     gede.fpr_human_argumentative = { n: hum('essay-argumentative').length, value: rate(hum('essay-argumentative')) };

@@ -232,35 +232,26 @@ export function loadMixset(dataDir: string, opts: LoaderOptions = {}): TextRow[]
   const out: TextRow[] = [];
   const base = join(dataDir, 'mixset/data');
   type R = Record<string, string>;
-  const hwt = join(base, 'selected_pure_data/HWT_original_data.json');
-  if (existsSync(hwt)) {
-    for (const r of readJson<R[]>(hwt)) {
+  // the pure sets: human originals and fully generated texts
+  const pure = [
+    { file: 'HWT_original_data.json', field: 'HWT_sentence', subset: 'HWT_original', role: 'human_author', pr: 0 },
+    { file: 'MGT_original_data.json', field: 'MGT_sentence', subset: 'MGT_original', role: 'llm_creator', pr: 1 },
+  ] as const;
+  for (const p of pure) {
+    const file = join(base, 'selected_pure_data', p.file);
+    if (!existsSync(file)) continue;
+    const human = p.role === 'human_author';
+    for (const r of readJson<R[]>(file)) {
       push(out, {
         key: r.id,
-        text: r.HWT_sentence,
+        text: r[p.field],
         source: 'mixset',
-        subset: 'HWT_original',
-        domain: r.category,
-        group: origGroup(r.HWT_sentence),
-        role: 'human_author',
-        pr: 0,
-        generator: 'human',
-      });
-    }
-  }
-  const mgt = join(base, 'selected_pure_data/MGT_original_data.json');
-  if (existsSync(mgt)) {
-    for (const r of readJson<R[]>(mgt)) {
-      push(out, {
-        key: r.id,
-        text: r.MGT_sentence,
-        source: 'mixset',
-        subset: 'MGT_original',
-        domain: mixsetDomain(r.category),
-        group: origGroup(r.MGT_sentence),
-        role: 'llm_creator',
-        pr: 1,
-        generator: r.model,
+        subset: p.subset,
+        domain: human ? r.category : mixsetDomain(r.category),
+        group: origGroup(r[p.field]),
+        role: p.role,
+        pr: p.pr,
+        generator: human ? 'human' : r.model,
       });
     }
   }

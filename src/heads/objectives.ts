@@ -54,60 +54,65 @@ function addGradient(g: Float64Array, off: number, z: ArrayLike<number>, d: numb
   g[off + d] += r;
 }
 
-export function logitObjective(Z: ArrayLike<number>[], y: ArrayLike<number>, weights: ArrayLike<number>, d: number, l2: number): Objective {
-  const n = Z.length;
-  const inv = 1 / weightSum(weights, 'logit');
+/**
+ * The shared skeleton: weighted sum of per-row losses (rows with weight 0 skipped), loss and gradient
+ * divided by the total weight, then the L2 penalty on `rows` weight rows. `row` adds its gradient
+ * (already multiplied by the row's weight) into g and returns its weighted loss.
+ */
+function weightedObjective(
+  n: number,
+  weights: ArrayLike<number>,
+  rows: number,
+  d: number,
+  l2: number,
+  what: string,
+  row: (i: number, p: Float64Array, g: Float64Array, w: number) => number,
+): Objective {
+  const inv = 1 / weightSum(weights, what);
+  const P = rows * (d + 1);
   return (p, g) => {
     g.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const wi = weights[i];
-      if (wi === 0) continue;
-      const s = score(p, 0, Z[i], d);
-      loss += wi * (softplus(s) - y[i] * s);
-      addGradient(g, 0, Z[i], d, wi * (sigmoid(s) - y[i]));
-    }
-    loss *= inv;
-    for (let j = 0; j <= d; j++) g[j] *= inv;
-    return loss + addL2(p, g, 1, d, l2);
-  };
-}
-
-export function softmaxSetObjective(Z: ArrayLike<number>[], masks: ArrayLike<number>, weights: ArrayLike<number>, K: number, d: number, l2: number): Objective {
-  const n = Z.length;
-  const inv = 1 / weightSum(weights, 'softmax');
-  const P = K * (d + 1);
-  const logits = new Float64Array(K);
-  return (p, g) => {
-    g.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = weights[i];
-      if (wi === 0) continue;
-      const z = Z[i];
-      const m = masks[i];
-      let mx = -Infinity;
-      for (let c = 0; c < K; c++) {
-        const s = score(p, c * (d + 1), z, d);
-        logits[c] = s;
-        if (s > mx) mx = s;
-      }
-      let se = 0;
-      let sa = 0;
-      for (let c = 0; c < K; c++) {
-        const e = Math.exp(logits[c] - mx);
-        se += e;
-        if (m & (1 << c)) sa += e;
-      }
-      loss += wi * (Math.log(se) - Math.log(Math.max(sa, 1e-300)));
-      for (let c = 0; c < K; c++) {
-        const e = Math.exp(logits[c] - mx);
-        const r = wi * (e / se - (m & (1 << c) ? e / sa : 0));
-        if (r !== 0) addGradient(g, c * (d + 1), z, d, r);
-      }
+      if (wi !== 0) loss += row(i, p, g, wi);
     }
     loss *= inv;
     for (let k = 0; k < P; k++) g[k] *= inv;
-    return loss + addL2(p, g, K, d, l2);
+    return loss + addL2(p, g, rows, d, l2);
   };
+}
+
+export function logitObjective(Z: ArrayLike<number>[], y: ArrayLike<number>, weights: ArrayLike<number>, d: number, l2: number): Objective {
+  return weightedObjective(Z.length, weights, 1, d, l2, 'logit', (i, p, g, wi) => {
+    const s = score(p, 0, Z[i], d);
+    addGradient(g, 0, Z[i], d, wi * (sigmoid(s) - y[i]));
+    return wi * (softplus(s) - y[i] * s);
+  });
+}
+
+export function softmaxSetObjective(Z: ArrayLike<number>[], masks: ArrayLike<number>, weights: ArrayLike<number>, K: number, d: number, l2: number): Objective {
+  const logits = new Float64Array(K);
+  return weightedObjective(Z.length, weights, K, d, l2, 'softmax', (i, p, g, wi) => {
+    const z = Z[i];
+    const m = masks[i];
+    let mx = -Infinity;
+    for (let c = 0; c < K; c++) {
+      logits[c] = score(p, c * (d + 1), z, d);
+      if (logits[c] > mx) mx = logits[c];
+    }
+    let se = 0;
+    let sa = 0;
+    for (let c = 0; c < K; c++) {
+      const e = Math.exp(logits[c] - mx);
+      se += e;
+      if (m & (1 << c)) sa += e;
+    }
+    for (let c = 0; c < K; c++) {
+      const e = Math.exp(logits[c] - mx);
+      const r = wi * (e / se - (m & (1 << c) ? e / sa : 0));
+      if (r !== 0) addGradient(g, c * (d + 1), z, d, r);
+    }
+    return wi * (Math.log(se) - Math.log(Math.max(sa, 1e-300)));
+  });
 }
