@@ -81,6 +81,11 @@ export function clippedInterval(pred: number, q: number): [number, number] {
   return [Math.max(0, pred - q), Math.min(1, pred + q)];
 }
 
+/** the smallest interval that holds `iv` and the point `x` */
+export function intervalContaining(iv: [number, number], x: number): [number, number] {
+  return [Math.min(iv[0], x), Math.max(iv[1], x)];
+}
+
 /**
  * Expected calibration error of top-label confidence: sum over equal-width bins of
  * (bin size / n) * |accuracy - mean confidence|.

@@ -4,7 +4,7 @@
 import { ROLES, type Role } from '../detectors/types.js';
 import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './calibration.js';
 import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
-import { combineRatio, type HeadPrediction, type InvolvementJSON, type RoleHead, type TextHeads } from './text-heads.js';
+import { combineRatio, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';
 import { fitMlpSets } from './mlp.js';
 
 export interface HeadData {
@@ -98,12 +98,13 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     polisher,
     extender,
     direct,
-    conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - ratio|', by_label: {}, overall: 1, n: {} },
+    conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - centre| (centre: the interval method), stretched to contain the point', by_label: {}, overall: 1, n: {} },
   };
-  // the ratio method with the lowest validation MAE, then conformal residuals grouped by predicted label
+  // the ratio method with the lowest validation MAE (the point estimate), the mean-type method with the
+  // lowest validation MAE (the interval's centre), then conformal residuals around that centre grouped by
+  // predicted label
   const partial = { standardizer, role, involvement };
-  let best = { method: 'role-mixture' as InvolvementJSON['method'], mae: Infinity };
-  for (const method of ['role-mixture', 'direct', 'blend'] as const) {
+  const valMae = (method: RatioMethod): number => {
     involvement.method = method;
     let ae = 0;
     let n = 0;
@@ -113,9 +114,13 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
       ae += Math.abs(pr - predictZ(partial, z).ratio);
       n++;
     });
-    if (n > 0 && ae / n < best.mae) best = { method, mae: ae / n };
-  }
-  involvement.method = best.method;
+    return n > 0 ? ae / n : Infinity;
+  };
+  const byMae = (methods: RatioMethod[]) => methods.map((m) => ({ m, mae: valMae(m) })).reduce((a, b) => (b.mae < a.mae ? b : a));
+  const meanType = byMae(['role-mixture', 'direct', 'blend']);
+  const median = { m: 'role-median' as RatioMethod, mae: valMae('role-median') };
+  const point = median.mae < meanType.mae ? median : meanType;
+  involvement.method = meanType.m;
   const res: Record<string, number[]> = {};
   const all: number[] = [];
   Zv.forEach((z, i) => {
@@ -126,6 +131,8 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     (res[p.label] ??= []).push(r);
     all.push(r);
   });
+  involvement.method = point.m;
+  if (point.m !== meanType.m) involvement.interval_method = meanType.m;
   involvement.conformal.overall = Math.min(1, conformalQuantile(all, coverage));
   for (const r of ROLES) {
     const s = res[r] ?? [];
@@ -163,9 +170,8 @@ function predictZ(h: Pick<FittedHeads, 'role' | 'involvement'>, z: Float64Array)
     for (let t = 0; t < j.weights.length; t++) s += j.weights[t] * z[t];
     return 1 / (1 + Math.exp(-s));
   };
-  const mixture = p[1] + p[2] * sig(h.involvement.polisher) + p[3] * sig(h.involvement.extender);
   const direct = h.involvement.direct ? sig(h.involvement.direct) : undefined;
-  return { label: ROLES[k], ratio: Math.min(1, Math.max(0, combineRatio(h.involvement.method, mixture, direct))) };
+  return { label: ROLES[k], ratio: combineRatio(h.involvement.method, { p, gP: sig(h.involvement.polisher), gE: sig(h.involvement.extender), direct }) };
 }
 
 // ---------------------------------------------------------------------------------------------
