@@ -10,7 +10,9 @@ import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves } from '..
 import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
 import {
   DeadlineError,
+  InputError,
   ModelUnavailableError,
+  type Decision,
   type ModelRef,
   type Segment,
   type TextAnalysis,
@@ -164,6 +166,7 @@ class HeadsTextDetector implements TextDetector {
       };
     }
     out.ai_probability = round(p.aiProbability, 6);
+    out.decision = decisionFor(out.ai_probability, cfg.thresholds, req.maxFalsePositiveRate ?? DEFAULT_MAX_FPR);
     if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
     if (req.explain) {
       out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({
@@ -191,6 +194,23 @@ class HeadsTextDetector implements TextDetector {
       return { start: g.start, end: g.end, ai_probability: round(1 - pr[hi], 6) };
     });
   }
+}
+
+/** the false-positive rates a caller may ask the decision for, and the keys of their validation thresholds */
+export const DECISION_FPRS = { 0.01: 'fpr_0_01', 0.05: 'fpr_0_05', 0.1: 'fpr_0_10' } as const;
+export const DEFAULT_MAX_FPR = 0.05;
+
+/**
+ * The flag for a calibrated AI probability at the threshold that flagged `maxFpr` of the validation
+ * split's human texts (heads without per-rate thresholds: their single default threshold).
+ */
+export function decisionFor(aiProbability: number, thresholds: { ai_probability: number; [key: string]: unknown }, maxFpr: number): Decision {
+  const key = DECISION_FPRS[maxFpr as keyof typeof DECISION_FPRS];
+  if (!key) throw new InputError(`max_false_positive_rate must be one of ${Object.keys(DECISION_FPRS).join(', ')}`, '/max_false_positive_rate');
+  const byFpr = thresholds.by_validation_fpr as Record<string, number> | undefined;
+  const t = typeof byFpr?.[key] === 'number' ? byFpr[key] : thresholds.ai_probability;
+  const threshold = round(Math.min(1, t), 6);
+  return { flagged: aiProbability >= threshold, threshold, max_false_positive_rate: maxFpr };
 }
 
 /**

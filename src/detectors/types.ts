@@ -25,6 +25,8 @@ export interface TextAnalysisRequest {
   tasks: TextTask[];
   segments: boolean;
   explain: boolean;
+  /** the decision's bound on the share of human texts flagged (0.01, 0.05 or 0.1; default 0.05) */
+  maxFalsePositiveRate?: number;
   /** aborted when the request's deadline passes or the client goes away */
   signal?: AbortSignal;
 }
@@ -39,6 +41,13 @@ export interface InvolvementAnswer {
   ratio: number;
   interval: [number, number];
   coverage: number;
+}
+
+/** flagged = ai_probability >= the threshold that flagged that share of the validation split's human texts */
+export interface Decision {
+  flagged: boolean;
+  threshold: number;
+  max_false_positive_rate: number;
 }
 
 export interface Segment {
@@ -58,6 +67,7 @@ export interface TextAnalysis {
   role?: RoleAnswer;
   involvement?: InvolvementAnswer;
   ai_probability?: number;
+  decision?: Decision;
   segments?: Segment[];
   explanation?: Contribution[];
   warnings: string[];

@@ -21,6 +21,13 @@ function textField(limits: TextLimits) {
 const commonOptions = {
   segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),
   explain: Type.Optional(Type.Boolean({ default: false, description: 'also return the largest named-feature contributions' })),
+  max_false_positive_rate: Type.Optional(
+    Type.Union([Type.Literal(0.01), Type.Literal(0.05), Type.Literal(0.1)], {
+      default: 0.05,
+      description:
+        '`decision.flagged` uses the threshold that flagged this share of the human texts of the heads\' validation split (0.01, 0.05 or 0.1). Measured on texts like the training data: on an unseen domain the rate can be higher (see the model card).',
+    }),
+  ),
 };
 
 const tasksField = Type.Optional(
@@ -76,6 +83,15 @@ export const InvolvementAnswer = Type.Object(
   { additionalProperties: false },
 );
 
+export const Decision = Type.Object(
+  {
+    flagged: Type.Boolean({ description: 'ai_probability >= threshold: the text is taken to be LLM-involved' }),
+    threshold: Type.Number({ minimum: 0, maximum: 1, description: 'the ai_probability threshold in force' }),
+    max_false_positive_rate: Type.Number({ minimum: 0, maximum: 1, description: 'the share of validation human texts that threshold flagged' }),
+  },
+  { additionalProperties: false, description: 'a yes/no answer for pipelines, at a stated false-positive rate' },
+);
+
 export const Segment = Type.Object(
   { start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }), ai_probability: Type.Number({ minimum: 0, maximum: 1 }) },
   { additionalProperties: false },
@@ -100,13 +116,14 @@ export const TextAnalysis = Type.Object(
     role: Type.Optional(RoleAnswer),
     involvement: Type.Optional(InvolvementAnswer),
     ai_probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: '1 - P(human_author)' })),
+    decision: Type.Optional(Decision),
   },
   { additionalProperties: false },
 );
 export type TextAnalysisT = Static<typeof TextAnalysis>;
 
 export const RoleResponse = Type.Object(
-  { ...analysisFields, role: RoleAnswer, ai_probability: Type.Number({ minimum: 0, maximum: 1 }) },
+  { ...analysisFields, role: RoleAnswer, ai_probability: Type.Number({ minimum: 0, maximum: 1 }), decision: Type.Optional(Decision) },
   { additionalProperties: false },
 );
 

@@ -47,6 +47,8 @@ const cases: Case[] = [
   { name: 'empty batch', url: '/v1/text/analyze/batch', body: { items: [] }, status: 400, path: '/items' },
   { name: 'role route with a number for text', url: '/v1/text/role', body: { text: 1e3 }, status: 400, path: '/text' },
   { name: 'involvement route with an unknown field', url: '/v1/text/involvement', body: { text: 'x', explainn: true }, status: 400, path: '/explainn' },
+  { name: 'false-positive rate not offered', body: { text: 'hello', max_false_positive_rate: 0.2 }, status: 400, path: '/max_false_positive_rate' },
+  { name: 'false-positive rate as a string', body: { text: 'hello', max_false_positive_rate: '0.05' }, status: 400, path: '/max_false_positive_rate' },
   { name: 'unknown route', url: '/v1/text/summarise', body: { text: LONG_TEXT }, status: 404 },
   { name: 'wrong method', url: '/v1/text/analyze', method: 'GET', status: 404 },
 ];

@@ -44,6 +44,22 @@ t.test('text routes with the committed encoder and heads', { skip: haveEncoder &
   const again = await post(a, '/v1/text/analyze', { text: LONG_TEXT, segments: true, explain: true });
   t.same(again.json().role, body.role, 'deterministic');
   for (const url of ['/v1/text/role', '/v1/text/involvement']) t.equal((await post(a, url, { text: LONG_TEXT })).statusCode, 200, url);
+  // the decision: the validation threshold of the asked false-positive rate, applied to ai_probability
+  const heads = (await a.inject({ method: 'GET', url: '/v1/models' })).json().models[1];
+  const byFpr = heads.details?.thresholds?.by_validation_fpr;
+  t.ok(byFpr, 'the heads publish their thresholds per false-positive rate');
+  const thresholds: number[] = [];
+  for (const [rate, key] of [[0.01, 'fpr_0_01'], [0.05, 'fpr_0_05'], [0.1, 'fpr_0_10']] as const) {
+    const d = (await post(a, '/v1/text/analyze', { text: LONG_TEXT, max_false_positive_rate: rate })).json();
+    t.equal(d.decision.max_false_positive_rate, rate);
+    t.ok(Math.abs(d.decision.threshold - byFpr[key]) < 1e-6, `threshold for ${rate} is the validation one`);
+    t.equal(d.decision.flagged, d.ai_probability >= d.decision.threshold, 'flagged iff ai_probability reaches the threshold');
+    thresholds.push(d.decision.threshold);
+  }
+  t.ok(thresholds[0] >= thresholds[1] && thresholds[1] >= thresholds[2], 'a stricter false-positive rate never lowers the threshold');
+  t.equal(body.decision.max_false_positive_rate, 0.05, 'default rate 0.05');
+  t.equal((await post(a, '/v1/text/role', { text: LONG_TEXT })).json().decision.max_false_positive_rate, 0.05, 'the role route decides too');
+  t.notOk('decision' in (await post(a, '/v1/text/involvement', { text: LONG_TEXT })).json(), 'the involvement route has no decision');
   const batch = await post(a, '/v1/text/analyze/batch', { items: [{ id: 'a', text: LONG_TEXT }, { id: 'b', text: '' }] });
   t.equal(batch.statusCode, 200);
   t.ok(batch.json().results[0].role);

@@ -22,6 +22,7 @@ interface Options {
   tasks: TextTask[];
   segments: boolean;
   explain: boolean;
+  maxFalsePositiveRate: number;
 }
 
 /** Shapes a detector answer: only what was asked, segments in the caller's offsets, all warnings. */
@@ -30,6 +31,7 @@ export function shapeAnalysis(a: TextAnalysis, n: NormalizedText, opts: Options)
   if (opts.tasks.includes('role')) {
     out.role = a.role;
     out.ai_probability = a.ai_probability;
+    if (a.decision) out.decision = a.decision;
   }
   if (opts.tasks.includes('involvement')) out.involvement = a.involvement;
   if (opts.segments && a.segments) {
@@ -53,12 +55,12 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   async function analyzeOne(
     request: FastifyRequest,
     reply: FastifyReply,
-    b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean },
+    b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean; max_false_positive_rate?: number },
     tasks: TextTask[],
   ): Promise<TextAnalysisT> {
     const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
     const detector = ctx.detectors().requireText();
-    const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false };
+    const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate ?? 0.05 };
     const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }));
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
@@ -129,7 +131,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     async (request, reply) => {
       const b = request.body;
       const tasks = b.tasks ?? ['role', 'involvement'];
-      const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false };
+      const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate ?? 0.05 };
       // per-item checks first: a bad item gets its own problem object
       const prepared = b.items.map((item, i) => {
         try {
