@@ -13,6 +13,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DECISION_FPRS, decisionFor } from '../src/detectors/text.js';
 import { ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, balancedWeights, hashUnit, headData, prepareInputs, sampleRows, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
@@ -250,6 +251,13 @@ async function main(): Promise<void> {
     gede.fpr_human_ielts = { n: hum('essay-ielts').length, value: rate(hum('essay-ielts')) };
     gede.fpr_human_argumentative = { n: hum('essay-argumentative').length, value: rate(hum('essay-argumentative')) };
     gede.recall_fully_generated = { n: gen.length, value: rate(gen) };
+    // the same at each false-positive rate the API's decision offers (max_false_positive_rate)
+    gede.by_decision_rate = Object.keys(DECISION_FPRS).map((r) => {
+      // the API's own rule (src/detectors/text.ts), on the API's rounded ai_probability
+      const dec = (i: number) => decisionFor(Math.round(preds[i].aiProbability * 1e6) / 1e6, heads.config.thresholds, Number(r));
+      const at = (ix: number[]) => (ix.length ? ix.filter((i) => dec(i).flagged).length / ix.length : null);
+      return { max_false_positive_rate: Number(r), threshold: decisionFor(0, heads.config.thresholds, Number(r)).threshold, fpr_human_ielts: at(hum('essay-ielts')), fpr_human_argumentative: at(hum('essay-argumentative')), recall_fully_generated: at(gen) };
+    });
     const subsets: Record<string, { n: number; flagged: number; label_counts: Record<string, number>; mean_ratio: number }> = {};
     for (const i of gi) {
       const s = (subsets[sample[i].subset] ??= { n: 0, flagged: 0, label_counts: {}, mean_ratio: 0 });
@@ -456,6 +464,15 @@ async function main(): Promise<void> {
   P(`- FPR on human argumentative essays (BRAT): ${pct(gA?.value)} of ${gA?.n ?? 0}.`);
   P(`- Recall on fully generated essays (task, summary, task+summary prompts): ${pct(gR?.value)} of ${gR?.n ?? 0}.`);
   P();
+  const gD = gede.by_decision_rate as { max_false_positive_rate: number; threshold: number; fpr_human_ielts: number | null; fpr_human_argumentative: number | null; recall_fully_generated: number | null }[] | undefined;
+  if (gD?.length) {
+    P('At each false-positive rate the API\'s `decision` offers (`max_false_positive_rate`; the threshold flagged that share of the validation split\'s human texts):');
+    P();
+    P('| max_false_positive_rate | threshold | FPR human IELTS | FPR human argumentative | recall fully generated |');
+    P('|---|---|---|---|---|');
+    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} |`);
+    P();
+  }
   P('| subset | n | flagged | predicted labels | mean ratio |');
   P('|---|---|---|---|---|');
   for (const [k, s] of Object.entries((gede.subsets ?? {}) as Record<string, { n: number; flagged: number; label_counts: Record<string, number>; mean_ratio: number }>).sort())

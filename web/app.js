@@ -337,6 +337,11 @@ function renderText(text, r) {
   }
   $('ai-prob').textContent = pct(r.ai_probability);
   $('ai-prob').dataset.value = String(r.ai_probability);
+  const d = r.decision;
+  $('decision').textContent = d
+    ? `${d.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(d.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(d.threshold)})`
+    : '';
+  $('decision').dataset.flagged = d ? String(d.flagged) : '';
   renderShaded($('shaded'), text, r.segments);
   renderWarnings($('warnings'), r.warnings);
   renderExplanation($('explain-body'), r.explanation);

@@ -88,6 +88,8 @@ export interface AnalyzeOptions {
   segments: boolean;
   explain: boolean;
   tasks?: string[];
+  /** max_false_positive_rate of the decision (the service's default when absent) */
+  maxFpr?: number;
   concurrency: number;
   progress: boolean;
 }
@@ -96,6 +98,7 @@ interface TextResult {
   role?: { label: string; probabilities: Record<string, number>; confidence: string };
   involvement?: { ratio: number; interval: [number, number]; coverage: number };
   ai_probability?: number;
+  decision?: { flagged: boolean; threshold: number; max_false_positive_rate: number };
   segments?: { start: number; end: number; ai_probability: number }[];
   explanation?: { feature: string; value: number; contribution: number }[];
   warnings?: string[];
@@ -114,6 +117,7 @@ export async function analyze(client: Client, opts: AnalyzeOptions, io: Io): Pro
     } else {
       const body: Record<string, unknown> = { text, segments: opts.segments, explain: opts.explain };
       if (opts.tasks) body.tasks = opts.tasks;
+      if (opts.maxFpr !== undefined) body.max_false_positive_rate = opts.maxFpr;
       const res = await client.request('POST', '/v1/text/analyze', body);
       outcomes[i] = res.status === 200 ? { code: EXIT.OK, result: res.body as TextResult } : { code: exitForStatus(res.status), problem: problemOf(res) };
     }
@@ -152,6 +156,10 @@ export async function analyze(client: Client, opts: AnalyzeOptions, io: Io): Pro
       const extra: string[] = [];
       if (r.role) {
         extra.push(`  roles: ${Object.entries(r.role.probabilities).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
+      }
+      if (r.decision) {
+        const d = r.decision;
+        extra.push(`  decision: ${d.flagged ? 'flagged' : 'not flagged'} as LLM-involved (P(AI) ${num(r.ai_probability)} ${d.flagged ? '>=' : '<'} ${num(d.threshold)}, the threshold for ${Math.round(d.max_false_positive_rate * 100)}% false positives)`);
       }
       if (r.involvement) extra.push(`  involvement ${num(r.involvement.ratio)} in ${interval(r.involvement.interval)} (${Math.round(r.involvement.coverage * 100)}% interval)`);
       for (const w of r.warnings ?? []) extra.push(`  warning: ${w}`);

@@ -38,6 +38,7 @@ analyze only:
   --segments           per-segment AI probabilities
   --explain            the largest feature contributions
   --tasks LIST         role,involvement (default both)
+  --max-fpr RATE       the decision's false-positive rate: 0.01, 0.05 (default) or 0.1
 detect-judgments only:
   --explain            the largest feature contributions
   --rubric ID          rubric for lines that name none
@@ -138,8 +139,14 @@ export async function main(argv: string[], io: Io): Promise<ExitCode> {
           segments: { type: 'boolean', default: false },
           explain: { type: 'boolean', default: false },
           tasks: { type: 'string' },
+          'max-fpr': { type: 'string' },
         });
         if (values.help) return (io.out.write(HELP), EXIT.OK);
+        let maxFpr: number | undefined;
+        if (values['max-fpr'] !== undefined) {
+          maxFpr = Number(values['max-fpr']);
+          if (![0.01, 0.05, 0.1].includes(maxFpr)) throw new UsageError(`--max-fpr takes 0.01, 0.05 or 0.1, got ${String(values['max-fpr'])}`);
+        }
         if (positionals.length === 0) throw new UsageError('analyze needs at least one FILE (or - for stdin)');
         if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once only');
         let tasks: string[] | undefined;
@@ -156,6 +163,7 @@ export async function main(argv: string[], io: Io): Promise<ExitCode> {
             segments: Boolean(values.segments),
             explain: Boolean(values.explain),
             tasks,
+            maxFpr,
             concurrency,
             progress: !values['no-progress'],
           }, io),

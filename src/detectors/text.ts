@@ -202,13 +202,15 @@ export const DEFAULT_MAX_FPR = 0.05;
 
 /**
  * The flag for a calibrated AI probability at the threshold that flagged `maxFpr` of the validation
- * split's human texts (heads without per-rate thresholds: their single default threshold).
+ * split's human texts. At the default rate it is the heads' published default threshold
+ * (`thresholds.ai_probability`, the one the model card's headline numbers use); heads without
+ * per-rate thresholds use that one at every rate.
  */
 export function decisionFor(aiProbability: number, thresholds: { ai_probability: number; [key: string]: unknown }, maxFpr: number): Decision {
   const key = DECISION_FPRS[maxFpr as keyof typeof DECISION_FPRS];
   if (!key) throw new InputError(`max_false_positive_rate must be one of ${Object.keys(DECISION_FPRS).join(', ')}`, '/max_false_positive_rate');
   const byFpr = thresholds.by_validation_fpr as Record<string, number> | undefined;
-  const t = typeof byFpr?.[key] === 'number' ? byFpr[key] : thresholds.ai_probability;
+  const t = maxFpr !== DEFAULT_MAX_FPR && typeof byFpr?.[key] === 'number' ? byFpr[key] : thresholds.ai_probability;
   const threshold = round(Math.min(1, t), 6);
   return { flagged: aiProbability >= threshold, threshold, max_false_positive_rate: maxFpr };
 }

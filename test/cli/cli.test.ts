@@ -83,6 +83,7 @@ t.test('usage errors exit 1', async (t) => {
     [['analyze', '--bogus', fileA], /Unknown option '--bogus'/],
     [['analyze', '--tasks', 'colour', fileA], /--tasks takes role and\/or involvement/],
     [['analyze', '--timeout', '5', fileA], /--timeout needs --url/],
+    [['analyze', '--max-fpr', '0.2', fileA], /--max-fpr takes 0.01, 0.05 or 0.1/],
     [['analyze', '--url', 'ftp://x', fileA], /--url must be http/],
     [['analyze', '-', '-'], /stdin \(-\) can be given once only/],
     [['analyze', '--concurrency', '0', '--url', 'http://127.0.0.1:1', fileA], /--concurrency must be/],
@@ -122,6 +123,17 @@ t.test('analyze against a service (test-double detectors)', async (t) => {
     const label = api.body.role.label as string;
     t.match(row, new RegExp(`\\s${label}\\s+${api.body.role.probabilities[label].toFixed(2)}\\s+${api.body.role.confidence}\\s+${api.body.ai_probability.toFixed(2)}\\s+${api.body.involvement.ratio.toFixed(2)}`));
     t.match(r.stdout, `warning: ${api.body.warnings[0]}`, 'warnings listed under the table');
+    t.match(r.stdout, `decision: ${api.body.decision.flagged ? 'flagged' : 'not flagged'} as LLM-involved`, 'the decision under the table');
+    t.match(r.stdout, 'the threshold for 5% false positives', 'at the default rate');
+  });
+
+  t.test('--max-fpr asks for the decision at another false-positive rate', async (t) => {
+    const r = await run(['analyze', '--url', base, '--json', '--max-fpr', '0.01', fileA]);
+    t.equal(r.code, 0, r.stderr);
+    const api = await post(base, '/v1/text/analyze', { text: TEXT_A, segments: false, explain: false, max_false_positive_rate: 0.01 });
+    const d = JSON.parse(r.stdout)[0].result.decision;
+    t.same(d, api.body.decision, 'the decision the API gives at 0.01');
+    t.equal(d.max_false_positive_rate, 0.01);
   });
 
   t.test('stdin with -', async (t) => {

@@ -16,6 +16,10 @@ import {
   type TextAnalysisRequest,
   type TextDetector,
 } from '../../src/detectors/types.js';
+import { decisionFor } from '../../src/detectors/text.js';
+
+/** the double's decision thresholds (the real heads publish theirs in config.json) */
+const DOUBLE_THRESHOLDS = { ai_probability: 0.7, by_validation_fpr: { fpr_0_01: 0.9, fpr_0_05: 0.7, fpr_0_10: 0.5 } };
 
 export interface DoubleOptions {
   /** each call waits this long (honouring the AbortSignal) */
@@ -98,6 +102,7 @@ export class TestDoubleTextDetector implements TextDetector {
     if (req.tasks.includes('role')) {
       out.role = { label: best, probabilities, confidence: top > 0.8 ? 'high' : top > 0.5 ? 'medium' : 'low' };
       out.ai_probability = 1 - probabilities.human_author;
+      out.decision = decisionFor(out.ai_probability, DOUBLE_THRESHOLDS, req.maxFalsePositiveRate ?? 0.05);
     }
     if (req.tasks.includes('involvement')) {
       out.involvement = { ratio, interval: [Math.max(0, ratio - 0.1), Math.min(1, ratio + 0.1)], coverage: 0.9 };

@@ -115,6 +115,12 @@ async function checkTextRendering(t: Test, page: Page, text: string, api: Record
   t.same([g.lo, g.hi], api.involvement.interval, 'gauge interval');
   t.match(g.label, pct(api.involvement.ratio), 'gauge is described for screen readers');
   t.equal(await page.textContent('#ai-prob'), pct(api.ai_probability), 'AI probability');
+  t.equal(await page.getAttribute('#decision', 'data-flagged'), String(api.decision.flagged), 'decision');
+  t.equal(
+    await page.textContent('#decision'),
+    `${api.decision.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(api.decision.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(api.decision.threshold)})`,
+    'the decision is spelled out with its false-positive rate and threshold',
+  );
 
   // shading: one span per segment, carrying its probability; together they are the text
   const segs = await page.$$eval('#shaded .seg', (els) =>
