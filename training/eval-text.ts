@@ -13,8 +13,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DECISION_FPRS, decisionFor } from '../src/detectors/text.js';
-import { ROLES } from '../src/detectors/types.js';
+import { decisionFor } from '../src/detectors/text.js';
+import { DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, balancedWeights, hashUnit, headData, prepareInputs, sampleRows, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
@@ -252,11 +252,10 @@ async function main(): Promise<void> {
     gede.fpr_human_argumentative = { n: hum('essay-argumentative').length, value: rate(hum('essay-argumentative')) };
     gede.recall_fully_generated = { n: gen.length, value: rate(gen) };
     // the same at each false-positive rate the API's decision offers (max_false_positive_rate)
-    gede.by_decision_rate = Object.keys(DECISION_FPRS).map((r) => {
-      // the API's own rule (src/detectors/text.ts), on the API's rounded ai_probability
-      const dec = (i: number) => decisionFor(Math.round(preds[i].aiProbability * 1e6) / 1e6, heads.config.thresholds, Number(r));
-      const at = (ix: number[]) => (ix.length ? ix.filter((i) => dec(i).flagged).length / ix.length : null);
-      return { max_false_positive_rate: Number(r), threshold: decisionFor(0, heads.config.thresholds, Number(r)).threshold, fpr_human_ielts: at(hum('essay-ielts')), fpr_human_argumentative: at(hum('essay-argumentative')), recall_fully_generated: at(gen) };
+    gede.by_decision_rate = DECISION_RATES.map((r) => {
+      // the API's own rule (src/detectors/text.ts)
+      const at = (ix: number[]) => (ix.length ? ix.filter((i) => decisionFor(preds[i].aiProbability, heads.config.thresholds, r).flagged).length / ix.length : null);
+      return { max_false_positive_rate: r, threshold: decisionFor(0, heads.config.thresholds, r).threshold, fpr_human_ielts: at(hum('essay-ielts')), fpr_human_argumentative: at(hum('essay-argumentative')), recall_fully_generated: at(gen) };
     });
     const subsets: Record<string, { n: number; flagged: number; label_counts: Record<string, number>; mean_ratio: number }> = {};
     for (const i of gi) {

@@ -10,6 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InProcessClient, LazyClient, RemoteClient, type Client } from './client.js';
 import { analyze, detectJudgments, listRubrics, type Io } from './commands.js';
 import { EXIT, EXIT_CODE_HELP, type ExitCode } from './exit-codes.js';
+import { DECISION_RATES, DECISION_RATES_TEXT } from '../detectors/types.js';
 
 const HELP = `llm-provenance: how was an LLM involved in a text, or in a set of judgments?
 
@@ -145,7 +146,7 @@ export async function main(argv: string[], io: Io): Promise<ExitCode> {
         let maxFpr: number | undefined;
         if (values['max-fpr'] !== undefined) {
           maxFpr = Number(values['max-fpr']);
-          if (![0.01, 0.05, 0.1].includes(maxFpr)) throw new UsageError(`--max-fpr takes 0.01, 0.05 or 0.1, got ${String(values['max-fpr'])}`);
+          if (!DECISION_RATES.includes(maxFpr)) throw new UsageError(`--max-fpr takes ${DECISION_RATES_TEXT}, got ${String(values['max-fpr'])}`);
         }
         if (positionals.length === 0) throw new UsageError('analyze needs at least one FILE (or - for stdin)');
         if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once only');

@@ -9,6 +9,9 @@ import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../fea
 import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves } from '../heads/segments.js';
 import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
 import {
+  DECISION_FPRS,
+  DECISION_RATES_TEXT,
+  DEFAULT_MAX_FPR,
   DeadlineError,
   InputError,
   ModelUnavailableError,
@@ -166,7 +169,7 @@ class HeadsTextDetector implements TextDetector {
       };
     }
     out.ai_probability = round(p.aiProbability, 6);
-    out.decision = decisionFor(out.ai_probability, cfg.thresholds, req.maxFalsePositiveRate ?? DEFAULT_MAX_FPR);
+    out.decision = decisionFor(p.aiProbability, cfg.thresholds, req.maxFalsePositiveRate);
     if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
     if (req.explain) {
       out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({
@@ -196,23 +199,20 @@ class HeadsTextDetector implements TextDetector {
   }
 }
 
-/** the false-positive rates a caller may ask the decision for, and the keys of their validation thresholds */
-export const DECISION_FPRS = { 0.01: 'fpr_0_01', 0.05: 'fpr_0_05', 0.1: 'fpr_0_10' } as const;
-export const DEFAULT_MAX_FPR = 0.05;
-
 /**
  * The flag for a calibrated AI probability at the threshold that flagged `maxFpr` of the validation
  * split's human texts. At the default rate it is the heads' published default threshold
  * (`thresholds.ai_probability`, the one the model card's headline numbers use); heads without
- * per-rate thresholds use that one at every rate.
+ * per-rate thresholds use that one at every rate. The probability is compared as the answer reports it
+ * (6 decimals).
  */
-export function decisionFor(aiProbability: number, thresholds: { ai_probability: number; [key: string]: unknown }, maxFpr: number): Decision {
+export function decisionFor(aiProbability: number, thresholds: { ai_probability: number; [key: string]: unknown }, maxFpr = DEFAULT_MAX_FPR): Decision {
   const key = DECISION_FPRS[maxFpr as keyof typeof DECISION_FPRS];
-  if (!key) throw new InputError(`max_false_positive_rate must be one of ${Object.keys(DECISION_FPRS).join(', ')}`, '/max_false_positive_rate');
+  if (!key) throw new InputError(`max_false_positive_rate must be ${DECISION_RATES_TEXT}`, '/max_false_positive_rate');
   const byFpr = thresholds.by_validation_fpr as Record<string, number> | undefined;
   const t = maxFpr !== DEFAULT_MAX_FPR && typeof byFpr?.[key] === 'number' ? byFpr[key] : thresholds.ai_probability;
   const threshold = round(Math.min(1, t), 6);
-  return { flagged: aiProbability >= threshold, threshold, max_false_positive_rate: maxFpr };
+  return { flagged: round(aiProbability, 6) >= threshold, threshold, max_false_positive_rate: maxFpr };
 }
 
 /**

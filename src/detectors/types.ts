@@ -43,6 +43,13 @@ export interface InvolvementAnswer {
   coverage: number;
 }
 
+/** the false-positive rates a caller may ask the decision for, and the keys of their validation thresholds */
+export const DECISION_FPRS = { 0.01: 'fpr_0_01', 0.05: 'fpr_0_05', 0.1: 'fpr_0_10' } as const;
+export const DECISION_RATES = Object.keys(DECISION_FPRS).map(Number);
+/** "0.01, 0.05 or 0.1" */
+export const DECISION_RATES_TEXT = `${DECISION_RATES.slice(0, -1).join(', ')} or ${DECISION_RATES[DECISION_RATES.length - 1]}`;
+export const DEFAULT_MAX_FPR = 0.05;
+
 /** flagged = ai_probability >= the threshold that flagged that share of the validation split's human texts */
 export interface Decision {
   flagged: boolean;

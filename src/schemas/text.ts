@@ -1,6 +1,6 @@
 /** Schemas of /v1/text/*. Limits come from the configuration. */
 import { Type, type Static } from '@sinclair/typebox';
-import { ROLES } from '../detectors/types.js';
+import { DECISION_RATES, DECISION_RATES_TEXT, DEFAULT_MAX_FPR, ROLES } from '../detectors/types.js';
 import { Contribution, ModelRef, Problem, Warnings } from './common.js';
 
 export interface TextLimits {
@@ -22,10 +22,10 @@ const commonOptions = {
   segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),
   explain: Type.Optional(Type.Boolean({ default: false, description: 'also return the largest named-feature contributions' })),
   max_false_positive_rate: Type.Optional(
-    Type.Union([Type.Literal(0.01), Type.Literal(0.05), Type.Literal(0.1)], {
-      default: 0.05,
+    Type.Union(DECISION_RATES.map((r) => Type.Literal(r)), {
+      default: DEFAULT_MAX_FPR,
       description:
-        '`decision.flagged` uses the threshold that flagged this share of the human texts of the heads\' validation split (0.01, 0.05 or 0.1). Measured on texts like the training data: on an unseen domain the rate can be higher (see the model card).',
+        `\`decision.flagged\` uses the threshold that flagged this share of the human texts of the heads' validation split (${DECISION_RATES_TEXT}). Measured on texts like the training data: on an unseen domain the rate can be higher (see the model card).`,
     }),
   ),
 };

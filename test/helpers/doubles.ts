@@ -102,7 +102,7 @@ export class TestDoubleTextDetector implements TextDetector {
     if (req.tasks.includes('role')) {
       out.role = { label: best, probabilities, confidence: top > 0.8 ? 'high' : top > 0.5 ? 'medium' : 'low' };
       out.ai_probability = 1 - probabilities.human_author;
-      out.decision = decisionFor(out.ai_probability, DOUBLE_THRESHOLDS, req.maxFalsePositiveRate ?? 0.05);
+      out.decision = decisionFor(out.ai_probability, DOUBLE_THRESHOLDS, req.maxFalsePositiveRate);
     }
     if (req.tasks.includes('involvement')) {
       out.involvement = { ratio, interval: [Math.max(0, ratio - 0.1), Math.min(1, ratio + 0.1)], coverage: 0.9 };

@@ -22,7 +22,7 @@ interface Options {
   tasks: TextTask[];
   segments: boolean;
   explain: boolean;
-  maxFalsePositiveRate: number;
+  maxFalsePositiveRate?: number;
 }
 
 /** Shapes a detector answer: only what was asked, segments in the caller's offsets, all warnings. */
@@ -60,7 +60,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   ): Promise<TextAnalysisT> {
     const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
     const detector = ctx.detectors().requireText();
-    const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate ?? 0.05 };
+    const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
     const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }));
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
@@ -131,7 +131,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     async (request, reply) => {
       const b = request.body;
       const tasks = b.tasks ?? ['role', 'involvement'];
-      const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate ?? 0.05 };
+      const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
       // per-item checks first: a bad item gets its own problem object
       const prepared = b.items.map((item, i) => {
         try {
