@@ -18,7 +18,6 @@ rows=[json.loads(l) for l in open('training/.cache/exp/sample.jsonl')]
 P={}
 for l in open('training/.cache/exp/preds-heads.jsonl'):
     o=json.loads(l); P[o['id']]=o['p']
-print(list(P[rows[0]['id']].keys()))
 def probs(pp):
     rp=pp['probabilities']
     return np.array([rp[r] for r in ROLES]) if isinstance(rp,dict) else np.array(rp)
@@ -30,7 +29,7 @@ mk=lambda: TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True,max_feat
 v=mk(); Xa=v.fit_transform([r['text'] for r in tr]); m=LogisticRegression(C=3,max_iter=2000,class_weight='balanced').fit(Xa,ytr)
 pva=m.predict_proba(v.transform([r['text'] for r in va])); pte=m.predict_proba(v.transform([r['text'] for r in te]))
 H=lambda rs: np.array([probs(P[r['id']]) for r in rs])
-hva,hte,htr=H(va),H(te),H(tr)
+hva,hte=H(va),H(te)
 yva,yte=y(va),y(te)
 mf=lambda yt,p: f1_score(yt,p.argmax(1),average='macro')
 print('head test %.3f tfidf test %.3f'%(mf(yte,hte),mf(yte,pte)))
