@@ -16,14 +16,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROLES } from '../src/detectors/types.js';
+import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from '../src/datasets/text.js';
 import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from '../src/datasets/text-pipeline.js';
 import type { TextRow } from '../src/datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics } from '../src/heads/text-fit.js';
+import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from '../src/heads/text-fit.js';
+import { heldoutRates, losoFold } from './loso.js';
 import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import type { TextEmbedder } from '../src/encoder/types.js';
 
@@ -35,22 +36,8 @@ function arg(name: string): string | undefined {
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-export const L2_ROLE = Number(process.env.TEXT_L2_ROLE ?? 3e-3);
-export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
-/** the embedding input covers the first this many words (0 = the whole text, in overlapping windows, as served) */
-export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
-export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
-
-/** the recipe shared by training and leave-one-source-out evaluation */
-export const HEAD_RECIPE = {
-  roleModel: (process.env.TEXT_ROLE_MODEL ?? 'mlp') as 'mlp' | 'linear',
-  hidden: Number(process.env.TEXT_HIDDEN ?? 64),
-  epochs: Number(process.env.TEXT_EPOCHS ?? 40),
-  l2Mlp: Number(process.env.TEXT_L2_MLP ?? 1e-2),
-  l2Role: L2_ROLE,
-  l2Ratio: L2_RATIO,
-  coverage: 0.9,
-};
+import { EMBED_MAX_WORDS, HEAD_RECIPE, LEXICON_OPTS } from './recipe.js';
+export { EMBED_MAX_WORDS, HEAD_RECIPE, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
   if (!dir) return { embedder: null, files: {} };
@@ -141,9 +128,31 @@ async function main(): Promise<void> {
   };
   const parts = { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement, lexicon };
   let config = await saveHeads(out, parts, base);
-  // quick validation numbers (full numbers: npm run eval)
   const heads = new TextHeads(config, parts.standardizer, parts.role, parts.involvement, lexicon);
   const pv = predictAll(heads, val.X);
+
+  // decision thresholds that hold on unseen data sets: a rate set on the validation split does not carry
+  // over to a data set the heads never saw (its human texts are flagged more often), so measure how it
+  // carries over, leave-one-source-out, and pick the validation rate whose held-out FPR is the one asked
+  if (process.env.TEXT_HELDOUT_THRESHOLDS !== '0') {
+    const folds = [];
+    for (const s of [...new Set(sample.map((r) => r.source))]) {
+      folds.push(losoFold(s, sample, data.X, config, lexicon?.tokens.length ?? 0));
+      log(`threshold transfer: fold without ${s} done`);
+    }
+    const transfer = heldoutRates(folds, sample, DECISION_RATES);
+    const hv = pv.filter((_, i) => val.roles[i] === ROLES.indexOf('human_author')).map((p) => p.aiProbability).sort((a, b) => a - b);
+    const byHeldout = Object.fromEntries(transfer.map((t) => [DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS], thresholdAtRate(hv, t.validation_rate)]));
+    for (const t of transfer) log(`held-out FPR ${t.rate}: validation rate ${t.validation_rate} -> threshold ${byHeldout[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]].toFixed(4)} (mean held-out FPR ${t.heldout_fpr.toFixed(4)} over ${Object.keys(t.by_source).length} sets)`);
+    base.thresholds = {
+      ...base.thresholds,
+      ai_probability: Number(byHeldout.fpr_0_05.toFixed(4)),
+      ai_probability_rule: 'flag when ai_probability >= the threshold expected to flag 5% of the human texts of a data set the heads were not trained on (leave-one-source-out estimate: thresholds.heldout_transfer)',
+      by_heldout_fpr: byHeldout,
+      heldout_transfer: transfer,
+    };
+  }
+  // quick validation numbers (full numbers: npm run eval)
   const metrics = {
     validation: {
       role: roleMetrics(val.roles, pv),

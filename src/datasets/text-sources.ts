@@ -709,3 +709,141 @@ export function loadGede(dataDir: string): TextRow[] {
   }
   return out;
 }
+
+// --- hanna (story prompts: human WritingPrompts stories vs six open LLMs, HANNA's LLM extension) --
+/**
+ * The two sides come in different formats: the human stories are single-line with typographic
+ * quotes, the LLM stories keep line breaks, straight quotes, a title line and chat preambles
+ * ("Sure! Here is a story..."). Put both in one format so that a head learns the writer, not the
+ * file: whitespace runs -> one space, curly quotes -> straight, a leading preamble or title dropped.
+ */
+export function normalizeStory(s: string): string {
+  const lines = s.replace(/\r/g, '').split('\n');
+  while (lines.length > 0) {
+    const first = lines[0]!.trim();
+    const preamble = /^(sure|great|of course|certainly|okay|ok|here)\b/i.test(first) && /:\s*$/.test(first);
+    const title = /^(title|chapter \d+)\s*:/i.test(first) || (/^\*\*[^*]+\*\*$/.test(first) && first.split(/\s+/).length <= 12);
+    if (first === '' || preamble || title) lines.shift();
+    else break;
+  }
+  return lines
+    .join(' ')
+    .replace(/[\u2018\u2019\u201a\u2032]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u2033]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function loadHanna(dataDir: string): TextRow[] {
+  const out: TextRow[] = [];
+  const f = join(dataDir, 'judgments/dig-team__hanna-benchmark-asg/hanna_llm_stories.csv');
+  if (!existsSync(f)) return out;
+  const seen = new Set<string>();
+  for (const r of readCsvRecords(f)) {
+    const prompt = (r.Prompt ?? '').trim();
+    if (!prompt) continue;
+    const group = `hanna:${originalKey(prompt)}`;
+    if (!seen.has(group)) {
+      seen.add(group);
+      push(out, {
+        key: `${originalKey(prompt)}:human`,
+        text: normalizeStory(r.Human ?? ''),
+        source: 'hanna',
+        subset: 'human',
+        domain: 'story',
+        group,
+        role: 'human_author',
+        pr: 0,
+        generator: 'human',
+      });
+    }
+    const model = (r.Model ?? 'unknown').trim();
+    push(out, {
+      key: `${originalKey(prompt)}:${model}`,
+      text: normalizeStory(r.Story ?? ''),
+      source: 'hanna',
+      subset: model,
+      domain: 'story',
+      group,
+      role: 'llm_creator',
+      pr: 1,
+      generator: model.toLowerCase(),
+    });
+  }
+  return out;
+}
+
+// --- iclr-papers (human only: ICLR 2022 submissions, written before ChatGPT) ------------------------
+/**
+ * Prose chunks of a PDF-parsed paper: paragraphs reflowed onto one line, headings, equations, tables,
+ * captions and everything from the references on dropped, consecutive paragraphs joined into chunks
+ * of `minWords`..`maxWords` words (a longer paragraph is cut at the first sentence end after
+ * `maxWords`), at most `maxChunks` from the start of the paper.
+ */
+export function paperChunks(text: string, maxChunks = 3, minWords = 150, maxWords = 350): string[] {
+  const paras: string[] = [];
+  for (const block of text.replace(/\r/g, '').split(/\n\s*\n/)) {
+    const b = block.trim();
+    if (/^#*\s*(\d+\s+)?(references|bibliography|acknowledg)/i.test(b)) break;
+    if (b.startsWith('#') || b.startsWith('|') || /^(figure|table|algorithm)\s*\d/i.test(b)) continue;
+    const line = b
+      .replace(/-\n(?=[a-z])/g, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/\*\*|__/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const n = wordCount(line);
+    if (n < 30) continue;
+    const symbols = (line.match(/[$\\{}=^_|<>]/g) ?? []).length;
+    const letters = (line.match(/[A-Za-z]/g) ?? []).length;
+    if (symbols > line.length * 0.01 || letters < line.length * 0.7) continue;
+    paras.push(line);
+  }
+  const chunks: string[] = [];
+  let cur: string[] = [];
+  let n = 0;
+  const flush = (): void => {
+    if (n >= minWords) chunks.push(cur.join(' '));
+    cur = [];
+    n = 0;
+  };
+  for (const p of paras) {
+    if (chunks.length >= maxChunks) break;
+    const w = wordCount(p);
+    if (w > maxWords) {
+      flush();
+      const { prefix, rest } = cutAtWord(p, maxWords);
+      const end = rest.search(/[.!?](\s|$)/);
+      chunks.push(end >= 0 ? `${prefix} ${rest.slice(0, end + 1)}`.trim() : p);
+      continue;
+    }
+    if (n + w > maxWords) flush();
+    cur.push(p);
+    n += w;
+    if (n >= minWords) flush();
+  }
+  if (chunks.length < maxChunks) flush();
+  return chunks.slice(0, maxChunks);
+}
+
+export function loadIclrPapers(dataDir: string): TextRow[] {
+  const out: TextRow[] = [];
+  const dir = join(dataDir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/iclr_parsed');
+  for (const f of listFiles(dir, (p) => p.endsWith('.txt'))) {
+    const pid = basename(f, '.txt');
+    paperChunks(readFileSync(f, 'utf8')).forEach((text, i) => {
+      push(out, {
+        key: `${pid}:${i}`,
+        text,
+        source: 'iclr-papers',
+        subset: i === 0 ? 'opening' : 'body',
+        domain: 'paper',
+        group: `iclr:${pid}`,
+        role: 'human_author',
+        pr: 0,
+        generator: 'human',
+      });
+    });
+  }
+  return out;
+}

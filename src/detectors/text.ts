@@ -209,7 +209,8 @@ class HeadsTextDetector implements TextDetector {
 export function decisionFor(aiProbability: number, thresholds: { ai_probability: number; [key: string]: unknown }, maxFpr = DEFAULT_MAX_FPR): Decision {
   const key = DECISION_FPRS[maxFpr as keyof typeof DECISION_FPRS];
   if (!key) throw new InputError(`max_false_positive_rate must be ${DECISION_RATES_TEXT}`, '/max_false_positive_rate');
-  const byFpr = thresholds.by_validation_fpr as Record<string, number> | undefined;
+  // heads trained since 2026-12-01 carry thresholds for the rate on unseen data sets; older ones, on the validation split
+  const byFpr = (thresholds.by_heldout_fpr ?? thresholds.by_validation_fpr) as Record<string, number> | undefined;
   const t = maxFpr !== DEFAULT_MAX_FPR && typeof byFpr?.[key] === 'number' ? byFpr[key] : thresholds.ai_probability;
   const threshold = round(Math.min(1, t), 6);
   return { flagged: round(aiProbability, 6) >= threshold, threshold, max_false_positive_rate: maxFpr };

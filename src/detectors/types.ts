@@ -50,7 +50,11 @@ export const DECISION_RATES = Object.keys(DECISION_FPRS).map(Number);
 export const DECISION_RATES_TEXT = `${DECISION_RATES.slice(0, -1).join(', ')} or ${DECISION_RATES[DECISION_RATES.length - 1]}`;
 export const DEFAULT_MAX_FPR = 0.05;
 
-/** flagged = ai_probability >= the threshold that flagged that share of the validation split's human texts */
+/**
+ * flagged = ai_probability >= the threshold expected to flag that share of the human texts of a data set the
+ * heads were not trained on (thresholds.by_heldout_fpr, estimated leave-one-source-out; heads without it:
+ * the share of the validation split's human texts, thresholds.by_validation_fpr)
+ */
 export interface Decision {
   flagged: boolean;
   threshold: number;

@@ -60,6 +60,15 @@ function fitRatio(Z: Float64Array[], d: HeadData, role: Role, l2: number, maxIt:
 }
 
 /** Fits standardiser, role head, ratio regressors on `train`; calibrates on `val`. */
+/**
+ * The ai_probability threshold that flags a share `rate` of the human texts whose ai_probability values
+ * are `sortedHuman` (ascending): just above the value at rank floor((1 - rate) n).
+ */
+export function thresholdAtRate(sortedHuman: readonly number[], rate: number): number {
+  const n = sortedHuman.length;
+  return n ? Math.min(1, sortedHuman[Math.min(n - 1, Math.floor((1 - rate) * n))] + 1e-9) : 0.5;
+}
+
 export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOptions): FittedHeads {
   const standardizer = Standardizer.fit(train.X, opts.inputs, { logSkewed: opts.logSkewed ?? true });
   const Z = train.X.map((x) => standardizer.apply(x));
@@ -146,7 +155,7 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     if (val.roles[i] === ROLES.indexOf('human_author')) hv.push(1 - role.probs(z)[ROLES.indexOf('human_author')]);
   });
   hv.sort((a, b) => a - b);
-  const at = (fpr: number) => (hv.length ? Math.min(1, hv[Math.min(hv.length - 1, Math.floor((1 - fpr) * hv.length))] + 1e-9) : 0.5);
+  const at = (fpr: number) => thresholdAtRate(hv, fpr);
   const thresholds = { fpr_0_01: at(0.01), fpr_0_05: at(0.05), fpr_0_10: at(0.1), n_human: hv.length };
   return {
     standardizer,

@@ -25,7 +25,7 @@ const commonOptions = {
     Type.Union(DECISION_RATES.map((r) => Type.Literal(r)), {
       default: DEFAULT_MAX_FPR,
       description:
-        `\`decision.flagged\` uses the threshold that flagged this share of the human texts of the heads' validation split (${DECISION_RATES_TEXT}). Measured on texts like the training data: on an unseen domain the rate can be higher (see the model card).`,
+        `\`decision.flagged\` uses the threshold expected to flag this share of human texts (${DECISION_RATES_TEXT}) from a data set the heads were not trained on: estimated leave-one-source-out at training time, as a mean over the held-out data sets, so a particular domain can see more or fewer (see the model card).`,
     }),
   ),
 };
@@ -87,7 +87,7 @@ export const Decision = Type.Object(
   {
     flagged: Type.Boolean({ description: 'ai_probability >= threshold: the text is taken to be LLM-involved' }),
     threshold: Type.Number({ minimum: 0, maximum: 1, description: 'the ai_probability threshold in force' }),
-    max_false_positive_rate: Type.Number({ minimum: 0, maximum: 1, description: 'the share of validation human texts that threshold flagged' }),
+    max_false_positive_rate: Type.Number({ minimum: 0, maximum: 1, description: 'the share of human texts that threshold is expected to flag on a data set the heads were not trained on (leave-one-source-out estimate)' }),
   },
   { additionalProperties: false, description: 'a yes/no answer for pipelines, at a stated false-positive rate' },
 );

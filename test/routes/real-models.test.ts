@@ -44,9 +44,9 @@ t.test('text routes with the committed encoder and heads', { skip: haveEncoder &
   const again = await post(a, '/v1/text/analyze', { text: LONG_TEXT, segments: true, explain: true });
   t.same(again.json().role, body.role, 'deterministic');
   for (const url of ['/v1/text/role', '/v1/text/involvement']) t.equal((await post(a, url, { text: LONG_TEXT })).statusCode, 200, url);
-  // the decision: the validation threshold of the asked false-positive rate, applied to ai_probability
+  // the decision: the published threshold of the asked false-positive rate (held-out estimate), applied to ai_probability
   const heads = (await a.inject({ method: 'GET', url: '/v1/models' })).json().models[1];
-  const byFpr = heads.details?.thresholds?.by_validation_fpr;
+  const byFpr = heads.details?.thresholds?.by_heldout_fpr;
   t.ok(byFpr, 'the heads publish their thresholds per false-positive rate');
   const thresholds: number[] = [];
   for (const [rate, key] of [[0.01, 'fpr_0_01'], [0.05, 'fpr_0_05'], [0.1, 'fpr_0_10']] as const) {

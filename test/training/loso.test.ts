@@ -1,0 +1,50 @@
+import t from 'tap';
+import type { TextRow } from '../../src/datasets/text-common.js';
+import type { HeadPrediction } from '../../src/heads/text-heads.js';
+import { heldoutRates, type LosoFold } from '../../training/loso.js';
+
+// rows of two data sets, all human; a fold's validation rows are the other set's
+const row = (source: string, i: number): TextRow =>
+  ({ id: `${source}:${i}`, text: 'x', source, subset: 's', domain: 'd', group: `${source}:${i}`, split: 'validation', role: 'human_author', llm: false, pr: 0, lang: 'en' }) as TextRow;
+const pred = (ai: number) => ({ aiProbability: ai }) as HeadPrediction;
+const N = 1000;
+const sample = [...Array.from({ length: N }, (_, i) => row('a', i)), ...Array.from({ length: N }, (_, i) => row('b', i))];
+const a = sample.map((_, i) => i).filter((i) => sample[i].source === 'a');
+const b = sample.map((_, i) => i).filter((i) => sample[i].source === 'b');
+// validation human scores uniform on [0, 1); the held-out set's are shifted up by `shift`
+const fold = (source: string, held: number[], val: number[], shift: number): LosoFold => ({
+  source,
+  heldOut: held,
+  heldOutPreds: held.map((_, j) => pred(Math.min(0.99999, j / N + shift))),
+  validation: val,
+  validationPreds: val.map((_, j) => pred(j / N)),
+});
+
+t.test('a rate that carries over unchanged keeps its validation rate', async (t) => {
+  const [r] = heldoutRates([fold('a', a, b, 0), fold('b', b, a, 0)], sample, [0.05]);
+  t.ok(Math.abs(r.validation_rate - 0.05) < 0.002, `${r.validation_rate}`);
+  t.ok(r.heldout_fpr <= 0.05);
+});
+
+t.test('held-out human texts that score higher push the validation rate down until the held-out FPR is the one asked', async (t) => {
+  const rs = heldoutRates([fold('a', a, b, 0.05), fold('b', b, a, 0)], sample, [0.01, 0.05, 0.1]);
+  // 0.01 cannot be reached: set a alone is flagged at 5% or more whatever the validation rate
+  t.equal(rs[0].reached, false);
+  t.equal(rs[0].validation_rate, 0.0005, 'the strictest rate tried');
+  t.ok(rs[0].heldout_fpr > 0.01, 'and its held-out FPR is reported as it is');
+  for (const r of rs.slice(1)) {
+    t.equal(r.reached, true);
+    t.ok(r.heldout_fpr <= r.rate + 1e-12, `mean held-out FPR ${r.heldout_fpr} <= ${r.rate}`);
+    t.ok(r.validation_rate < r.rate, `validation rate ${r.validation_rate} < ${r.rate}`);
+    t.ok(r.by_source.a > r.by_source.b, 'the shifted set is flagged more');
+    // mean of (q + 0.05) and q = rate  ->  q = rate - 0.025 (when positive)
+    if (r.rate > 0.03) t.ok(Math.abs(r.validation_rate - (r.rate - 0.025)) < 0.003, `${r.rate}: ${r.validation_rate}`);
+  }
+  t.ok(rs[0].validation_rate <= rs[1].validation_rate && rs[1].validation_rate <= rs[2].validation_rate, 'monotone in the rate');
+});
+
+t.test('folds without human texts in the held-out set are left out', async (t) => {
+  const empty: LosoFold = { source: 'c', heldOut: [], heldOutPreds: [], validation: a, validationPreds: a.map(() => pred(0.5)) };
+  const [r] = heldoutRates([fold('a', a, b, 0), empty], sample, [0.05]);
+  t.same(Object.keys(r.by_source), ['a']);
+});

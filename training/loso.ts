@@ -1,0 +1,109 @@
+/**
+ * Leave-one-source-out (LOSO): retrain the text heads without one data set and predict it. Shared by
+ * training/eval-text.ts (the LOSO metrics of the model card) and training/train-text.ts (the decision
+ * thresholds, which are set so that their false-positive rate holds on a data set the heads never saw).
+ */
+import type { TextRow } from '../src/datasets/text-common.js';
+import { balancedWeights, hashUnit, headData, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
+import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
+import { fitTextHeadsFrom, predictAll, thresholdAtRate } from '../src/heads/text-fit.js';
+import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
+import { HEAD_RECIPE, LEXICON_OPTS } from './recipe.js';
+
+export const LOSO_CAP = Number(process.env.TEXT_LOSO_CAP ?? 200);
+export const LOSO_EPOCHS = Number(process.env.TEXT_LOSO_EPOCHS ?? 20);
+export const LOSO_ITERATIONS = Number(process.env.TEXT_LOSO_ITER ?? 150);
+
+export interface LosoFold {
+  source: string;
+  /** indices into the sample: every row of the held-out set */
+  heldOut: number[];
+  heldOutPreds: HeadPrediction[];
+  /** indices into the sample: the other sets' validation rows (the fold's calibration rows) */
+  validation: number[];
+  validationPreds: HeadPrediction[];
+}
+
+const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
+
+/**
+ * Retrains the heads of `config` without `source` (train split of the other sets, at most LOSO_CAP rows
+ * per stratum, LOSO_EPOCHS epochs; marker words chosen again without it; calibrated on the others'
+ * validation split) and predicts every sampled row of `source`. `X` are the heads' inputs of `sample`
+ * with `lexiconSize` marker-word columns at the end.
+ */
+export function losoFold(source: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number): LosoFold {
+  const perStratum = new Map<string, number>();
+  const tr = sample
+    .map((r, i) => (r.split === 'train' && !r.evalOnly && r.source !== source ? i : -1))
+    .filter((i) => i >= 0)
+    .sort((a, b) => hashUnit(sample[a].id) - hashUnit(sample[b].id))
+    .filter((i) => {
+      const k = stratum(sample[i]);
+      const c = perStratum.get(k) ?? 0;
+      perStratum.set(k, c + 1);
+      return c < LOSO_CAP;
+    })
+    .sort((a, b) => a - b);
+  const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && r.source !== source ? i : -1)).filter((i) => i >= 0);
+  const te = sample.map((r, i) => (r.source === source ? i : -1)).filter((i) => i >= 0);
+  const trRows = select(sample, tr);
+  const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
+  const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
+  const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false);
+  const fitted = fitTextHeadsFrom(
+    headData(trRows, select(Xs, tr), balancedWeights(trRows)),
+    headData(select(sample, va), select(Xs, va)),
+    { inputs, ...HEAD_RECIPE, epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
+  );
+  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
+  return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };
+}
+
+export interface HeldoutRate {
+  /** the false-positive rate asked for on a data set the heads never saw */
+  rate: number;
+  /** the share of the validation split's human texts that a threshold must flag to reach it */
+  validation_rate: number;
+  /** mean over the held-out sets of their human texts' FPR at validation_rate (at most `rate` when reached) */
+  heldout_fpr: number;
+  /** false when even the smallest validation rate tried (0.0005) leaves the mean held-out FPR above `rate` */
+  reached: boolean;
+  /** the held-out sets' FPR at validation_rate, each */
+  by_source: Record<string, number>;
+}
+
+/**
+ * How a false-positive rate set on the validation split carries over to unseen data sets: for each
+ * fold, the threshold that flags a share q of the fold's validation human texts, and the share of the
+ * held-out set's human texts it flags; averaged over the folds (each held-out set weighs the same).
+ * For each asked rate, the largest q whose mean held-out FPR stays at or under it (the smallest q tried
+ * when none does, with reached = false).
+ */
+export function heldoutRates(folds: LosoFold[], sample: TextRow[], rates: readonly number[]): HeldoutRate[] {
+  const human = (idx: number[], preds: HeadPrediction[]) =>
+    preds.filter((_, j) => sample[idx[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
+  const parts = folds
+    .map((f) => ({ source: f.source, val: human(f.validation, f.validationPreds), held: human(f.heldOut, f.heldOutPreds) }))
+    .filter((p) => p.val.length > 0 && p.held.length > 0);
+  const at = (q: number) => {
+    const by: Record<string, number> = {};
+    for (const p of parts) {
+      const t = thresholdAtRate(p.val, q);
+      by[p.source] = p.held.filter((v) => v >= t).length / p.held.length;
+    }
+    const vs = Object.values(by);
+    return { mean: vs.reduce((a, b) => a + b, 0) / Math.max(1, vs.length), by };
+  };
+  // q on a grid of 0.0005 from 0.0005 to 0.2; the mean held-out FPR rises with q
+  const grid = Array.from({ length: 400 }, (_, i) => (i + 1) * 0.0005);
+  return rates.map((rate) => {
+    let best = { q: grid[0], ...at(grid[0]) };
+    const reached = best.mean <= rate;
+    for (const q of grid) {
+      const r = at(q);
+      if (r.mean <= rate) best = { q, ...r };
+    }
+    return { rate, validation_rate: Number(best.q.toFixed(4)), heldout_fpr: best.mean, reached, by_source: best.by };
+  });
+}

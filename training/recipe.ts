@@ -1,0 +1,20 @@
+/**
+ * The text heads' training recipe, shared by training (train-text.ts), leave-one-source-out (loso.ts)
+ * and evaluation (eval-text.ts).
+ */
+export const L2_ROLE = Number(process.env.TEXT_L2_ROLE ?? 3e-3);
+export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
+/** the embedding input covers the first this many words (0 = the whole text, in overlapping windows, as served) */
+export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
+export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
+
+/** the recipe shared by training and leave-one-source-out evaluation */
+export const HEAD_RECIPE = {
+  roleModel: (process.env.TEXT_ROLE_MODEL ?? 'mlp') as 'mlp' | 'linear',
+  hidden: Number(process.env.TEXT_HIDDEN ?? 64),
+  epochs: Number(process.env.TEXT_EPOCHS ?? 40),
+  l2Mlp: Number(process.env.TEXT_L2_MLP ?? 1e-2),
+  l2Role: L2_ROLE,
+  l2Ratio: L2_RATIO,
+  coverage: 0.9,
+};
