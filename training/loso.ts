@@ -8,7 +8,7 @@ import { balancedWeights, hashUnit, headData, stratum, withLexicon } from '../sr
 import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
 import { fitTextHeadsFrom, predictAll, thresholdAtRate } from '../src/heads/text-fit.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
-import { HEAD_RECIPE, LEXICON_OPTS } from './recipe.js';
+import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
 export const LOSO_CAP = Number(process.env.TEXT_LOSO_CAP ?? 200);
 export const LOSO_EPOCHS = Number(process.env.TEXT_LOSO_EPOCHS ?? 20);
@@ -54,7 +54,7 @@ export function losoFold(source: string, sample: TextRow[], X: Float64Array[], c
   const fitted = fitTextHeadsFrom(
     headData(trRows, select(Xs, tr), balancedWeights(trRows)),
     headData(select(sample, va), select(Xs, va)),
-    { inputs, ...HEAD_RECIPE, epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
+    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
   );
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };

@@ -18,3 +18,13 @@ export const HEAD_RECIPE = {
   l2Ratio: L2_RATIO,
   coverage: 0.9,
 };
+
+/**
+ * The recipe for heads with `embeddingDim` embedding inputs. The MLP's L2 penalty was chosen by
+ * leave-one-source-out for the heads with the embedding (0.1; models/card/text.md); the features-only
+ * heads keep 0.01, the value they were measured with. TEXT_L2_MLP overrides both.
+ */
+export function headRecipe(embeddingDim: number): typeof HEAD_RECIPE {
+  const l2Mlp = process.env.TEXT_L2_MLP !== undefined ? HEAD_RECIPE.l2Mlp : embeddingDim > 0 ? 0.1 : 1e-2;
+  return { ...HEAD_RECIPE, l2Mlp };
+}

@@ -36,8 +36,8 @@ function arg(name: string): string | undefined {
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-import { EMBED_MAX_WORDS, HEAD_RECIPE, LEXICON_OPTS } from './recipe.js';
-export { EMBED_MAX_WORDS, HEAD_RECIPE, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
+import { EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS } from './recipe.js';
+export { EMBED_MAX_WORDS, HEAD_RECIPE, headRecipe, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
   if (!dir) return { embedder: null, files: {} };
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const train = headData(trRows, trIdx.map((i) => data.X[i]), balancedWeights(trRows));
   const val = headData(vaRows, vaIdx.map((i) => data.X[i]));
   log(`fitting on ${trRows.length} train rows (${data.inputs.length} inputs), calibrating on ${vaRows.length} validation rows`);
-  const fitted = fitTextHeadsFrom(train, val, { inputs: data.inputs, ...HEAD_RECIPE });
+  const fitted = fitTextHeadsFrom(train, val, { inputs: data.inputs, ...headRecipe(data.embeddingDim) });
   log(`fitted: ${fitted.role.json.type} role head ${JSON.stringify(fitted.role.json.training)} T=${fitted.role.json.temperature.toFixed(3)}`);
 
   const base: TextHeadsConfigBase = {
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     training: {
       sample_caps: caps,
       weights: 'each role equal total weight; inside a role each source equal; inside a source each domain equal; unknown-role LLM rows 0.5 of a role',
-      recipe: HEAD_RECIPE,
+      recipe: headRecipe(data.embeddingDim),
       seconds: Math.round((Date.now() - t0) / 1000),
     },
   };
