@@ -14,9 +14,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decisionFor } from '../src/detectors/text.js';
-import { DECISION_RATES, ROLES } from '../src/detectors/types.js';
+import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, balancedWeights, hashUnit, headData, prepareInputs, sampleRows, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
+import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
 import { auroc } from '../src/datasets/judgments-pipeline.js';
 import type { TextRow } from '../src/datasets/text-common.js';
@@ -29,7 +29,7 @@ import {
   type RatioMetrics,
   type RoleMetrics,
 } from '../src/heads/text-fit.js';
-import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
+import { TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { TEXT_FEATURES } from '../src/features/text.js';
 import { EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, openEmbedder } from './train-text.js';
@@ -52,6 +52,10 @@ interface Block {
   recall_llm: number | null;
   n_llm: number;
 }
+
+/** the two gede targets of issue 5: human IELTS FPR under 5% while catching at least 90% of the generated essays */
+const meetsGedeTargets = (d: { fpr_human_ielts: number | null; recall_fully_generated: number | null }) =>
+  (d.fpr_human_ielts ?? 1) < 0.05 && (d.recall_fully_generated ?? 0) >= 0.9;
 
 function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Block {
   const d = headData(rows, []);
@@ -257,8 +261,9 @@ async function main(): Promise<void> {
     gede.by_decision_rate = DECISION_RATES.map((r) => {
       // the API's own rule (src/detectors/text.ts)
       const at = (ix: number[]) => (ix.length ? ix.filter((i) => decisionFor(preds[i].aiProbability, heads.config.thresholds, r).flagged).length / ix.length : null);
-      const flaggedIelts = hum('essay-ielts').filter((i) => decisionFor(preds[i].aiProbability, heads.config.thresholds, r).flagged).length;
-      return { max_false_positive_rate: r, threshold: decisionFor(0, heads.config.thresholds, r).threshold, fpr_human_ielts: at(hum('essay-ielts')), flagged_human_ielts: flaggedIelts, fpr_human_argumentative: at(hum('essay-argumentative')), recall_fully_generated: at(gen) };
+      const ielts = hum('essay-ielts');
+      const fprIelts = at(ielts);
+      return { max_false_positive_rate: r, threshold: decisionFor(0, heads.config.thresholds, r).threshold, fpr_human_ielts: fprIelts, flagged_human_ielts: Math.round((fprIelts ?? 0) * ielts.length), fpr_human_argumentative: at(hum('essay-argumentative')), recall_fully_generated: at(gen) };
     });
     // a ranking diagnostic, free of any threshold: how well ai_probability orders human IELTS essays below
     // fully generated ones (AUROC), and the IELTS FPR at the threshold that catches 90% of the generated
@@ -301,12 +306,12 @@ async function main(): Promise<void> {
     }
   }
   report.loso = loso;
-  // macro-F1 is averaged over the held-out sets with at least two labelled roles (not hc3-plus and cheat,
+  // macro-F1 is averaged over the held-out sets with at least two labelled roles (so not hc3-plus and cheat,
   // whose LLM rows have no role, nor a human-only set); MAE over every held-out set with a known PR
   const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const losoMean = (keep: (s: string) => boolean) => {
-    const multi = Object.entries(loso).filter(([s, b]) => keep(s) && b.role && b.role.n > 0 && rolesIn(s) >= 2 && s !== 'hc3-plus');
+    const multi = Object.entries(loso).filter(([s, b]) => keep(s) && b.role && b.role.n > 0 && rolesIn(s) >= 2);
     const withPr = Object.entries(loso).filter(([s, b]) => keep(s) && b.involvement);
     return {
       macro_f1: mean(multi.map(([, b]) => b.role!.macro_f1)),
@@ -362,8 +367,7 @@ async function main(): Promise<void> {
     P('| offered rate (max_false_positive_rate) | validation rate used | threshold | mean held-out FPR at training | per held-out set |');
     P('|---|---|---|---|---|');
     for (const t of th.heldout_transfer) {
-      const key = `fpr_${t.rate === 0.1 ? '0_10' : String(t.rate).replace('.', '_')}`;
-      P(`| ${t.rate} | ${t.validation_rate} | ${th.by_heldout_fpr?.[key]?.toFixed(4) ?? '-'} | ${pct(t.heldout_fpr)} | ${Object.entries(t.by_source).map(([k, v]) => `${k} ${pct(v)}`).join(', ')} |`);
+      P(`| ${t.rate} | ${t.validation_rate} | ${th.by_heldout_fpr?.[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]]?.toFixed(4) ?? '-'} | ${pct(t.heldout_fpr)} | ${Object.entries(t.by_source).map(([k, v]) => `${k} ${pct(v)}`).join(', ')} |`);
     }
     P();
   } else {
@@ -417,7 +421,7 @@ async function main(): Promise<void> {
   P('- A word 1-2-gram TF-IDF logistic regression (the baseline the issue names) was measured next to these heads (`training/experiments/ngram_baseline.py`, 2026-12-01, heads 1.0.0+0119acd2, same sample and splits): on the random test split it scores macro-F1 0.701 alone, and averaging its log-probabilities with the heads\' lifts the heads\' 0.727 to 0.759 (a stacker fitted on validation: 0.756). Leave-one-source-out (a logistic regression on these heads\' inputs as the reference, over the same 8 sets) it scores 0.520 against 0.664, and the average 0.658: it learns the sets\' domains and generators, so by the leave-one-source-out rule it is not shipped.');
   P('- Four "writing slips" features (misspellings against the word-list package, lower-case "i", a space before punctuation, doubled words; `training/experiments/writing-slips.patch`, 2026-12-01) were trained and evaluated with both head variants: test macro-F1 0.728 -> 0.736, but leave-one-source-out 0.640 -> 0.634 and the gede IELTS false-positive rate 24.7% -> 30.2% (features-only heads: 3.7% -> 8.5%, recall 77.7% -> 85.7%). Slip rates are relative to a domain: human IELTS essays have 1.05% of their lower-case words off the list against 0.14% for generated essays, but the training sets\' human texts have 0.7-8.9%, so an essay at 1% reads as LLM-like. Not shipped; details in training/experiments/README.md.');
   P(`- Leave-one-source-out macro-F1 ${f3(lm.macro_f1)} (target 0.80) and MAE ${f3(lm.mae)} (target 0.12): each set has its own domain and generators; held out, a set's human texts are often read as LLM (hppt, m4: formal abstracts and encyclopedic text) and its LLM texts as human (mixset, seqxgpt: older or smaller generators). More diverse human text per domain (e.g. human news, essays and abstracts from other sources) and an encoder pretrained on broad human text would address it.`);
-  P(`- gede recall on fully generated essays ${pct(gR?.value)} (target 90%) at the default threshold (${thr}); FPR on human IELTS essays ${pct(gI?.value)} (target < 5%) is ${(gI?.value ?? 1) < 0.05 ? 'met' : `missed by ${pct((gI?.value ?? 0) - 0.05)}`}. DIPPER-paraphrased essays are the hardest (see the gede table). The other offered rates trade one for the other: ${((gede.by_decision_rate ?? []) as { max_false_positive_rate: number; fpr_human_ielts: number | null; flagged_human_ielts: number; recall_fully_generated: number | null }[]).map((d) => `at ${d.max_false_positive_rate} IELTS FPR ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} of ${gI?.n ?? 0}), recall ${pct(d.recall_fully_generated)}${(d.fpr_human_ielts ?? 1) < 0.05 && (d.recall_fully_generated ?? 0) >= 0.9 ? ' (both targets met)' : ''}`).join('; ')}. The default stays at 0.05: the stricter rate costs recall on the known sets (test split, LLM-involved texts flagged: ${DECISION_RATES.map((r) => `${r}: ${pct(testRecallAt(r))}`).join(', ')}).`);  P();
+  P(`- gede recall on fully generated essays ${pct(gR?.value)} (target 90%) at the default threshold (${thr}); FPR on human IELTS essays ${pct(gI?.value)} (target < 5%) is ${(gI?.value ?? 1) < 0.05 ? 'met' : `missed by ${pct((gI?.value ?? 0) - 0.05)}`}. DIPPER-paraphrased essays are the hardest (see the gede table). The other offered rates trade one for the other: ${((gede.by_decision_rate ?? []) as { max_false_positive_rate: number; fpr_human_ielts: number | null; flagged_human_ielts: number; recall_fully_generated: number | null }[]).map((d) => `at ${d.max_false_positive_rate} IELTS FPR ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} of ${gI?.n ?? 0}), recall ${pct(d.recall_fully_generated)}${meetsGedeTargets(d) ? ' (both targets met)' : ''}`).join('; ')}. The default stays at 0.05: the stricter rate costs recall on the known sets (test split, LLM-involved texts flagged: ${DECISION_RATES.map((r) => `${r}: ${pct(testRecallAt(r))}`).join(', ')}).`);  P();
   P('## Per data set and split');
   P();
   P('accuracy, macro-F1 over the roles present in that set, per-class F1 (H human_author, C llm_creator, P llm_polisher, E llm_extender), ECE; PR MAE / MSE and 90% interval coverage over rows with a known PR; FPR = human texts flagged; recall = LLM-involved texts flagged.');
@@ -496,7 +500,7 @@ async function main(): Promise<void> {
     P();
     P('| max_false_positive_rate | threshold | FPR human IELTS (flagged / essays) | FPR human argumentative | recall fully generated | both gede targets (IELTS FPR < 5%, recall >= 90%) |');
     P('|---|---|---|---|---|---|');
-    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${(d.fpr_human_ielts ?? 1) < 0.05 && (d.recall_fully_generated ?? 0) >= 0.9 ? 'met' : 'not met'} |`);
+    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${meetsGedeTargets(d) ? 'met' : 'not met'} |`);
     P();
   }
   const gRk = gede.ranking as { auroc_ielts_vs_generated: number; threshold_at_recall_0_90: number; fpr_human_ielts_at_recall_0_90: number } | undefined;
