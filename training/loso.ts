@@ -6,7 +6,7 @@
 import type { TextRow } from '../src/datasets/text-common.js';
 import { balancedWeights, hashUnit, headData, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
 import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
-import { fitTextHeadsFrom, predictAll, thresholdAtRate } from '../src/heads/text-fit.js';
+import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from '../src/heads/text-fit.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
@@ -30,9 +30,16 @@ const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
  * Retrains the heads of `config` without `source` (train split of the other sets, at most LOSO_CAP rows
  * per stratum, LOSO_EPOCHS epochs; marker words chosen again without it; calibrated on the others'
  * validation split) and predicts every sampled row of `source`. `X` are the heads' inputs of `sample`
- * with `lexiconSize` marker-word columns at the end.
+ * with `lexiconSize` marker-word columns at the end. `recipe` overrides the head recipe (experiments).
  */
-export function losoFold(source: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number): LosoFold {
+export function losoFold(
+  source: string,
+  sample: TextRow[],
+  X: Float64Array[],
+  config: TextHeadsConfig,
+  lexiconSize: number,
+  recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
+): LosoFold {
   const perStratum = new Map<string, number>();
   const tr = sample
     .map((r, i) => (r.split === 'train' && !r.evalOnly && r.source !== source ? i : -1))
@@ -54,7 +61,7 @@ export function losoFold(source: string, sample: TextRow[], X: Float64Array[], c
   const fitted = fitTextHeadsFrom(
     headData(trRows, select(Xs, tr), balancedWeights(trRows)),
     headData(select(sample, va), select(Xs, va)),
-    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
+    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS, ...recipe },
   );
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };

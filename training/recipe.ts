@@ -6,6 +6,12 @@ export const L2_ROLE = Number(process.env.TEXT_L2_ROLE ?? 3e-3);
 export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
 /** the embedding input covers the first this many words (0 = the whole text, in overlapping windows, as served) */
 export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
+/**
+ * Heads with the embedding also read the embedding's difference between the second and the first half of
+ * the text (two more encoder passes per text; chosen by leave-one-source-out on 2026-12-02, models/card/text.md).
+ * TEXT_CONTRAST_EMBEDDING=0 trains without it.
+ */
+export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
 export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
 
 /** the recipe shared by training and leave-one-source-out evaluation */

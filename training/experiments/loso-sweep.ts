@@ -1,0 +1,84 @@
+/**
+ * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
+ * choice (training/recipe.ts), without a full `npm run eval` per value.
+ *
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--contrast-embedding] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *
+ * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
+ * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
+ * held-out sets with at least two labelled roles, MAE over those with a known PR. Prints one line per
+ * recipe and writes them to training/.cache/exp/loso-sweep.jsonl. `--contrast-embedding` adds the
+ * embedding's (second half - first half) difference to the inputs (two more encoder passes per text).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadTextCorpus } from '../../src/datasets/text.js';
+import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
+import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
+import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
+import { TextHeads } from '../../src/heads/text-heads.js';
+import { openEmbedder } from '../train-text.js';
+import { LOSO_CAP, LOSO_EPOCHS, losoFold } from '../loso.js';
+
+const log = (m: string) => console.error(`[loso-sweep] ${m}`);
+const argv = process.argv.slice(2);
+const hi = argv.indexOf('--heads');
+const headsDir = path.resolve(hi >= 0 ? argv[hi + 1] : 'models/heads');
+const variants = argv.filter((a, i) => a.startsWith('{') && argv[i - 1] !== '--heads').map((a) => JSON.parse(a) as Record<string, unknown>);
+if (variants.length === 0) variants.push({});
+
+const heads = await TextHeads.load(headsDir);
+const contrastEmbedding = argv.includes('--contrast-embedding') || (heads.config.contrast_embedding ?? false);
+const config = { ...heads.config, contrast_embedding: contrastEmbedding };
+const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
+const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps);
+const enc = await openEmbedder(heads.config.encoder ? path.resolve('models/encoder') : null, 'fp32');
+const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
+  // the whole text's embedding replaced by the normalised sum of its halves' (one encoder pass over the text in all)
+  const halves = sample.map((r) => textHalves(normalizeForHeads(r.text)));
+  const eA = await cachedEmbeddings(halves.map((h) => h[0]), enc.embedder, log);
+  const eB = await cachedEmbeddings(halves.map((h) => h[1]), enc.embedder, log);
+  const o = 2 * heads.config.features.length;
+  const ne = heads.config.embedding_dim;
+  data.X.forEach((x, i) => {
+    let n = 0;
+    for (let j = 0; j < ne; j++) n += (eA[i][j] + eB[i][j]) ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let j = 0; j < ne; j++) x[o + j] = (eA[i][j] + eB[i][j]) / n;
+  });
+  log('full-text embedding replaced by the normalised sum of the halves');
+}
+await enc.embedder?.close();
+const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede');
+const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+mkdirSync('training/.cache/exp', { recursive: true });
+
+for (const v of variants) {
+  const t0 = Date.now();
+  const f1: Record<string, number> = {};
+  const mae: Record<string, number> = {};
+  for (const s of sources) {
+    const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v);
+    const d = headData(f.heldOut.map((i) => sample[i]), f.heldOut.map((i) => data.X[i]));
+    const rm = roleMetrics(d.roles, f.heldOutPreds);
+    const im = ratioMetrics(d.pr, f.heldOutPreds);
+    if (rm && rolesIn(s) >= 2) f1[s] = rm.macro_f1;
+    if (im) mae[s] = im.mae;
+  }
+  const out = {
+    recipe: v,
+    contrast_embedding: contrastEmbedding,
+    full_from_halves: argv.includes('--full-from-halves'),
+    heads: path.relative(process.cwd(), headsDir),
+    loso_cap: LOSO_CAP,
+    loso_epochs: LOSO_EPOCHS,
+    macro_f1: mean(Object.values(f1)),
+    mae: mean(Object.values(mae)),
+    by_source: { macro_f1: f1, mae },
+    seconds: Math.round((Date.now() - t0) / 1000),
+  };
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${Object.keys(f1).length} sets), MAE ${out.mae.toFixed(3)} (${Object.keys(mae).length}), ${out.seconds} s`);
+  appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
+}
