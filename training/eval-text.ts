@@ -33,7 +33,7 @@ import { TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/hea
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { TEXT_FEATURES } from '../src/features/text.js';
 import { EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, openEmbedder } from './train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, losoFold } from './loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, losoFold, losoMean } from './loso.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -306,23 +306,12 @@ async function main(): Promise<void> {
     }
   }
   report.loso = loso;
-  // macro-F1 is averaged over the held-out sets with at least two labelled roles (so not hc3-plus and cheat,
-  // whose LLM rows have no role, nor a human-only set); MAE over every held-out set with a known PR
-  const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  const losoMean = (keep: (s: string) => boolean) => {
-    const multi = Object.entries(loso).filter(([s, b]) => keep(s) && b.role && b.role.n > 0 && rolesIn(s) >= 2);
-    const withPr = Object.entries(loso).filter(([s, b]) => keep(s) && b.involvement);
-    return {
-      macro_f1: mean(multi.map(([, b]) => b.role!.macro_f1)),
-      mae: mean(withPr.map(([, b]) => b.involvement!.mae)),
-      sources: multi.map(([s]) => s),
-      mae_sources: withPr.map(([s]) => s),
-    };
-  };
-  report.loso_mean = losoMean(() => true);
+  const losoScores = Object.fromEntries(
+    Object.entries(loso).map(([s, b]) => [s, { macro_f1: b.role && b.role.n > 0 ? b.role.macro_f1 : null, mae: b.involvement?.mae ?? null }]),
+  );
+  report.loso_mean = losoMean(sample, losoScores);
   // the same means without the sets added on 2026-12-01 (hanna, iclr-papers), to compare with earlier cards
-  report.loso_mean_earlier_sets = losoMean((s) => !ADDED_2026_12_01.includes(s));
+  report.loso_mean_earlier_sets = losoMean(sample, losoScores, (s) => !ADDED_2026_12_01.includes(s));
 
   const testLlm = sample.map((r, i) => (r.split === 'test' && !r.evalOnly && r.llm ? i : -1)).filter((i) => i >= 0);
   const testRecallAt = (r: number) => (testLlm.length ? testLlm.filter((i) => decisionFor(preds[i].aiProbability, heads.config.thresholds, r).flagged).length / testLlm.length : null);

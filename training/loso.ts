@@ -67,6 +67,32 @@ export function losoFold(
   return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };
 }
 
+export interface LosoMean {
+  macro_f1: number | null;
+  mae: number | null;
+  /** the held-out sets behind each mean */
+  sources: string[];
+  mae_sources: string[];
+}
+
+/**
+ * The card's leave-one-source-out means over the held-out sets that `keep` accepts: macro-F1 over the
+ * sets with at least two labelled roles in `sample` (so not hc3-plus and cheat, whose LLM rows have no
+ * role, nor a human-only set), MAE over every set with a known PR (`null` where a set has none).
+ */
+export function losoMean(sample: TextRow[], scores: Record<string, { macro_f1: number | null; mae: number | null }>, keep: (s: string) => boolean = () => true): LosoMean {
+  const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const multi = Object.entries(scores).filter(([s, b]) => keep(s) && b.macro_f1 !== null && rolesIn(s) >= 2);
+  const withPr = Object.entries(scores).filter(([s, b]) => keep(s) && b.mae !== null);
+  return {
+    macro_f1: mean(multi.map(([, b]) => b.macro_f1 as number)),
+    mae: mean(withPr.map(([, b]) => b.mae as number)),
+    sources: multi.map(([s]) => s),
+    mae_sources: withPr.map(([s]) => s),
+  };
+}
+
 export interface HeldoutRate {
   /** the false-positive rate asked for on a data set the heads never saw */
   rate: number;

@@ -18,7 +18,7 @@ import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads } from '../../src/heads/text-heads.js';
 import { openEmbedder } from '../train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, losoFold } from '../loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
@@ -51,22 +51,17 @@ if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
 }
 await enc.embedder?.close();
 const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede');
-const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 mkdirSync('training/.cache/exp', { recursive: true });
 
 for (const v of variants) {
   const t0 = Date.now();
-  const f1: Record<string, number> = {};
-  const mae: Record<string, number> = {};
+  const scores: Record<string, { macro_f1: number | null; mae: number | null }> = {};
   for (const s of sources) {
     const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v);
     const d = headData(f.heldOut.map((i) => sample[i]), f.heldOut.map((i) => data.X[i]));
-    const rm = roleMetrics(d.roles, f.heldOutPreds);
-    const im = ratioMetrics(d.pr, f.heldOutPreds);
-    if (rm && rolesIn(s) >= 2) f1[s] = rm.macro_f1;
-    if (im) mae[s] = im.mae;
+    scores[s] = { macro_f1: roleMetrics(d.roles, f.heldOutPreds)?.macro_f1 ?? null, mae: ratioMetrics(d.pr, f.heldOutPreds)?.mae ?? null };
   }
+  const m = losoMean(sample, scores);
   const out = {
     recipe: v,
     contrast_embedding: contrastEmbedding,
@@ -74,11 +69,11 @@ for (const v of variants) {
     heads: path.relative(process.cwd(), headsDir),
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
-    macro_f1: mean(Object.values(f1)),
-    mae: mean(Object.values(mae)),
-    by_source: { macro_f1: f1, mae },
+    macro_f1: m.macro_f1 ?? NaN,
+    mae: m.mae ?? NaN,
+    by_source: scores,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${Object.keys(f1).length} sets), MAE ${out.mae.toFixed(3)} (${Object.keys(mae).length}), ${out.seconds} s`);
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
 }
