@@ -304,3 +304,46 @@ def write_config(out_dir: str, base: dict) -> dict:
 def write_json(path: str, obj) -> None:
     with open(path, 'w', encoding='utf-8') as f:
         json.dump(obj, f, ensure_ascii=False, separators=(',', ':'))
+
+
+def load_onnx_weights(model: Encoder, onnx_path: str) -> int:
+    """Copies the weights of an encoder this project exported (export_onnx, same architecture) from ONNX back into
+    `model`, for a warm start. torch.onnx renames and transposes some weights (a Linear becomes MatMul with an
+    'onnx::MatMul_N' initializer holding W^T), so the map from ONNX initializer to parameter is found by exporting
+    `model` itself once with every parameter set to distinct values and matching values. Returns the number of
+    parameters loaded; raises when a parameter is not found or a shape differs."""
+    import tempfile
+    import onnx
+    from onnx import numpy_helper
+    params = dict(model.named_parameters())
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        saved = {n: p.detach().clone() for n, p in params.items()}
+        for p in params.values():
+            p.copy_(torch.randn(p.shape, generator=g))
+        with tempfile.TemporaryDirectory() as d:
+            probe = os.path.join(d, 'probe.onnx')
+            export_onnx(model, probe)
+            probe_inits = {t.name: numpy_helper.to_array(t) for t in onnx.load(probe).graph.initializer}
+        src = {t.name: numpy_helper.to_array(t) for t in onnx.load(onnx_path).graph.initializer}
+        found = {}
+        for name, arr in probe_inits.items():
+            for pn, p in params.items():
+                v = p.detach().numpy()
+                if arr.shape == v.shape and np.array_equal(arr, v):
+                    found[pn] = (name, False)
+                elif arr.ndim == 2 and arr.shape == v.T.shape and np.array_equal(arr, v.T):
+                    found[pn] = (name, True)
+        missing = sorted(set(params) - set(found))
+        if missing:
+            for n, p in params.items():
+                p.copy_(saved[n])
+            raise SystemExit('init-onnx: no ONNX initializer for %s' % ', '.join(missing))
+        for pn, (name, transposed) in found.items():
+            if name not in src:
+                raise SystemExit('init-onnx: %s has no initializer %s (another architecture?)' % (onnx_path, name))
+            a = src[name].T if transposed else src[name]
+            if a.shape != tuple(params[pn].shape):
+                raise SystemExit('init-onnx: %s is %s in %s, %s here' % (pn, a.shape, onnx_path, tuple(params[pn].shape)))
+            params[pn].copy_(torch.from_numpy(np.ascontiguousarray(a)))
+    return len(found)

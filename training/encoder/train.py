@@ -47,13 +47,28 @@ def parse_args():
     L.add_loop_args(p, eval_every=100, eval_windows=128, threads=2, max_minutes=0)
     p.add_argument('--tokenizer-chars', type=int, default=12_000_000, help='train text sampled for the vocabulary')
     L.add_export_args(p)
+    p.add_argument('--version', default=VERSION, help='version written into config.json')
     p.add_argument('--no-final-eval', action='store_true', help='skip eval.py (frozen-embedding probes) before export')
-    return p.parse_args()
+    p.add_argument('--init-onnx', metavar='DIR', default=None,
+                   help='warm start from an encoder this recipe exported (e.g. models/encoder): its tokenizer.json, '
+                        'its architecture (config.json) and its model.onnx weights; the MLM and multi-task heads, '
+                        'which are not exported, start afresh')
+    args = p.parse_args()
+    if args.init_onnx:
+        arch = json.load(open(os.path.join(args.init_onnx, 'config.json')))
+        a = arch['architecture']
+        args.dim, args.layers, args.heads, args.ffn, args.max_length = \
+            arch['dim'], a['layers'], a['heads'], a['ffn'], arch['max_length']
+    return args
 
 
 # ---------------------------------------------------------------------------------------------------------
 def build_tokenizer(args, rows, train_idx):
     path = os.path.join(args.ckpt_dir, 'tokenizer.json')
+    if args.init_onnx and not os.path.exists(path):
+        with open(os.path.join(args.init_onnx, 'tokenizer.json'), 'rb') as f, open(path, 'wb') as g:
+            g.write(f.read())
+        log('tokenizer: from', args.init_onnx)
     if os.path.exists(path):
         log('tokenizer: reusing', path)
         return path
@@ -108,7 +123,7 @@ def export(args, summary):
     mc = st['model_cfg']
     ref_path = L.write_reference(model, L.reference_ids(len(common.SPECIALS), mc['vocab_size']),
                                  os.path.join(args.ckpt_dir, 'reference.json'))
-    cfg = L.base_config(args, args.id, VERSION, mc['dim'], mc['max_length'], L.SPECIAL_TOKENS)
+    cfg = L.base_config(args, args.id, args.version, mc['dim'], mc['max_length'], L.SPECIAL_TOKENS)
     cfg.update({
         'architecture': {'type': 'pre-LN transformer encoder (BERT-style, learned positions, GELU)',
                          'layers': mc['layers'], 'heads': mc['heads'], 'ffn': mc['ffn'],
@@ -142,6 +157,9 @@ def export(args, summary):
 def make_trainer(args, data, vocab):
     torch.manual_seed(args.seed)
     model = common.Encoder(vocab, args.dim, args.layers, args.heads, args.ffn, args.max_length)
+    if args.init_onnx:
+        n = common.load_onnx_weights(model, os.path.join(args.init_onnx, 'model.onnx'))
+        log('init-onnx: %d parameter tensors from %s' % (n, args.init_onnx))
     mlm = MLMHead(model)
     heads = L.Heads(args.dim)
     params = list(model.parameters()) + [p for n, p in mlm.named_parameters() if not n.startswith('emb.')] + \
@@ -165,13 +183,20 @@ def main():
 
     trainer = make_trainer(args, data, vocab)
     trainer.resume()
-    recipe = ('from scratch (option a). Masked-LM (%.0f%% of tokens; 80/10/10) on train text + multi-task '
+    start = 'from scratch (option a)' if not args.init_onnx else (
+        'warm start (option a) from %s: its tokenizer and encoder weights, fresh MLM and multi-task heads'
+        % os.path.relpath(os.path.abspath(args.init_onnx), ROOT))
+    recipe = (start + '. Masked-LM (%.0f%% of tokens; 80/10/10) on train text + multi-task '
               'heads on the mean-pooled L2-normalised output (human vs LLM BCE, 4 roles CE where known, '
               'PR MSE where known), weight %.2f; AdamW lr %g, warmup %d, cosine to 10%%, batch %d windows of '
               'up to %d tokens (random crop per document), sources sampled ~sqrt(rows), seed %d, '
               'dropout 0.1, grad clip 1.0; best checkpoint by validation score') % (
         args.mask_prob * 100, args.sup_weight, args.lr, args.warmup, args.batch, args.max_length, args.seed)
-    summary = L.run_summary(args, recipe, rows, data, data=sources)
+    more = {}
+    if args.init_onnx:  # the lineage: what the warm start started from (its own training record included)
+        prev = json.load(open(os.path.join(args.init_onnx, 'config.json')))
+        more['warm_start'] = {k: prev.get(k) for k in ('id', 'version', 'files', 'training')}
+    summary = L.run_summary(args, recipe, rows, data, data=sources, **more)
     json.dump(summary, open(summary_p, 'w'), indent=1)
     trainer.run()
     summary['steps_done'] = trainer.step
