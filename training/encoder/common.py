@@ -318,7 +318,6 @@ def load_onnx_weights(model: Encoder, onnx_path: str) -> int:
     params = dict(model.named_parameters())
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
-        saved = {n: p.detach().clone() for n, p in params.items()}
         for p in params.values():
             p.copy_(torch.randn(p.shape, generator=g))
         with tempfile.TemporaryDirectory() as d:
@@ -336,8 +335,6 @@ def load_onnx_weights(model: Encoder, onnx_path: str) -> int:
                     found[pn] = (name, True)
         missing = sorted(set(params) - set(found))
         if missing:
-            for n, p in params.items():
-                p.copy_(saved[n])
             raise SystemExit('init-onnx: no ONNX initializer for %s' % ', '.join(missing))
         for pn, (name, transposed) in found.items():
             if name not in src:

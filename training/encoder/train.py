@@ -18,6 +18,7 @@ Steps (each resumable; state lives in training/encoder/checkpoints/, gitignored)
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -54,11 +55,12 @@ def parse_args():
                         'its architecture (config.json) and its model.onnx weights; the MLM and multi-task heads, '
                         'which are not exported, start afresh')
     args = p.parse_args()
-    if args.init_onnx:
-        arch = json.load(open(os.path.join(args.init_onnx, 'config.json')))
-        a = arch['architecture']
+    args.init_config = None
+    if args.init_onnx:  # the warm start's config.json, read once: its architecture here, its record in summary.json
+        args.init_config = json.load(open(os.path.join(args.init_onnx, 'config.json')))
+        a = args.init_config['architecture']
         args.dim, args.layers, args.heads, args.ffn, args.max_length = \
-            arch['dim'], a['layers'], a['heads'], a['ffn'], arch['max_length']
+            args.init_config['dim'], a['layers'], a['heads'], a['ffn'], args.init_config['max_length']
     return args
 
 
@@ -66,8 +68,7 @@ def parse_args():
 def build_tokenizer(args, rows, train_idx):
     path = os.path.join(args.ckpt_dir, 'tokenizer.json')
     if args.init_onnx and not os.path.exists(path):
-        with open(os.path.join(args.init_onnx, 'tokenizer.json'), 'rb') as f, open(path, 'wb') as g:
-            g.write(f.read())
+        shutil.copyfile(os.path.join(args.init_onnx, 'tokenizer.json'), path)
         log('tokenizer: from', args.init_onnx)
     if os.path.exists(path):
         log('tokenizer: reusing', path)
@@ -193,9 +194,8 @@ def main():
               'dropout 0.1, grad clip 1.0; best checkpoint by validation score') % (
         args.mask_prob * 100, args.sup_weight, args.lr, args.warmup, args.batch, args.max_length, args.seed)
     more = {}
-    if args.init_onnx:  # the lineage: what the warm start started from (its own training record included)
-        prev = json.load(open(os.path.join(args.init_onnx, 'config.json')))
-        more['warm_start'] = {k: prev.get(k) for k in ('id', 'version', 'files', 'training')}
+    if args.init_config:  # the lineage: what the warm start started from (its own training record included)
+        more['warm_start'] = {k: args.init_config.get(k) for k in ('id', 'version', 'files', 'training')}
     summary = L.run_summary(args, recipe, rows, data, data=sources, **more)
     json.dump(summary, open(summary_p, 'w'), indent=1)
     trainer.run()
