@@ -2,13 +2,16 @@
  * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
  * choice (training/recipe.ts), without a full `npm run eval` per value.
  *
- *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--contrast-embedding] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
  *
  * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
  * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
  * held-out sets with at least two labelled roles, MAE over those with a known PR. Prints one line per
  * recipe and writes them to training/.cache/exp/loso-sweep.jsonl. `--contrast-embedding` adds the
  * embedding's (second half - first half) difference to the inputs (two more encoder passes per text).
+ * `--encoder DIR` embeds with another encoder of the same dimension (default models/encoder), e.g. one
+ * trained without a data set, to see whether an encoder's LOSO gain on that set survives its absence;
+ * `--sources a,b` holds out only those sets (the mean is then over them).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +27,10 @@ const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
 const hi = argv.indexOf('--heads');
 const headsDir = path.resolve(hi >= 0 ? argv[hi + 1] : 'models/heads');
-const variants = argv.filter((a, i) => a.startsWith('{') && argv[i - 1] !== '--heads').map((a) => JSON.parse(a) as Record<string, unknown>);
+const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const encoderDir = path.resolve(flag('--encoder') ?? 'models/encoder');
+const only = flag('--sources')?.split(',');
+const variants = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, unknown>);
 if (variants.length === 0) variants.push({});
 
 const heads = await TextHeads.load(headsDir);
@@ -32,7 +38,7 @@ const contrastEmbedding = argv.includes('--contrast-embedding') || (heads.config
 const config = { ...heads.config, contrast_embedding: contrastEmbedding };
 const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
 const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps);
-const enc = await openEmbedder(heads.config.encoder ? path.resolve('models/encoder') : null, 'fp32');
+const enc = await openEmbedder(heads.config.encoder ? encoderDir : null, 'fp32');
 const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
 if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   // the whole text's embedding replaced by the normalised sum of its halves' (one encoder pass over the text in all)
@@ -50,7 +56,7 @@ if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   log('full-text embedding replaced by the normalised sum of the halves');
 }
 await enc.embedder?.close();
-const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede');
+const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede' && (!only || only.includes(s)));
 mkdirSync('training/.cache/exp', { recursive: true });
 
 for (const v of variants) {
@@ -67,6 +73,7 @@ for (const v of variants) {
     contrast_embedding: contrastEmbedding,
     full_from_halves: argv.includes('--full-from-halves'),
     heads: path.relative(process.cwd(), headsDir),
+    encoder: enc.embedder ? `${path.relative(process.cwd(), encoderDir)} ${enc.version ?? ''}`.trim() : null,
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
     macro_f1: m.macro_f1 ?? NaN,
@@ -75,5 +82,6 @@ for (const v of variants) {
     seconds: Math.round((Date.now() - t0) / 1000),
   };
   console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  console.log(`  ${Object.entries(scores).map(([k, b]) => `${k} ${b.macro_f1?.toFixed(3) ?? '-'} / ${b.mae?.toFixed(3) ?? '-'}`).join(', ')}`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
 }
