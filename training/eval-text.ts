@@ -452,13 +452,9 @@ async function main(): Promise<void> {
   P('## Leave-one-source-out');
   P();
   P(`Retrained without the data set (train split of the others, at most ${LOSO_CAP} rows per data set x role stratum, ${LOSO_EPOCHS} epochs; marker words chosen again without it; calibrated on the others' validation split), tested on every sampled row of the held-out set.`);
-  {
-    const seen = encSeen;
-    const unseen = encUnseen;
-    if (seen.length) {
-      P();
-      P(`Only the heads are refitted per fold, not the encoder: it was trained (masked LM plus role, LLM and PR heads) on the train split of ${seen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${unseen.length ? `${unseen.join(' and ')} ${unseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${unseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
-    }
+  if (encSeen.length) {
+    P();
+    P(`Only the heads are refitted per fold, not the encoder: it was trained (masked LM plus role, LLM and PR heads) on the train split of ${encSeen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${encUnseen.length ? `${encUnseen.join(' and ')} ${encUnseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${encUnseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
   }
   P();
   P('| held-out set | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | MAE | cover | FPR | recall |');

@@ -25,9 +25,8 @@ import { LOSO_CAP, LOSO_EPOCHS, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
-const hi = argv.indexOf('--heads');
-const headsDir = path.resolve(hi >= 0 ? argv[hi + 1] : 'models/heads');
 const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const headsDir = path.resolve(flag('--heads') ?? 'models/heads');
 const encoderDir = path.resolve(flag('--encoder') ?? 'models/encoder');
 const only = flag('--sources')?.split(',');
 const variants = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, unknown>);
