@@ -28,7 +28,7 @@ import { heldoutRates, losoFold } from './loso.js';
 import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import type { TextEmbedder } from '../src/encoder/types.js';
 
-function arg(name: string): string | undefined {
+export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   const v = i >= 0 ? process.argv[i + 1] : undefined;
   return v && !v.startsWith('--') ? v : undefined;

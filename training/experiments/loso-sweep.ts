@@ -20,15 +20,14 @@ import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInput
 import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads } from '../../src/heads/text-heads.js';
-import { openEmbedder } from '../train-text.js';
+import { arg, openEmbedder } from '../train-text.js';
 import { LOSO_CAP, LOSO_EPOCHS, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
-const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const headsDir = path.resolve(flag('--heads') ?? 'models/heads');
-const encoderDir = path.resolve(flag('--encoder') ?? 'models/encoder');
-const only = flag('--sources')?.split(',');
+const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
+const encoderDir = path.resolve(arg('--encoder') ?? 'models/encoder');
+const only = arg('--sources')?.split(',');
 const variants = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, unknown>);
 if (variants.length === 0) variants.push({});
 
