@@ -8,6 +8,7 @@ import { balancedWeights, hashUnit, headData, stratum, withLexicon } from '../sr
 import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
 import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from '../src/heads/text-fit.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
+import { auroc } from '../src/datasets/judgments-pipeline.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
 export const LOSO_CAP = Number(process.env.TEXT_LOSO_CAP ?? 200);
@@ -30,7 +31,8 @@ const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
  * Retrains the heads of `config` without `source` (train split of the other sets, at most LOSO_CAP rows
  * per stratum, LOSO_EPOCHS epochs; marker words chosen again without it; calibrated on the others'
  * validation split) and predicts every sampled row of `source`. `X` are the heads' inputs of `sample`
- * with `lexiconSize` marker-word columns at the end. `recipe` overrides the head recipe (experiments).
+ * with `lexiconSize` marker-word columns at the end. `recipe` overrides the head recipe (experiments);
+ * `extraInputs` names columns an experiment put in `X` just before the marker words.
  */
 export function losoFold(
   source: string,
@@ -39,6 +41,7 @@ export function losoFold(
   config: TextHeadsConfig,
   lexiconSize: number,
   recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
+  extraInputs: string[] = [],
 ): LosoFold {
   const perStratum = new Map<string, number>();
   const tr = sample
@@ -57,13 +60,16 @@ export function losoFold(
   const trRows = select(sample, tr);
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
-  const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false);
+  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false);
+  // experiments: more columns between the embedding(s) and the marker words
+  const nLex = lex?.tokens.length ?? 0;
+  const inputs = [...names.slice(0, names.length - nLex), ...extraInputs, ...names.slice(names.length - nLex)];
   const fitted = fitTextHeadsFrom(
     headData(trRows, select(Xs, tr), balancedWeights(trRows)),
     headData(select(sample, va), select(Xs, va)),
     { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS, ...recipe },
   );
-  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
+  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };
 }
 
@@ -139,4 +145,26 @@ export function heldoutRates(folds: LosoFold[], sample: TextRow[], rates: readon
     }
     return { rate, validation_rate: Number(best.q.toFixed(4)), heldout_fpr: best.mean, reached, by_source: best.by };
   });
+}
+
+/** gede's fully generated essays (task, summary, task+summary prompts; not humanised or paraphrased) */
+export function fullyGenerated(r: TextRow): boolean {
+  return r.role === 'llm_creator' && !r.subset.includes('dipper') && !/rewrite-\d/.test(r.subset);
+}
+
+/**
+ * A ranking diagnostic free of any threshold: how well `aiProbability` orders gede's human IELTS essays
+ * below its fully generated essays (AUROC), and the IELTS FPR at the threshold that catches 90% of the
+ * generated essays (set on gede itself, so what the best threshold could reach, not an operating point).
+ */
+export function gedeRanking(rows: TextRow[], aiProbability: number[]): { auroc_ielts_vs_generated: number; threshold_at_recall_0_90: number; fpr_human_ielts_at_recall_0_90: number } | null {
+  const hI = aiProbability.filter((_, i) => rows[i].role === 'human_author' && rows[i].domain === 'essay-ielts');
+  const gP = aiProbability.filter((_, i) => fullyGenerated(rows[i])).sort((a, b) => a - b);
+  if (!hI.length || !gP.length) return null;
+  const t90 = gP[Math.floor(gP.length * 0.1)];
+  return {
+    auroc_ielts_vs_generated: auroc([...hI, ...gP], [...hI.map(() => 0), ...gP.map(() => 1)]),
+    threshold_at_recall_0_90: t90,
+    fpr_human_ielts_at_recall_0_90: hI.filter((p) => p >= t90).length / hI.length,
+  };
 }

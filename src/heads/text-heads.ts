@@ -55,6 +55,8 @@ export interface TextHeadsConfigBase {
   embedding_max_words?: number;
   /** marker words (lexicon.json) whose rates are the last inputs; 0 / absent = none */
   lexicon_size?: number;
+  /** experiments only (training/experiments/loso-sweep.ts): more columns just before the marker words; absent in served heads */
+  extra_inputs?: number;
   roles: Role[];
   calibration: Record<string, unknown>;
   thresholds: { ai_probability: number; short_text_words: number; confidence: { high: number; medium: number }; [key: string]: unknown };
@@ -330,12 +332,12 @@ export class TextHeads {
 }
 
 /** number of inputs the heads take */
-type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'lexicon_size'>;
+type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'lexicon_size' | 'extra_inputs'>;
 
 export function inputWidth(c: Shape): number {
   const nf = c.features.length;
   const ne = c.embedding_dim;
-  return nf * (c.contrast ? 2 : 1) + ne * (c.contrast && c.contrast_embedding ? 2 : 1) + (c.lexicon_size ?? 0);
+  return nf * (c.contrast ? 2 : 1) + ne * (c.contrast && c.contrast_embedding ? 2 : 1) + (c.extra_inputs ?? 0) + (c.lexicon_size ?? 0);
 }
 
 /** the lexicon inputs of a text (empty without a lexicon) */

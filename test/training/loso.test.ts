@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { TextRow } from '../../src/datasets/text-common.js';
 import type { HeadPrediction } from '../../src/heads/text-heads.js';
-import { heldoutRates, type LosoFold } from '../../training/loso.js';
+import { fullyGenerated, gedeRanking, heldoutRates, type LosoFold } from '../../training/loso.js';
 
 // rows of two data sets, all human; a fold's validation rows are the other set's
 const row = (source: string, i: number): TextRow =>
@@ -47,4 +47,29 @@ t.test('folds without human texts in the held-out set are left out', async (t) =
   const empty: LosoFold = { source: 'c', heldOut: [], heldOutPreds: [], validation: a, validationPreds: a.map(() => pred(0.5)) };
   const [r] = heldoutRates([fold('a', a, b, 0), empty], sample, [0.05]);
   t.same(Object.keys(r.by_source), ['a']);
+});
+
+t.test('gede ranking: humanised and paraphrased essays are not "fully generated"; AUROC and FPR at 90% recall', async (t) => {
+  const g = (subset: string, role: TextRow['role'], domain = 'essay-ielts'): TextRow => ({ ...row('gede', 0), subset, role, domain });
+  t.equal(fullyGenerated(g('ielts:task', 'llm_creator')), true);
+  t.equal(fullyGenerated(g('ielts:task+summary', 'llm_creator')), true);
+  t.equal(fullyGenerated(g('ielts:dipper:task', 'llm_creator')), false, 'paraphrased');
+  t.equal(fullyGenerated(g('ielts:rewrite-135672', 'llm_creator')), false, 'humanised');
+  t.equal(fullyGenerated(g('ielts:human', 'human_author')), false);
+  // 10 human IELTS essays at 0.0..0.9, 10 generated essays at 0.525..0.975; argumentative human essays do not count
+  const rows = [
+    ...Array.from({ length: 10 }, () => g('ielts:human', 'human_author')),
+    ...Array.from({ length: 10 }, () => g('ielts:summary', 'llm_creator')),
+    g('brat-project:human', 'human_author', 'essay-argumentative'),
+    g('ielts:dipper:task', 'llm_creator'),
+  ];
+  const ai = [...Array.from({ length: 10 }, (_, i) => i / 10), ...Array.from({ length: 10 }, (_, i) => 0.525 + i * 0.05), 1, 0];
+  const r = gedeRanking(rows, ai)!;
+  t.ok(Math.abs(r.threshold_at_recall_0_90 - 0.575) < 1e-9, 'the 10th percentile of the generated essays: 9 of 10 at or above it');
+  t.equal(r.fpr_human_ielts_at_recall_0_90, 0.4, 'human essays at 0.6, 0.7, 0.8, 0.9');
+  // pairs (human, generated) ordered right: for human i/10, generated above it
+  let right = 0;
+  for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) right += 0.525 + j * 0.05 > i / 10 ? 1 : 0;
+  t.ok(Math.abs(r.auroc_ielts_vs_generated - right / 100) < 1e-9, `${r.auroc_ielts_vs_generated} vs ${right / 100}`);
+  t.equal(gedeRanking(rows.slice(0, 10), ai.slice(0, 10)), null, 'no generated essays: no ranking');
 });

@@ -325,8 +325,11 @@ def evaluate(model, mlm, heads, data, args, vocab):
         scores.add(heads(common.mean_pool(h, att)), yl, yr, yp)
     model.train()
     res = scores.metrics({'mlm_loss': tot_mlm / max(n_mlm, 1), 'windows': int(len(idx))})
-    # lower is better: MLM loss plus the probe errors
-    res['score'] = res['mlm_loss'] + (1 - res.get('llm_acc', 0)) + (1 - res.get('role_acc', 0)) + res.get('pr_mae', 0)
+    # lower is better: MLM loss plus the probe errors; masked LM alone (--sup-weight 0) leaves the heads
+    # untrained, so their errors are noise and the score is the MLM loss
+    res['score'] = res['mlm_loss']
+    if getattr(args, 'sup_weight', 1.0) > 0:
+        res['score'] += (1 - res.get('llm_acc', 0)) + (1 - res.get('role_acc', 0)) + res.get('pr_mae', 0)
     return res
 
 

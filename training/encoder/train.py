@@ -191,8 +191,9 @@ def main():
               'heads on the mean-pooled L2-normalised output (human vs LLM BCE, 4 roles CE where known, '
               'PR MSE where known), weight %.2f; AdamW lr %g, warmup %d, cosine to 10%%, batch %d windows of '
               'up to %d tokens (random crop per document), sources sampled ~sqrt(rows), seed %d, '
-              'dropout 0.1, grad clip 1.0; best checkpoint by validation score') % (
-        args.mask_prob * 100, args.sup_weight, args.lr, args.warmup, args.batch, args.max_length, args.seed)
+              'dropout 0.1, grad clip 1.0; best checkpoint by validation %s') % (
+        args.mask_prob * 100, args.sup_weight, args.lr, args.warmup, args.batch, args.max_length, args.seed,
+        'score (MLM loss + head errors)' if args.sup_weight > 0 else 'MLM loss')
     more = {}
     if args.init_config:  # the lineage: what the warm start started from (its own training record included)
         more['warm_start'] = {k: args.init_config.get(k) for k in ('id', 'version', 'files', 'training')}

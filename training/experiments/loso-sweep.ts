@@ -2,7 +2,7 @@
  * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
  * choice (training/recipe.ts), without a full `npm run eval` per value.
  *
- *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
  *
  * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
  * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
@@ -11,7 +11,10 @@
  * embedding's (second half - first half) difference to the inputs (two more encoder passes per text).
  * `--encoder DIR` embeds with another encoder of the same dimension (default models/encoder), e.g. one
  * trained without a data set, to see whether an encoder's LOSO gain on that set survives its absence;
- * `--sources a,b` holds out only those sets (the mean is then over them).
+ * `--sources a,b` holds out only those sets (the mean is then over them). `--extra-encoder DIR` adds a
+ * second encoder's whole-text embedding (any dimension) to the inputs. `--gede` also fits the fold recipe
+ * on every set and prints gede's ranking (AUROC of human IELTS vs fully generated essays, IELTS FPR at 90%
+ * recall).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +24,7 @@ import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads } from '../../src/heads/text-heads.js';
 import { arg, openEmbedder } from '../train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, losoFold, losoMean } from '../loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, gedeRanking, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
@@ -54,6 +57,26 @@ if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   log('full-text embedding replaced by the normalised sum of the halves');
 }
 await enc.embedder?.close();
+const extraDir = arg('--extra-encoder');
+let extraInputs: string[] = [];
+if (extraDir) {
+  // a second encoder's whole-text embedding as more inputs, put just before the marker words
+  const extra = await openEmbedder(path.resolve(extraDir), 'fp32');
+  if (!extra.embedder) throw new Error(`no encoder at ${extraDir}`);
+  const ex = await cachedEmbeddings(sample.map((r) => normalizeForHeads(r.text)), extra.embedder, log);
+  await extra.embedder.close();
+  const nLex = heads.lexicon?.tokens.length ?? 0;
+  const d = ex[0].length;
+  extraInputs = Array.from({ length: d }, (_, j) => `extra_emb_${j}`);
+  data.X = data.X.map((x, i) => {
+    const y = new Float64Array(x.length + d);
+    y.set(x.subarray(0, x.length - nLex), 0);
+    y.set(ex[i], x.length - nLex);
+    y.set(x.subarray(x.length - nLex), x.length - nLex + d);
+    return y;
+  });
+  log(`+${d} inputs: the whole-text embedding of ${extra.embedder.info.id} ${extra.embedder.info.version ?? ''}`);
+}
 const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede' && (!only || only.includes(s)));
 mkdirSync('training/.cache/exp', { recursive: true });
 
@@ -61,25 +84,34 @@ for (const v of variants) {
   const t0 = Date.now();
   const scores: Record<string, { macro_f1: number | null; mae: number | null }> = {};
   for (const s of sources) {
-    const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v);
+    const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
     const d = headData(f.heldOut.map((i) => sample[i]), f.heldOut.map((i) => data.X[i]));
     scores[s] = { macro_f1: roleMetrics(d.roles, f.heldOutPreds)?.macro_f1 ?? null, mae: ratioMetrics(d.pr, f.heldOutPreds)?.mae ?? null };
   }
   const m = losoMean(sample, scores);
+  // --gede: the same fold recipe trained on every set, scored on gede (evaluation only) by its ranking
+  let gede: ReturnType<typeof gedeRanking> = null;
+  if (argv.includes('--gede')) {
+    const f = losoFold('gede', sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
+    gede = gedeRanking(f.heldOut.map((i) => sample[i]), f.heldOutPreds.map((p) => p.aiProbability));
+  }
   const out = {
     recipe: v,
     contrast_embedding: contrastEmbedding,
     full_from_halves: argv.includes('--full-from-halves'),
     heads: path.relative(process.cwd(), headsDir),
     encoder: enc.embedder ? `${path.relative(process.cwd(), encoderDir)} ${enc.version ?? ''}`.trim() : null,
+    extra_encoder: extraDir ?? null,
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
     macro_f1: m.macro_f1 ?? NaN,
     mae: m.mae ?? NaN,
     by_source: scores,
+    gede,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  if (gede) console.log(`  gede (trained on every set, fold recipe): AUROC human IELTS vs fully generated ${gede.auroc_ielts_vs_generated.toFixed(3)}, IELTS FPR at 90% recall ${(100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1)}%`);
   console.log(`  ${Object.entries(scores).map(([k, b]) => `${k} ${b.macro_f1?.toFixed(3) ?? '-'} / ${b.mae?.toFixed(3) ?? '-'}`).join(', ')}`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
 }
