@@ -19,6 +19,8 @@ export const HEAD_RECIPE = {
   roleModel: (process.env.TEXT_ROLE_MODEL ?? 'mlp') as 'mlp' | 'linear',
   hidden: Number(process.env.TEXT_HIDDEN ?? 64),
   epochs: Number(process.env.TEXT_EPOCHS ?? 40),
+  /** the MLP role head as the average of this many seeds' networks (TEXT_MEMBERS) */
+  members: Number(process.env.TEXT_MEMBERS ?? 1),
   l2Mlp: Number(process.env.TEXT_L2_MLP ?? 1e-2),
   l2Role: L2_ROLE,
   l2Ratio: L2_RATIO,
@@ -26,11 +28,13 @@ export const HEAD_RECIPE = {
 };
 
 /**
- * The recipe for heads with `embeddingDim` embedding inputs. The MLP's L2 penalty was chosen by
- * leave-one-source-out for the heads with the embedding (0.1; models/card/text.md); the features-only
- * heads keep 0.01, the value they were measured with. TEXT_L2_MLP overrides both.
+ * The recipe for heads with `embeddingDim` embedding inputs. The MLP's L2 penalty and hidden width were
+ * chosen by leave-one-source-out for the heads with the embedding (L2 0.1, 128 units since 2026-12-02;
+ * models/card/text.md); the features-only heads keep 0.01 and 64, the values they were measured with.
+ * TEXT_L2_MLP and TEXT_HIDDEN override both.
  */
 export function headRecipe(embeddingDim: number): typeof HEAD_RECIPE {
   const l2Mlp = process.env.TEXT_L2_MLP !== undefined ? HEAD_RECIPE.l2Mlp : embeddingDim > 0 ? 0.1 : 1e-2;
-  return { ...HEAD_RECIPE, l2Mlp };
+  const hidden = process.env.TEXT_HIDDEN !== undefined ? HEAD_RECIPE.hidden : embeddingDim > 0 ? 128 : 64;
+  return { ...HEAD_RECIPE, l2Mlp, hidden };
 }

@@ -131,10 +131,64 @@ export interface FitMlpOptions {
   batch?: number;
   lr?: number;
   seed?: number;
+  /**
+   * members > 1 trains that many networks from different seeds and returns their average as one head:
+   * the mean of the members' logits is itself a network of this form (hidden layers side by side, output
+   * weights divided by the count, linear parts averaged), so serving and explanations need nothing new.
+   */
+  members?: number;
 }
 
-/** Adam on the weighted partial-label NLL + (l2 / 2) ||U, V, W||^2. */
+/** Adam on the weighted partial-label NLL + (l2 / 2) ||U, V, W||^2 (an average of `members` such networks). */
 export function fitMlpSets(
+  Z: ArrayLike<number>[],
+  masks: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  opts: FitMlpOptions,
+): MlpHead {
+  const members = Math.max(1, Math.floor(opts.members ?? 1));
+  if (members === 1) return fitOneMlp(Z, masks, weights, opts);
+  const seed = opts.seed ?? 12345;
+  const heads = Array.from({ length: members }, (_, m) => fitOneMlp(Z, masks, weights, { ...opts, seed: seed + 7919 * m }));
+  return averageMlps(heads);
+}
+
+/** One network whose logits are the mean of the given networks' logits (same classes and inputs). */
+export function averageMlps(heads: MlpHead[]): MlpHead {
+  const M = heads.length;
+  const first = heads[0].json;
+  const K = first.classes.length;
+  const H = heads.reduce((a, h) => a + h.H, 0);
+  const V = new Array<number>(K * H).fill(0);
+  const W = new Array<number>(first.W.length).fill(0);
+  const b = new Array<number>(K).fill(0);
+  let off = 0;
+  for (const h of heads) {
+    const j = h.json;
+    if (j.classes.join() !== first.classes.join() || j.W.length !== first.W.length) throw new Error('averageMlps: heads differ in classes or inputs');
+    for (let k = 0; k < K; k++) {
+      for (let u = 0; u < h.H; u++) V[k * H + off + u] = j.V[k * h.H + u] / M;
+      b[k] += j.b[k] / M;
+    }
+    for (let i = 0; i < W.length; i++) W[i] += j.W[i] / M;
+    off += h.H;
+  }
+  return new MlpHead({
+    type: 'mlp',
+    classes: first.classes,
+    hidden: H,
+    U: heads.flatMap((h) => h.json.U),
+    c: heads.flatMap((h) => h.json.c),
+    V,
+    W,
+    b,
+    temperature: 1,
+    l2: first.l2,
+    training: { ...first.training, members: M, member_hidden: first.hidden, seeds: heads.map((h) => h.json.training?.seed) },
+  });
+}
+
+function fitOneMlp(
   Z: ArrayLike<number>[],
   masks: ArrayLike<number>,
   weights: ArrayLike<number>,

@@ -29,6 +29,8 @@ export interface FitOptions {
   hidden?: number;
   l2Mlp?: number;
   epochs?: number;
+  /** MLP role head: average of this many networks trained from different seeds (default 1) */
+  members?: number;
   /** log1p right-skewed non-negative inputs (default true) */
   logSkewed?: boolean;
   /** fit per-class logit offsets with the temperature (default true) */
@@ -75,7 +77,7 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
   const maxIt = opts.maxIterations ?? 300;
   const role: RoleHead =
     opts.roleModel === 'mlp'
-      ? fitMlpSets(Z, train.masks, train.weights, { classes: [...ROLES], hidden: opts.hidden ?? 32, l2: opts.l2Mlp ?? 1e-4, epochs: opts.epochs ?? 30 })
+      ? fitMlpSets(Z, train.masks, train.weights, { classes: [...ROLES], hidden: opts.hidden ?? 32, l2: opts.l2Mlp ?? 1e-4, epochs: opts.epochs ?? 30, members: opts.members ?? 1 })
       : fitSoftmaxSets(Z, train.masks, train.weights, { classes: [...ROLES], l2: opts.l2Role ?? 1e-3, maxIterations: maxIt });
   const polisher = fitRatio(Z, train, 'llm_polisher', opts.l2Ratio ?? 1e-3, maxIt);
   const extender = fitRatio(Z, train, 'llm_extender', opts.l2Ratio ?? 1e-3, maxIt);

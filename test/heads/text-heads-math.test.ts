@@ -195,6 +195,44 @@ t.test('MLP head learns an interaction a linear head cannot, and its contributio
   t.same(again.json.U, again2.json.U);
 });
 
+t.test('MLP ensemble: one network whose logits are the mean of its members\'', async (t) => {
+  const { fitMlpSets, averageMlps } = await import('../../src/heads/mlp.js');
+  const r = rng(11);
+  const Z: number[][] = [];
+  const masks: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const a = gauss(r);
+    const b = gauss(r);
+    const c = gauss(r);
+    Z.push([a, b, c]);
+    masks.push(a + b * c > 0 ? 1 : a > 1 ? 6 : 4); // class 0, or a partial label {1, 2}, or class 2
+  }
+  const w = new Float64Array(Z.length).fill(1);
+  const opts = { classes: ['a', 'b', 'c'], hidden: 8, epochs: 3, seed: 5 };
+  const one = fitMlpSets(Z, masks, w, opts);
+  const m0 = fitMlpSets(Z, masks, w, { ...opts, seed: 5 });
+  const m1 = fitMlpSets(Z, masks, w, { ...opts, seed: 5 + 7919 });
+  const ens = fitMlpSets(Z, masks, w, { ...opts, members: 2 });
+  t.equal(ens.H, 16, 'hidden layers side by side');
+  t.equal(ens.json.training?.members, 2);
+  t.same(ens.json.U.slice(0, 8 * 3), one.json.U, 'the first member is the single network of the same seed');
+  t.notSame(m1.json.U, m0.json.U, 'members differ');
+  for (const z of Z.slice(0, 20)) {
+    const a = m0.logits(z);
+    const b = m1.logits(z);
+    const e = ens.logits(z);
+    for (let k = 0; k < 3; k++) t.ok(Math.abs(e[k] - (a[k] + b[k]) / 2) < 1e-9, `logit ${k}: mean of the members`);
+  }
+  const avg = averageMlps([m0, m1]);
+  t.same(avg.json.V, ens.json.V);
+  const z = Z[3];
+  const l = ens.logits(z);
+  const c = ens.contributions(z, 1);
+  const sum = c.terms.reduce((x, y) => x + y, 0) + c.intercept + c.rest;
+  t.ok(Math.abs(sum - (l[1] - (l[0] + l[1] + l[2]) / 3)) < 1e-9, 'contributions still add up');
+  t.throws(() => averageMlps([m0, fitMlpSets(Z.map((x) => x.slice(0, 2)), masks, w, opts)]), /differ/);
+});
+
 t.test('marker words: kept only when they lean the same way in several data sets', async (t) => {
   const { buildLexicon, lexiconVector } = await import('../../src/heads/lexicon.js');
   const rows: { text: string; llm: boolean; source: string }[] = [];
