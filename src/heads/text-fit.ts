@@ -77,7 +77,7 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
   const maxIt = opts.maxIterations ?? 300;
   const role: RoleHead =
     opts.roleModel === 'mlp'
-      ? fitMlpSets(Z, train.masks, train.weights, { classes: [...ROLES], hidden: opts.hidden ?? 32, l2: opts.l2Mlp ?? 1e-4, epochs: opts.epochs ?? 30, members: opts.members ?? 1 })
+      ? fitMlpSets(Z, train.masks, train.weights, { classes: [...ROLES], hidden: opts.hidden ?? 32, l2: opts.l2Mlp ?? 1e-4, epochs: opts.epochs ?? 30, members: opts.members })
       : fitSoftmaxSets(Z, train.masks, train.weights, { classes: [...ROLES], l2: opts.l2Role ?? 1e-3, maxIterations: maxIt });
   const polisher = fitRatio(Z, train, 'llm_polisher', opts.l2Ratio ?? 1e-3, maxIt);
   const extender = fitRatio(Z, train, 'llm_extender', opts.l2Ratio ?? 1e-3, maxIt);
