@@ -336,3 +336,46 @@ export function readXlsxRecords(file: string): Record<string, string>[] {
     return rec;
   });
 }
+
+/**
+ * The string literals of a Python repr, in order: `['a', "b's"]` -> ['a', "b's"], and
+ * `[('hi', 'user'), ('hello', 'assistant')]` -> ['hi', 'user', 'hello', 'assistant']. Escapes
+ * \\ \' \" \n \r \t \xNN \uNNNN \UNNNNNNNN are decoded; anything outside a literal is skipped.
+ */
+export function parsePyStrings(s: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const q = s[i];
+    if (q !== "'" && q !== '"') {
+      i++;
+      continue;
+    }
+    let v = '';
+    i++;
+    while (i < s.length && s[i] !== q) {
+      const c = s[i]!;
+      if (c !== '\\') {
+        v += c;
+        i++;
+        continue;
+      }
+      const e = s[i + 1] ?? '';
+      const hex = (n: number): void => {
+        const h = s.slice(i + 2, i + 2 + n);
+        v += /^[0-9a-fA-F]+$/.test(h) && h.length === n ? String.fromCodePoint(parseInt(h, 16)) : `\\${e}${h}`;
+        i += 2 + n;
+      };
+      if (e === 'x') hex(2);
+      else if (e === 'u') hex(4);
+      else if (e === 'U') hex(8);
+      else {
+        v += ({ n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[e] ?? `\\${e}`;
+        i += 2;
+      }
+    }
+    out.push(v);
+    i++;
+  }
+  return out;
+}

@@ -10,11 +10,14 @@ import {
   cutAtWord,
   extenderPR,
   originalKey,
+  parseCsv,
+  parsePyStrings,
   polisherPR,
   readCsvRecords,
   readJson,
   readJsonOrLines,
   readXlsxRecords,
+  readZip,
   splitOf,
   wordCount,
   type Mined,
@@ -844,6 +847,98 @@ export function loadIclrPapers(dataDir: string): TextRow[] {
         generator: 'human',
       });
     });
+  }
+  return out;
+}
+
+// --- iclr-reviews (LLM only: reviews of the same ICLR 2022 papers by gpt-4o, gpt-4o-mini, claude-3.5) --
+/**
+ * One LLM review in the NeurIPS form the AI-Scientist reviewer fills: the summary paragraph, then the
+ * strengths, weaknesses and questions as bullet lists under their headings (the scores are left out).
+ */
+export function reviewText(r: Record<string, string>): string {
+  const parts: string[] = [];
+  const summary = (r.Summary ?? '').trim();
+  if (summary) parts.push(summary);
+  for (const field of ['Strengths', 'Weaknesses', 'Questions']) {
+    const raw = (r[field] ?? '').trim();
+    const items = raw.startsWith('[') ? parsePyStrings(raw) : raw ? [raw] : [];
+    const lines = items.map((x) => x.replace(/\s+/g, ' ').trim()).filter((x) => x.length > 0);
+    if (lines.length > 0) parts.push(`${field}:\n${lines.map((x) => `- ${x}`).join('\n')}`);
+  }
+  return parts.join('\n\n');
+}
+
+export function loadIclrReviews(dataDir: string): TextRow[] {
+  const out: TextRow[] = [];
+  const dir = join(dataDir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/llm_reviews');
+  for (const f of listFiles(dir, (p) => p.endsWith('.csv'))) {
+    const config = basename(f, '.csv');
+    const model = /^(.*?-\d{4}-?\d{2}-?\d{2})_/.exec(config)?.[1] ?? config;
+    for (const r of readCsvRecords(f)) {
+      const pid = (r.paper_id ?? '').trim();
+      if (!pid) continue;
+      push(out, {
+        key: pid,
+        text: reviewText(r),
+        source: 'iclr-reviews',
+        subset: config,
+        domain: 'review',
+        group: `iclr:${pid}`,
+        role: 'llm_creator',
+        pr: 1,
+        generator: model,
+      });
+    }
+  }
+  return out;
+}
+
+// --- mt-bench (LLM only: answers of 6 chat models to the 80 MT-Bench questions, prose categories) -------
+/** The categories whose answers are prose (coding, math, extraction and reasoning answers are not). */
+export const MT_BENCH_CATEGORIES = ['writing', 'roleplay', 'humanities', 'stem'];
+
+export function loadMtBench(dataDir: string): TextRow[] {
+  const out: TextRow[] = [];
+  const f = join(dataDir, 'judgments/Vibhanshu-555__Human-Aligned-LLM-Evaluation-Audit/data/processed/human_gpt_comparison.zip');
+  if (!existsSync(f)) return out;
+  const csv = readZip(f).get('human_gpt_comparison.csv');
+  if (!csv) return out;
+  const rows = parseCsv(csv.toString('utf8'));
+  const header = rows[0] ?? [];
+  const col = (name: string): number => header.indexOf(name);
+  const [iq, ic, ima, imb, ica, icb] = ['question_id', 'category', 'model_a', 'model_b', 'conversation_a_x', 'conversation_b_x'].map(col);
+  const seen = new Set<string>();
+  for (const cells of rows.slice(1)) {
+    const category = cells[ic] ?? '';
+    if (!MT_BENCH_CATEGORIES.includes(category)) continue;
+    const qid = cells[iq] ?? '';
+    for (const [im, icv] of [[ima, ica], [imb, icb]] as const) {
+      const model = (cells[im] ?? '').trim();
+      const strings = parsePyStrings(cells[icv] ?? '');
+      // (text, role) pairs: the assistant turns are the model's answers; a writing task's second turn
+      // is a rewrite under an artificial constraint ("start every sentence with A"), so only its first
+      strings.forEach((text, j) => {
+        if (j % 2 !== 0 || strings[j + 1] !== 'assistant') return;
+        const turn = Math.floor(j / 4) + 1;
+        if (category === 'writing' && turn > 1) return;
+        if (wordCount(text) < 20) return; // a one-line answer ("Yes.") says little about its writer
+        const key = `q${qid}:${model}:t${turn}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        push(out, {
+          key,
+          text: text.replace(/\r/g, ''),
+          source: 'mt-bench',
+          subset: category,
+          domain: category,
+          group: `mtbench:q${qid}`,
+          role: 'llm_creator',
+          pr: 1,
+          generator: model,
+        });
+      });
+    }
   }
   return out;
 }

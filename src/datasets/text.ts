@@ -18,6 +18,8 @@ import {
   loadHanna,
   loadHc3Plus,
   loadIclrPapers,
+  loadIclrReviews,
+  loadMtBench,
   loadHppt,
   loadLlmdetect,
   loadM4,
@@ -39,6 +41,8 @@ export interface TextSourceInfo {
   evalOnly: boolean;
   /** role labels available: 'four' (H/C/P/E subsets), 'binary' (human vs LLM only) */
   labels: string;
+  /** loaded only when asked for (`sources`, or TEXT_EXTRA_SOURCES=id,id): measured, not in the shipped heads */
+  optIn?: boolean;
   load: (dataDir: string, opts: LoaderOptions) => TextRow[];
 }
 
@@ -134,6 +138,24 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
     load: (d) => loadIclrPapers(d),
   },
   {
+    id: 'iclr-reviews',
+    origin: 'SakanaAI/AI-Scientist @ 9dffdc4 (review_iclr_bench/llm_reviews: 6 x 500 reviews of the ICLR 2022 papers by gpt-4o, gpt-4o-mini, claude-3.5-sonnet)',
+    license: 'Apache-2.0 (repository)',
+    evalOnly: false,
+    labels: 'C only',
+    optIn: true,
+    load: (d) => loadIclrReviews(d),
+  },
+  {
+    id: 'mt-bench',
+    origin: 'Vibhanshu-555/Human-Aligned-LLM-Evaluation-Audit @ d85394d (lmsys/mt_bench_human_judgments, CC-BY-4.0: answers of 6 chat models, prose categories)',
+    license: 'MIT (repository); data CC-BY-4.0',
+    evalOnly: false,
+    labels: 'C only',
+    optIn: true,
+    load: (d) => loadMtBench(d),
+  },
+  {
     id: 'gede',
     origin: 'lukasgehring/Assessing-LLM-Text-Detection-in-Educational-Contexts @ fa9d238',
     license: 'CC BY-NC-SA 4.0',
@@ -160,8 +182,10 @@ export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
   const dataDir = opts.dataDir ?? defaultDataDir();
   const out: TextRow[] = [];
   const seen = new Set<string>();
+  const extra = (process.env.TEXT_EXTRA_SOURCES ?? '').split(',').map((x) => x.trim());
   for (const src of TEXT_SOURCES) {
     if (opts.sources && !opts.sources.includes(src.id)) continue;
+    if (src.optIn && !opts.sources?.includes(src.id) && !extra.includes(src.id)) continue;
     if (src.evalOnly && opts.includeEval === false) continue;
     for (const row of src.load(dataDir, opts)) {
       // eval-only rows are deduplicated among themselves, never against training rows

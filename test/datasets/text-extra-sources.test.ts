@@ -2,8 +2,9 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadHanna, loadIclrPapers, normalizeStory, paperChunks } from '../../src/datasets/text-sources.js';
-import { wordCount } from '../../src/datasets/text.js';
+import { deflateRawSync } from 'node:zlib';
+import { loadHanna, loadIclrPapers, loadIclrReviews, loadMtBench, normalizeStory, paperChunks, reviewText } from '../../src/datasets/text-sources.js';
+import { loadTextCorpus, parsePyStrings, wordCount } from '../../src/datasets/text.js';
 
 const sentence = (i: number) => `The method number ${i} reduces the error of the estimator on every benchmark we tried.`;
 const para = (n: number, from = 0) => Array.from({ length: n }, (_, i) => sentence(from + i)).join('\n');
@@ -87,4 +88,115 @@ t.test('loadIclrPapers: human-only rows, one group per paper', async (t) => {
   t.equal(out.length, 3, 'at most 3 chunks of paper A, none of paper B');
   t.ok(out.every((r) => r.role === 'human_author' && r.pr === 0 && r.group === 'iclr:paperA' && r.domain === 'paper'));
   t.same(out.map((r) => r.subset), ['opening', 'body', 'body']);
+});
+
+/** A one-entry zip (deflated), written the way zip tools write one: local header, data, central directory, end record. */
+function writeZip(file: string, name: string, data: Buffer): void {
+  const comp = deflateRawSync(data);
+  const n = Buffer.from(name, 'utf8');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(comp.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(n.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(comp.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(n.length, 28);
+  central.writeUInt32LE(0, 42);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + n.length, 12);
+  end.writeUInt32LE(30 + n.length + comp.length, 16);
+  writeFileSync(file, Buffer.concat([local, n, comp, central, n, end]));
+}
+
+t.test('parsePyStrings reads the string literals of a Python repr', async (t) => {
+  t.same(parsePyStrings(`['a b', "it's", 'say \\'hi\\'']`), ['a b', "it's", "say 'hi'"]);
+  t.same(parsePyStrings(`[('Line one\\nline two', 'user'), ("Don't", 'assistant')]`), ['Line one\nline two', 'user', "Don't", 'assistant']);
+  t.same(parsePyStrings(`['caf\\xe9 \\u2014 \\U0001F600', 'back\\\\slash']`), ['café — 😀', 'back\\slash']);
+  t.same(parsePyStrings('[]'), []);
+  t.same(parsePyStrings('no literal here'), []);
+});
+
+t.test('loadIclrReviews: LLM reviews in the group of their paper, scores left out', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reviews-'));
+  const base = path.join(dir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/llm_reviews');
+  mkdirSync(base, { recursive: true });
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const header = 'paper_id,Summary,Questions,Limitations,Overall,Strengths,Weaknesses,Decision';
+  const row = (pid: string, summary: string) =>
+    [pid, summary, `['Why K?', "What's next?"]`, `['Small data']`, '6', `['Clear writing', 'Tight bounds']`, `['Limited scope']`, 'Accept'].map(q).join(',');
+  writeFileSync(path.join(base, 'gpt-4o-2024-05-13_temp_0_1_pages_all.csv'), [header, row('paperA', 'The paper bounds the loss.'), row('', 'No id.')].join('\n'));
+  writeFileSync(path.join(base, 'claude-3-5-sonnet-20240620_temp_0_1_pages_all.csv'), [header, row('paperA', 'This work studies bounds.')].join('\n'));
+  const out = loadIclrReviews(dir);
+  t.equal(out.length, 2, 'a row without a paper id is skipped');
+  t.ok(out.every((r) => r.role === 'llm_creator' && r.pr === 1 && r.llm && r.group === 'iclr:paperA' && r.domain === 'review'));
+  t.same(new Set(out.map((r) => r.generator)), new Set(['gpt-4o-2024-05-13', 'claude-3-5-sonnet-20240620']));
+  const gpt = out.find((r) => r.generator === 'gpt-4o-2024-05-13')!;
+  t.equal(gpt.text, "The paper bounds the loss.\n\nStrengths:\n- Clear writing\n- Tight bounds\n\nWeaknesses:\n- Limited scope\n\nQuestions:\n- Why K?\n- What's next?");
+  t.notMatch(gpt.text, /Accept|Small data|\b6\b/, 'no decision, score or limitation');
+  const papers = path.join(dir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/iclr_parsed');
+  mkdirSync(papers, { recursive: true });
+  writeFileSync(path.join(papers, 'paperA.txt'), ['ABSTRACT', para(14)].join('\n\n'));
+  const paper = loadIclrPapers(dir)[0]!;
+  t.equal(paper.split, gpt.split, 'a paper and its reviews share a split');
+  t.same(reviewText({}), '');
+});
+
+t.test('loadMtBench: first-turn answers of every model in the prose categories, one row each', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mtbench-'));
+  const base = path.join(dir, 'judgments/Vibhanshu-555__Human-Aligned-LLM-Evaluation-Audit/data/processed');
+  mkdirSync(base, { recursive: true });
+  const answer = (who: string, n: number) => Array.from({ length: n }, (_, i) => `${who} writes sentence ${i} of the answer.`).join(' ');
+  const conv = (who: string, second = answer(`${who} again`, 5)) =>
+    `[('Write a blog post about Hawaii.', 'user'), ('${answer(who, 5)}', 'assistant'), ('Now start every sentence with A.', 'user'), ('${second}', 'assistant')]`;
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const header = 'question_id,model_a,model_b,conversation_a_x,conversation_b_x,category';
+  const rows = [
+    ['81', 'gpt-4', 'alpaca-13b', conv('GPT'), conv('Alpaca'), 'writing'],
+    ['81', 'gpt-4', 'claude-v1', conv('GPT'), conv('Claude'), 'writing'], // gpt-4's answer again: kept once
+    ['101', 'gpt-4', 'claude-v1', conv('GPT'), conv('Claude', 'Yes.'), 'humanities'],
+    ['121', 'gpt-4', 'claude-v1', conv('GPT'), conv('Claude'), 'coding'],
+  ];
+  writeZip(path.join(base, 'human_gpt_comparison.zip'), 'human_gpt_comparison.csv', Buffer.from([header, ...rows.map((r) => r.map(q).join(','))].join('\n')));
+  const out = loadMtBench(dir);
+  const keys = out.map((r) => r.id).sort();
+  t.same(keys, [
+    'mt-bench:humanities:q101:claude-v1:t1',
+    'mt-bench:humanities:q101:gpt-4:t1',
+    'mt-bench:humanities:q101:gpt-4:t2',
+    'mt-bench:writing:q81:alpaca-13b:t1',
+    'mt-bench:writing:q81:claude-v1:t1',
+    'mt-bench:writing:q81:gpt-4:t1',
+  ], 'no coding answers, no second turn of a writing task, no one-word answer, no duplicate');
+  t.ok(out.every((r) => r.role === 'llm_creator' && r.pr === 1 && r.source === 'mt-bench'));
+  t.equal(out.find((r) => r.id.endsWith('q81:gpt-4:t1'))!.text, answer('GPT', 5));
+  t.equal(new Set(out.filter((r) => r.group === 'mtbench:q81').map((r) => r.split)).size, 1, 'a question never straddles two splits');
+  t.same(loadMtBench(path.join(dir, 'nowhere')), []);
+});
+
+t.test('opt-in sources load only when asked for', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'optin-'));
+  const base = path.join(dir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/llm_reviews');
+  mkdirSync(base, { recursive: true });
+  writeFileSync(path.join(base, 'gpt-4o-mini-2024-07-18_x.csv'), 'paper_id,Summary\npaperZ,A summary of the paper.\n');
+  const before = process.env.TEXT_EXTRA_SOURCES;
+  t.teardown(() => {
+    if (before === undefined) delete process.env.TEXT_EXTRA_SOURCES;
+    else process.env.TEXT_EXTRA_SOURCES = before;
+  });
+  delete process.env.TEXT_EXTRA_SOURCES;
+  t.same(loadTextCorpus({ dataDir: dir }).map((r) => r.source), [], 'not in the default corpus');
+  t.same(loadTextCorpus({ dataDir: dir, sources: ['iclr-reviews'] }).map((r) => r.source), ['iclr-reviews']);
+  process.env.TEXT_EXTRA_SOURCES = 'mt-bench,iclr-reviews';
+  t.same(loadTextCorpus({ dataDir: dir }).map((r) => r.source), ['iclr-reviews']);
 });
