@@ -68,7 +68,13 @@ const used = new Set(((heads?.training_data as { source: string }[] | undefined)
 out.push('| data set | origin | license | labels | use |');
 out.push('|---|---|---|---|---|');
 for (const s of TEXT_SOURCES) {
-  const use = s.evalOnly ? 'evaluation only (never in the shipped weights)' : used.has(s.id) ? 'trains the text heads' : 'not used by the shipped heads';
+  const use = s.evalOnly
+    ? 'evaluation only (never in the shipped weights)'
+    : used.has(s.id)
+      ? 'trains the text heads'
+      : s.optIn
+        ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'
+        : 'not used by the shipped heads';
   out.push(`| ${s.id} | ${s.origin} | ${s.license} | ${s.labels} | ${use} |`);
 }
 const encTraining = enc?.training as Record<string, unknown> | undefined;
