@@ -16,7 +16,7 @@ import path from 'node:path';
 import { decisionFor } from '../src/detectors/text.js';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
+import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, headsInputOptions, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
 import type { TextRow } from '../src/datasets/text-common.js';
 import {
@@ -153,7 +153,7 @@ async function int8Cost(headsDir: string): Promise<void> {
   const out: Record<string, unknown> = { measured: new Date().toISOString(), rows: sample.length, threshold: thr };
   for (const precision of ['fp32', 'int8'] as const) {
     const enc = await openEmbedder(encDir, precision);
-    const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding: heads.config.contrast_embedding ?? false, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+    const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log });
     await enc.embedder?.close();
     const preds = predictAll(heads, data.X);
     const test = sample.map((r, i) => (!r.evalOnly ? i : -1)).filter((i) => i >= 0);
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
   if (heads.config.encoder && (!enc.embedder || enc.embedder.info.sha256 !== heads.config.encoder.trained_with)) {
     log(`WARNING: the heads were trained with encoder sha256 ${heads.config.encoder.trained_with.slice(0, 12)}, evaluating with ${enc.embedder?.info.sha256.slice(0, 12) ?? 'none'}`);
   }
-  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding: heads.config.contrast_embedding ?? false, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log });
   await enc.embedder?.close();
   const preds = predictAll(heads, data.X);
 

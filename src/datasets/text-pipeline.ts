@@ -11,7 +11,7 @@ import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
 import type { Split, TextRow } from './text-common.js';
 import { embeddingSpan, normalizeForHeads, textHalves } from '../heads/segments.js';
-import { assembleInputs, inputNamesFor } from '../heads/text-heads.js';
+import { assembleInputs, inputNamesFor, type TextHeads } from '../heads/text-heads.js';
 import { lexiconVector, type LexiconJSON } from '../heads/lexicon.js';
 
 export const CACHE_DIR = 'training/.cache';
@@ -248,6 +248,16 @@ export interface PrepareOptions {
   /** marker words whose rates are appended (built on the train split by buildLexicon) */
   lexicon?: LexiconJSON | null;
   log?: (s: string) => void;
+}
+
+/** The input options that reproduce the inputs `heads` were trained on (their marker words, halves, embedding span). */
+export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexicon' | 'contrast' | 'contrastEmbedding' | 'embeddingMaxWords'> {
+  return {
+    lexicon: heads.lexicon,
+    contrast: heads.config.contrast ?? false,
+    contrastEmbedding: heads.config.contrast_embedding ?? false,
+    embeddingMaxWords: heads.config.embedding_max_words ?? 0,
+  };
 }
 
 export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData> {

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus } from '../../src/datasets/text.js';
-import { sampleRows, prepareInputs, DEFAULT_CAPS } from '../../src/datasets/text-pipeline.js';
+import { sampleRows, prepareInputs, headsInputOptions, DEFAULT_CAPS } from '../../src/datasets/text-pipeline.js';
 import { predictAll } from '../../src/heads/text-fit.js';
 import { TextHeads } from '../../src/heads/text-heads.js';
 import { openEmbedder } from '../train-text.js';
@@ -22,7 +22,7 @@ writeFileSync(path.join(out, 'sample.jsonl'), sample.map((r) => JSON.stringify({
 for (const dir of ['models/heads', 'models/heads-features-only']) {
   const heads = await TextHeads.load(path.resolve(dir));
   const enc = await openEmbedder(heads.config.encoder ? path.resolve('models/encoder') : null, 'fp32');
-  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding: heads.config.contrast_embedding ?? false, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log: console.log });
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log: console.log });
   await enc.embedder?.close();
   const preds = predictAll(heads, data.X);
   writeFileSync(path.join(out, `preds-${path.basename(dir)}.jsonl`), sample.map((r, i) => JSON.stringify({ id: r.id, p: preds[i] })).join('\n') + '\n');
