@@ -97,3 +97,43 @@ export const DISCOURSE_PHRASES: readonly string[] = [
 export const FIRST_PERSON_SINGULAR: ReadonlySet<string> = new Set(['i', 'me', 'my', 'mine', 'myself']);
 export const FIRST_PERSON_PLURAL: ReadonlySet<string> = new Set(['we', 'us', 'our', 'ours', 'ourselves']);
 export const SECOND_PERSON: ReadonlySet<string> = new Set(['you', 'your', 'yours', 'yourself', 'yourselves']);
+
+/**
+ * Stock phrases of chat assistants (English), written for this project from what their answers are known
+ * for: disclaimers, offers of help, set openings and closings, inflated emphasis. Matched whole-word and
+ * case-insensitive by the phrase matcher in text.ts; none is a discourse marker or hedge above.
+ */
+export const LLM_PHRASES_EN: readonly string[] = [
+  'as an ai', 'as a language model', 'as an ai language model', "i'm an ai", 'i am an ai', "i'm sorry, but",
+  'i hope this helps', 'i hope this information', 'hope this helps', 'let me know if', 'feel free to',
+  "i'd be happy to", "i'm happy to help", 'happy to help', 'great question', 'certainly!', 'sure!', 'absolutely!',
+  'here are some', 'here is a', "here's a", 'here are a few', 'there are several', 'there are many factors',
+  'it is important to note', "it's important to note", 'it is worth noting', "it's worth noting",
+  'it is essential to', "it's essential to", 'it is crucial to', "it's crucial to", 'it is important to',
+  "it's important to", 'plays a crucial role', 'plays a vital role', 'plays a significant role', 'a crucial role',
+  'a wide range of', 'a variety of factors', 'delve into', 'delves into', 'delving into', 'a testament to',
+  'the realm of', 'rich tapestry', 'ever-evolving', 'in today\'s fast-paced', 'in today\'s world',
+  'navigate the complexities', 'a deeper understanding', 'key takeaways', 'valuable insights',
+  'overall, the', 'by doing so', 'ultimately, the', 'in this article', 'in this essay',
+];
+
+/** Marks of informal human writing (English): chat abbreviations, emoticons, spoken fillers, edits. */
+export const HUMAN_PHRASES_EN: readonly string[] = [
+  'lol', 'lmao', 'imo', 'imho', 'tbh', 'idk', 'btw', 'afaik', 'iirc', 'fwiw', 'ymmv', 'smh', 'omg',
+  'gonna', 'wanna', 'gotta', 'kinda', 'sorta', 'dunno', 'yeah', 'yep', 'nope', 'nah', 'meh', 'ugh',
+  'haha', 'hehe', 'heh', 'damn', 'crap', 'ok so', 'my two cents', 'you know what i mean', 'i mean',
+  'pretty much', 'and stuff', 'or something', 'edit:', ':)', ':(', ':d', ';)', ':p', ':-)',
+];
+
+/** Stock phrases of chat assistants (Chinese), written for this project. */
+export const LLM_PHRASES_ZH: readonly string[] = [
+  '作为一个人工智能', '作为一个AI', '作为一个语言模型', '作为人工智能', '总的来说', '综上所述', '总而言之',
+  '需要注意的是', '值得注意的是', '希望对你有所帮助', '希望对您有所帮助', '希望这些信息', '以下是一些', '以下是',
+  '建议您', '您可以', '具体来说', '一般来说', '请注意', '非常重要',
+];
+
+/** Marks of informal human writing (Chinese), written for this project. */
+export const HUMAN_PHRASES_ZH: readonly string[] = [
+  '哈哈', '呵呵', '嘿嘿', '嘻嘻', '卧槽', '我觉得', '个人觉得', '说实话', '讲真', '楼主', '笑死', '靠谱',
+  '还行吧', '挺好的', '醉了', '吐槽', '亲测', '反正我',
+];

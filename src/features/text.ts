@@ -48,11 +48,14 @@ import {
   RELATIVE_WORDS,
   SECOND_PERSON,
   S_CONTRACTION_STEMS,
+  LLM_PHRASES_EN,
+  HUMAN_PHRASES_EN,
+  LLM_PHRASES_ZH,
+  HUMAN_PHRASES_ZH,
 } from './lexicons.js';
-import { HC3_EN_CHATGPT, HC3_EN_HUMAN, HC3_ZH_CHATGPT, HC3_ZH_HUMAN } from './hc3-words.js';
 
 /** Bump whenever any feature's definition, order or word list changes (trained heads record it). */
-export const TEXT_FEATURE_VERSION = 'text-features/1.1.0';
+export const TEXT_FEATURE_VERSION = 'text-features/1.2.0';
 
 export interface TextFeatureSpec {
   readonly name: string;
@@ -151,11 +154,11 @@ const SPECS = [
   { name: 'discourse_marker_rate', family: 'style', description: 'Discourse markers per sentence: however, therefore, moreover, furthermore, additionally, thus, finally, ... and "in addition", "for example", "in conclusion", "on the other hand", ... (J-Detector)' },
   { name: 'repeated_bigram_ratio', family: 'style', description: 'Share of word bigram occurrences whose lower-cased bigram occurs at least twice in the text.' },
   { name: 'repeated_trigram_ratio', family: 'style', description: 'Share of word trigram occurrences whose lower-cased trigram occurs at least twice in the text.' },
-  // ---- HC3 indicating words
-  { name: 'hc3_chatgpt_phrase_rate', family: 'hc3', description: 'Matches of the HC3 English ChatGPT indicating phrases ("There are several ways", "It is generally", "Certainly!", ...) per 100 words; case-insensitive, whole words.' },
-  { name: 'hc3_human_phrase_rate', family: 'hc3', description: 'Matches of the HC3 English human indicating phrases ("I believe", "My two cents", ":)", "your", ...) per 100 words; case-insensitive, whole words.' },
-  { name: 'hc3_zh_chatgpt_phrase_rate', family: 'hc3', description: 'Matches of the HC3 Chinese ChatGPT indicating phrases (作为一个语言模型, 总之, 因此, ...) per 1000 chars.' },
-  { name: 'hc3_zh_human_phrase_rate', family: 'hc3', description: 'Matches of the HC3 Chinese human indicating phrases (哈哈, 嘻嘻, 还行, ...) per 1000 chars.' },
+  // ---- stock phrases (our lists in lexicons.ts)
+  { name: 'llm_phrase_rate', family: 'phrases', description: 'Matches of stock chat-assistant phrases (English, our list in lexicons.ts: "As an AI", "I hope this helps", "It is important to note", "delve into", ...) per 100 words; case-insensitive, whole words.' },
+  { name: 'human_phrase_rate', family: 'phrases', description: 'Matches of informal human markers (English, our list: "lol", "imo", "gonna", "haha", ":)", "edit:", ...) per 100 words; case-insensitive, whole words.' },
+  { name: 'zh_llm_phrase_rate', family: 'phrases', description: 'Matches of stock chat-assistant phrases (Chinese, our list: 作为一个语言模型, 总的来说, 需要注意的是, ...) per 1000 chars.' },
+  { name: 'zh_human_phrase_rate', family: 'phrases', description: 'Matches of informal human markers (Chinese, our list: 哈哈, 我觉得, 说实话, ...) per 1000 chars.' },
   // ---- characters
   { name: 'uppercase_ratio', family: 'characters', description: 'Upper-case letters / letters (0 without letters).' },
   { name: 'all_caps_word_ratio', family: 'characters', description: 'Share of words with at least 2 letters, all of them upper case.' },
@@ -403,10 +406,10 @@ class PhraseMatcher {
     return n;
   }
 }
-const HC3_EN_CHATGPT_M = new PhraseMatcher(HC3_EN_CHATGPT);
-const HC3_EN_HUMAN_M = new PhraseMatcher(HC3_EN_HUMAN);
-const HC3_ZH_CHATGPT_M = new PhraseMatcher(HC3_ZH_CHATGPT);
-const HC3_ZH_HUMAN_M = new PhraseMatcher(HC3_ZH_HUMAN);
+const LLM_EN_M = new PhraseMatcher(LLM_PHRASES_EN);
+const HUMAN_EN_M = new PhraseMatcher(HUMAN_PHRASES_EN);
+const LLM_ZH_M = new PhraseMatcher(LLM_PHRASES_ZH);
+const HUMAN_ZH_M = new PhraseMatcher(HUMAN_PHRASES_ZH);
 for (const table of [HEDGE_TABLE, DISCOURSE_TABLE]) for (const first of table.keys()) PHRASE_FIRST_WORDS.add(first);
 
 const F_CONTRACTION = 1;
@@ -918,7 +921,7 @@ export function extractTextFeatures(text: string): Float64Array {
   let p1s = 0;
   let p1p = 0;
   let p2 = 0;
-  const lexPositions: number[] = []; // indices of words that may match a hedge / discourse / HC3 entry
+  const lexPositions: number[] = []; // indices of words that may match a hedge / discourse / stock-phrase entry
   WORD_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   const idList: number[] = [];
@@ -1150,14 +1153,14 @@ export function extractTextFeatures(text: string): Float64Array {
   put(out, 'repeated_bigram_ratio', repeatedNgramRatio(ids, 2));
   put(out, 'repeated_trigram_ratio', repeatedNgramRatio(ids, 3));
 
-  // ---- HC3
+  // ---- stock phrases
   const hasCjk = cjk > 0;
-  put(out, 'hc3_chatgpt_phrase_rate', ratio(100 * HC3_EN_CHATGPT_M.count(text, words, starts, lexPositions, hasCjk), nWords));
-  put(out, 'hc3_human_phrase_rate', ratio(100 * HC3_EN_HUMAN_M.count(text, words, starts, lexPositions, hasCjk), nWords));
-  const zhC = HC3_ZH_CHATGPT_M.count(text, words, starts, lexPositions, hasCjk);
-  const zhH = HC3_ZH_HUMAN_M.count(text, words, starts, lexPositions, hasCjk);
-  put(out, 'hc3_zh_chatgpt_phrase_rate', ratio(1000 * zhC, chars));
-  put(out, 'hc3_zh_human_phrase_rate', ratio(1000 * zhH, chars));
+  put(out, 'llm_phrase_rate', ratio(100 * LLM_EN_M.count(text, words, starts, lexPositions, hasCjk), nWords));
+  put(out, 'human_phrase_rate', ratio(100 * HUMAN_EN_M.count(text, words, starts, lexPositions, hasCjk), nWords));
+  const zhC = LLM_ZH_M.count(text, words, starts, lexPositions, hasCjk);
+  const zhH = HUMAN_ZH_M.count(text, words, starts, lexPositions, hasCjk);
+  put(out, 'zh_llm_phrase_rate', ratio(1000 * zhC, chars));
+  put(out, 'zh_human_phrase_rate', ratio(1000 * zhH, chars));
 
   // ---- characters
   put(out, 'uppercase_ratio', ratio(upper, letters));

@@ -35,7 +35,7 @@ t.test('contract: names, families, order, the 23 J-Detector features', async (t)
   for (const j of J_DETECTOR_FEATURES) t.ok(names.includes(j), `J-Detector feature ${j} present`);
   const families = new Set(TEXT_FEATURES.map((f) => f.family));
   for (const fam of ['length', 'layout', 'sentence', 'word-length', 'lexical', 'readability', 'punctuation',
-    'function-words', 'pos', 'person', 'syntax', 'style', 'hc3', 'characters']) {
+    'function-words', 'pos', 'person', 'syntax', 'style', 'phrases', 'characters']) {
     t.ok(families.has(fam), `family ${fam}`);
   }
   const v = extractTextFeatures('Hello there. How are you?');
@@ -239,16 +239,16 @@ t.test('style: contractions, hedges, discourse markers, repetition', async (t) =
   check(t, 'a b c a b c', { repeated_trigram_ratio: 2 / 4, repeated_bigram_ratio: 4 / 5 });
 });
 
-t.test('HC3 indicating phrases', async (t) => {
-  // 11 words; ChatGPT: "Certainly!", "Here are the steps"; human: "I believe", "your", ":)"
-  check(t, 'Certainly! Here are the steps. I believe your idea is good :)', {
-    hc3_chatgpt_phrase_rate: (100 * 2) / 11, hc3_human_phrase_rate: (100 * 3) / 11,
+t.test('stock phrases of chat assistants and informal human markers', async (t) => {
+  // 11 words; LLM: "Certainly!", "I hope this helps"; human: "lol", "imo", ":)"
+  check(t, 'Certainly! I hope this helps. lol imo your idea is good :)', {
+    llm_phrase_rate: (100 * 2) / 11, human_phrase_rate: (100 * 3) / 11,
   });
-  // whole words only: "yourself" is not "your"; case-insensitive; ’ matches '
-  check(t, 'YOURSELF. I’m sorry', { hc3_human_phrase_rate: 0, hc3_chatgpt_phrase_rate: 100 / 3 });
-  // 14 chars; ChatGPT (zh): 总之, 我是一个语言模型 (longest phrase wins); human (zh): 哈哈
-  check(t, '总之，我是一个语言模型。哈哈', {
-    char_count: 14, hc3_zh_chatgpt_phrase_rate: 2000 / 14, hc3_zh_human_phrase_rate: 1000 / 14,
+  // whole words only: "lollipop" is not "lol"; case-insensitive; ’ matches ' ("It’s important to note" is one phrase: longest wins)
+  check(t, 'LOLLIPOP. It’s important to note', { human_phrase_rate: 0, llm_phrase_rate: 100 / 5 });
+  // 16 chars; LLM (zh): 总的来说, 作为一个语言模型; human (zh): 哈哈
+  check(t, '总的来说，作为一个语言模型。哈哈', {
+    char_count: 16, zh_llm_phrase_rate: 2000 / 16, zh_human_phrase_rate: 1000 / 16,
   });
 });
 
