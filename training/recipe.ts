@@ -12,7 +12,12 @@ export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
  * TEXT_CONTRAST_EMBEDDING=0 trains without it.
  */
 export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
-export const LEXICON_OPTS = { minSources: 3, perSide: 60, minLean: 0.4 };
+/** marker words (src/heads/lexicon.ts): TEXT_LEXICON_MIN_SOURCES / _PER_SIDE / _MIN_LEAN override them (experiments) */
+export const LEXICON_OPTS = {
+  minSources: Number(process.env.TEXT_LEXICON_MIN_SOURCES ?? 3),
+  perSide: Number(process.env.TEXT_LEXICON_PER_SIDE ?? 60),
+  minLean: Number(process.env.TEXT_LEXICON_MIN_LEAN ?? 0.4),
+};
 
 /** the recipe shared by training and leave-one-source-out evaluation */
 export const HEAD_RECIPE = {
