@@ -101,7 +101,8 @@ export const SECOND_PERSON: ReadonlySet<string> = new Set(['you', 'your', 'yours
 /**
  * Stock phrases of chat assistants (English), written for this project from what their answers are known
  * for: disclaimers, offers of help, set openings and closings, inflated emphasis. Matched whole-word and
- * case-insensitive by the phrase matcher in text.ts; none is a discourse marker or hedge above.
+ * case-insensitive by the phrase matcher in text.ts. Two overlap the discourse markers above ("overall, the",
+ "ultimately, the") and count in both features.
  */
 export const LLM_PHRASES_EN: readonly string[] = [
   'as an ai', 'as a language model', 'as an ai language model', "i'm an ai", 'i am an ai', "i'm sorry, but",
@@ -127,7 +128,7 @@ export const HUMAN_PHRASES_EN: readonly string[] = [
 
 /** Stock phrases of chat assistants (Chinese), written for this project. */
 export const LLM_PHRASES_ZH: readonly string[] = [
-  '作为一个人工智能', '作为一个AI', '作为一个语言模型', '作为人工智能', '总的来说', '综上所述', '总而言之',
+  '作为一个人工智能', '作为一个ai', '作为一个语言模型', '作为人工智能', '总的来说', '综上所述', '总而言之',
   '需要注意的是', '值得注意的是', '希望对你有所帮助', '希望对您有所帮助', '希望这些信息', '以下是一些', '以下是',
   '建议您', '您可以', '具体来说', '一般来说', '请注意', '非常重要',
 ];

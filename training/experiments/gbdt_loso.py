@@ -45,7 +45,7 @@ def models():
     }
 
 
-def fit(name, make, tr):
+def fit(make, tr):
     A = np.array([X[r['id']] for r in tr])
     y = np.array([ROLES.index(r['role']) for r in tr])
     sc = StandardScaler().fit(A)
@@ -62,13 +62,13 @@ for name, make in models().items():
     for s in srcs:
         tr = [r for r in labelled if r['source'] != s and r['split'] == 'train']
         te = [r for r in labelled if r['source'] == s]
-        p = fit(name, make, tr)(np.array([X[r['id']] for r in te]))
+        p = fit(make, tr)(np.array([X[r['id']] for r in te]))
         y = [ROLES.index(r['role']) for r in te]
         present = sorted(set(y))
         f1s[s] = f1_score(y, p.argmax(1), labels=present, average='macro')
     tr = [r for r in labelled if r['split'] == 'train']
     g = [r for r in rows if r['eval']]
-    ai = 1 - fit(name, make, tr)(np.array([X[r['id']] for r in g]))[:, 0]
+    ai = 1 - fit(make, tr)(np.array([X[r['id']] for r in g]))[:, 0]
     hi = [a for a, r in zip(ai, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
     gen = [a for a, r in zip(ai, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
     au = roc_auc_score([0] * len(hi) + [1] * len(gen), hi + gen)

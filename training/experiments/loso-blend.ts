@@ -8,9 +8,10 @@
  * Prints, per w, the card's LOSO means (macro-F1, MAE), gede's ranking (both recipes fitted on every set,
  * as loso-sweep --gede) and gede's operating point at the blend's own held-out threshold (the validation
  * rate whose mean held-out FPR is 5% over the folds, applied to the every-set fit's validation split):
- * the numbers that decide whether the blend is served. Writes training/.cache/exp/loso-blend.jsonl.
+ * the numbers that decide whether the blend is served. Writes training/.cache/exp/loso-blend.jsonl, and the
+ * fitted folds' predictions to loso-blend-folds.json (read back while the heads and sample are the same).
  *
- *   npx tsx training/experiments/loso-blend.ts [--weights 0,0.25,0.5,0.75,1]
+ *   npx tsx training/experiments/loso-blend.ts [--weights 0,0.25,0.5,0.75,1] [--refit]
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -78,6 +79,9 @@ function blend(a: HeadPrediction, b: HeadPrediction, w: number, mode: 'roles' | 
     ratio: w * a.ratio + (1 - w) * b.ratio,
   };
 }
+/** a fold's validation human texts' ai_probability, ascending (what thresholdAtRate reads) */
+const validationHuman = (f: LosoFold) =>
+  f.validationPreds.filter((_, j) => sample[f.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
 const blendFold = (f: LosoFold[], w: number, mode: 'roles' | 'ai-logit'): LosoFold => ({
   ...f[0],
   heldOutPreds: f[0].heldOutPreds.map((p, j) => blend(p, f[1].heldOutPreds[j], w, mode)),
@@ -101,8 +105,7 @@ for (const mode of ['roles', 'ai-logit'] as const) {
       const ys = f.heldOut.map((i) => sample[i].llm);
       if (!ys.some((y) => y) || ys.every((y) => y)) continue;
       const ai = f.heldOutPreds.map((p) => p.aiProbability);
-      const hv = f.validationPreds.filter((_, j) => sample[f.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
-      const t = thresholdAtRate(hv, t5.validation_rate);
+      const t = thresholdAtRate(validationHuman(f), t5.validation_rate);
       const pos = ai.filter((_, j) => ys[j]);
       const neg = ai.filter((_, j) => !ys[j]);
       binary[f.source] = { auroc: auroc(ai, ys.map((y) => (y ? 1 : 0))), recall: pos.filter((v) => v >= t).length / pos.length, fpr: neg.filter((v) => v >= t).length / neg.length };
@@ -112,8 +115,7 @@ for (const mode of ['roles', 'ai-logit'] as const) {
     const gRows = g.heldOut.map((i) => sample[i]);
     const ranking = gedeRanking(gRows, g.heldOutPreds.map((p) => p.aiProbability));
     // the blend's own default threshold (5% held-out FPR, as training/train-text.ts sets the served one) on gede
-    const hv = g.validationPreds.filter((_, j) => sample[g.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
-    const thr = thresholdAtRate(hv, t5.validation_rate);
+    const thr = thresholdAtRate(validationHuman(g), t5.validation_rate);
     const ielts = g.heldOutPreds.filter((_, j) => gRows[j].role === 'human_author' && gRows[j].domain === 'essay-ielts');
     const gen = g.heldOutPreds.filter((_, j) => fullyGenerated(gRows[j]));
     const out = {
