@@ -16,26 +16,14 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.preprocessing import StandardScaler
+from exp_data import LOSO_SETS, ROLES, load_sample, role_then_set_weights
 
-ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender']
-rows = [json.loads(l) for l in open('training/.cache/exp/sample.jsonl')]
-X = {}
-for l in open('training/.cache/exp/X.jsonl'):
-    o = json.loads(l)
-    X[o['id']] = np.array(o['x'], dtype=np.float32)
-srcs = ['apt-eval', 'comnets-homework', 'hanna', 'hppt', 'llmdetect', 'm4', 'mgtbench', 'mixset', 'seqxgpt']
-labelled = [r for r in rows if not r['eval'] and r['role']]
+rows, X, labelled = load_sample()
+srcs = LOSO_SETS
 
 
 def weights(tr):
-    w = np.ones(len(tr))
-    for role in ROLES:
-        idx = [i for i, r in enumerate(tr) if r['role'] == role]
-        ss = sorted(set(tr[i]['source'] for i in idx))
-        for s in ss:
-            j = [i for i in idx if tr[i]['source'] == s]
-            w[j] = 1.0 / len(ss) / len(j)
-    return w * len(tr) / w.sum()
+    return role_then_set_weights(tr) * len(tr)
 
 
 def models():

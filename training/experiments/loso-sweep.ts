@@ -2,7 +2,7 @@
  * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
  * choice (training/recipe.ts), without a full `npm run eval` per value.
  *
- *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--drop-family a,b] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
  *
  * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
  * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
@@ -14,7 +14,9 @@
  * `--sources a,b` holds out only those sets (the mean is then over them). `--extra-encoder DIR` adds a
  * second encoder's whole-text embedding (any dimension) to the inputs. `--gede` also fits the fold recipe
  * on every set and prints gede's ranking (AUROC of human IELTS vs fully generated essays, IELTS FPR at 90%
- * recall).
+ * recall). `--drop-family a,b` sets the inputs of those text-feature families (src/features/text.ts, with
+ * their halves' difference) to 0 in every row, so the heads cannot use them; `embedding` does the same to the
+ * embedding and its halves' difference (the marker words are chosen again in every fold, so they stay).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +24,8 @@ import { loadTextCorpus } from '../../src/datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
 import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
-import { TextHeads } from '../../src/heads/text-heads.js';
+import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';
+import { TEXT_FEATURES } from '../../src/features/text.js';
 import { arg, openEmbedder } from '../train-text.js';
 import { LOSO_CAP, LOSO_EPOCHS, gedeRanking, losoFold, losoMean } from '../loso.js';
 
@@ -77,6 +80,21 @@ if (extraDir) {
   });
   log(`+${d} inputs: the whole-text embedding of ${extra.embedder.info.id} ${extra.embedder.info.version ?? ''}`);
 }
+const dropped = arg('--drop-family')?.split(',') ?? [];
+if (dropped.length) {
+  const family = new Map(TEXT_FEATURES.map((f) => [f.name, f.family]));
+  const known = new Set([...family.values(), 'embedding']);
+  const unknown = dropped.filter((f) => !known.has(f));
+  if (unknown.length) throw new Error(`unknown families ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, heads.lexicon?.tokens ?? [], contrastEmbedding);
+  const familyOf = (n: string) => {
+    const base = n.startsWith('halves_delta.') ? n.slice('halves_delta.'.length) : n;
+    return base.startsWith('emb_') ? 'embedding' : family.get(base);
+  };
+  const cols = names.map((n, j) => (dropped.includes(familyOf(n) ?? '') ? j : -1)).filter((j) => j >= 0);
+  for (const x of data.X) for (const j of cols) x[j] = 0;
+  log(`dropped ${cols.length} inputs (families ${dropped.join(', ')})`);
+}
 const sources = [...new Set(sample.map((r) => r.source))].filter((s) => s !== 'gede' && (!only || only.includes(s)));
 mkdirSync('training/.cache/exp', { recursive: true });
 
@@ -102,6 +120,7 @@ for (const v of variants) {
     heads: path.relative(process.cwd(), headsDir),
     encoder: enc.embedder ? `${path.relative(process.cwd(), encoderDir)} ${enc.version ?? ''}`.trim() : null,
     extra_encoder: extraDir ?? null,
+    dropped_families: dropped,
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
     macro_f1: m.macro_f1 ?? NaN,
@@ -110,7 +129,7 @@ for (const v of variants) {
     gede,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}${dropped.length ? ` -families ${dropped.join(',')}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
   if (gede) console.log(`  gede (trained on every set, fold recipe): AUROC human IELTS vs fully generated ${gede.auroc_ielts_vs_generated.toFixed(3)}, IELTS FPR at 90% recall ${(100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1)}%`);
   console.log(`  ${Object.entries(scores).map(([k, b]) => `${k} ${b.macro_f1?.toFixed(3) ?? '-'} / ${b.mae?.toFixed(3) ?? '-'}`).join(', ')}`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
