@@ -1,0 +1,158 @@
+/**
+ * `npm run eval` (after eval-text): the answer's `segments` measured, as the service computes them
+ * (the text detector of src/detectors/text.ts with the shipped heads and encoder, `segments: true`).
+ * Data: the test split of every text set with extender rows whose PR is known (not the rows mined from
+ * them), texts of at least 120 words (two segments or more), at most PER_SOURCE per set; the same
+ * split's human texts of at least 120 words (at most PER_SOURCE_HUMAN per set). The true boundary of an extended text is where its
+ * first round((1 - PR) x words) whitespace words end (PR = continuation words / words).
+ *   - segment ranking: AUROC of the segments' ai_probability, segments wholly inside the human part
+ *     against segments wholly inside the continuation (segments across the boundary left out);
+ *   - boundary: humanPartEnd (the start of the first segment at or above a threshold) against the true
+ *     boundary, error in words; next to two estimates that read no segment: the whole text's
+ *     involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the median
+ *     human share of the train split's extended texts);
+ *   - on human texts: the share that get a boundary (some segment at or above the threshold).
+ * Writes models/card/segments.md.
+ *
+ *   npx tsx training/eval-segments.ts [--per-source N] [--per-source-human N] [--card FILE]
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadTextCorpus } from '../src/datasets/text.js';
+import { cutAtWord, wordCount, type TextRow } from '../src/datasets/text-common.js';
+import { DEFAULT_CAPS, sampleRows } from '../src/datasets/text-pipeline.js';
+import { loadTextDetector } from '../src/detectors/text.js';
+import { humanPartEnd } from '../src/heads/segments.js';
+import { auroc } from '../src/datasets/judgments-pipeline.js';
+import { arg, openEmbedder } from './train-text.js';
+
+const log = (m: string) => console.error(`[eval-segments] ${m}`);
+const PER_SOURCE = Number(arg('--per-source') ?? 150);
+const PER_SOURCE_HUMAN = Number(arg('--per-source-human') ?? 50);
+const MIN_WORDS = 120;
+const cardPath = path.resolve(arg('--card') ?? 'models/card/segments.md');
+const t0 = Date.now();
+
+const sample = sampleRows(loadTextCorpus({ includeEval: false }), DEFAULT_CAPS);
+const long = (r: TextRow) => wordCount(r.text) >= MIN_WORDS;
+const perSource = (rs: TextRow[], cap = PER_SOURCE) => {
+  const n = new Map<string, number>();
+  return rs.filter((r) => {
+    const c = n.get(r.source) ?? 0;
+    n.set(r.source, c + 1);
+    return c < cap;
+  });
+};
+const extended = perSource(sample.filter((r) => r.split === 'test' && !r.mined && r.role === 'llm_extender' && r.pr !== null && long(r)));
+const humans = perSource(sample.filter((r) => r.split === 'test' && !r.mined && r.role === 'human_author' && long(r)), PER_SOURCE_HUMAN);
+const trainShares = sample.filter((r) => r.split === 'train' && !r.mined && r.role === 'llm_extender' && r.pr !== null).map((r) => 1 - (r.pr as number)).sort((a, b) => a - b);
+const constantShare = trainShares[Math.floor(trainShares.length / 2)];
+if (!extended.length) throw new Error('no extended texts with a known PR in the test split');
+
+const enc = await openEmbedder(path.resolve('models/encoder'), 'fp32');
+if (!enc.embedder) throw new Error('no encoder at models/encoder');
+const detector = await loadTextDetector({ modelDir: path.resolve('models'), embedder: enc.embedder });
+const threshold = (detector.describe().thresholds as { ai_probability: number }).ai_probability;
+const thresholds = [0.5, threshold];
+
+interface Scored {
+  row: TextRow;
+  words: number;
+  trueWords: number;
+  ratio: number;
+  segments: { start: number; end: number; ai_probability: number }[];
+}
+async function score(rows: TextRow[]): Promise<Scored[]> {
+  const out: Scored[] = [];
+  for (const row of rows) {
+    const a = await detector.analyze({ text: row.text, tasks: ['involvement'], segments: true, explain: false });
+    const words = wordCount(row.text);
+    out.push({ row, words, trueWords: row.pr === null ? words : Math.round((1 - row.pr) * words), ratio: a.involvement?.ratio ?? NaN, segments: a.segments ?? [] });
+    if (out.length % 100 === 0) log(`${out.length} / ${rows.length} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
+  return out;
+}
+const ext = await score(extended);
+const hum = await score(humans);
+await enc.embedder.close();
+
+const wordsBefore = (text: string, offset: number) => wordCount(text.slice(0, offset));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+interface Row { label: string; n: number; segments: number; auroc: number; errors: Record<string, number[]> }
+function measure(label: string, xs: Scored[]): Row {
+  const inHuman: number[] = [];
+  const inLlm: number[] = [];
+  const errors: Record<string, number[]> = {};
+  for (const t of thresholds) errors[`seg@${t}`] = [];
+  errors.ratio = [];
+  errors.constant = [];
+  let nSeg = 0;
+  for (const x of xs) {
+    const boundary = cutAtWord(x.row.text, x.trueWords).offset;
+    for (const s of x.segments) {
+      nSeg++;
+      if (s.end <= boundary) inHuman.push(s.ai_probability);
+      else if (s.start >= boundary) inLlm.push(s.ai_probability);
+    }
+    for (const t of thresholds) errors[`seg@${t}`].push(Math.abs(wordsBefore(x.row.text, humanPartEnd(x.segments, t, x.row.text.length)) - x.trueWords));
+    errors.ratio.push(Math.abs(Math.round((1 - x.ratio) * x.words) - x.trueWords));
+    errors.constant.push(Math.abs(Math.round(constantShare * x.words) - x.trueWords));
+  }
+  const a = inHuman.length && inLlm.length ? auroc([...inHuman, ...inLlm], [...inHuman.map(() => 0), ...inLlm.map(() => 1)]) : NaN;
+  return { label, n: xs.length, segments: nSeg, auroc: a, errors };
+}
+const sources = [...new Set(ext.map((x) => x.row.source))].sort();
+const table = [...sources.map((s) => measure(s, ext.filter((x) => x.row.source === s))), measure('all', ext)];
+const keys = [...thresholds.map((t) => `seg@${t}`), 'ratio', 'constant'];
+
+const md: string[] = [];
+md.push('# Segments: where the LLM part of a text starts');
+md.push('');
+md.push(
+  `Measured ${new Date().toISOString()} by \`npx tsx training/eval-segments.ts\` (part of \`npm run eval\`) in ${Math.round((Date.now() - t0) / 1000)} s, ` +
+    `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least 60 words, each scored by the heads on its own). ` +
+    `Data: the test split's extended texts (llm_extender rows with a known PR, not the rows mined from them) of at least ${MIN_WORDS} words, at most ${PER_SOURCE} per data set, and the same split's human texts of at least ${MIN_WORDS} words (at most ${PER_SOURCE_HUMAN} per data set). ` +
+    'The true boundary is where the first round((1 - PR) x words) whitespace words end. The boundary estimate is the start of the first segment whose ai_probability reaches the threshold (none: all human); ' +
+    `next to it, two estimates that read no segment: the whole text's involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the train split's median human share of extended texts, ${constantShare.toFixed(3)}).`,
+);
+md.push('');
+md.push(`| data set | extended texts | segments | segment AUROC (human part vs continuation) | ${keys.map((k) => (k === 'ratio' ? 'error from the ratio' : k === 'constant' ? 'error of the constant' : `error, first segment >= ${k.slice(4)}`)).join(' | ')} |`);
+md.push(`|---|---:|---:|---:|${keys.map(() => '---:').join('|')}|`);
+for (const r of table) {
+  md.push(`| ${r.label === 'all' ? '**all**' : r.label} | ${r.n} | ${r.segments} | ${Number.isNaN(r.auroc) ? '-' : r.auroc.toFixed(3)} | ${keys.map((k) => `${median(r.errors[k]).toFixed(0)} / ${mean(r.errors[k]).toFixed(0)}`).join(' | ')} |`);
+}
+md.push('');
+md.push('Errors in words, median / mean of |estimated - true| words of the human part.');
+md.push('');
+const all = table[table.length - 1];
+const words = ext.map((x) => x.words);
+md.push(
+  `- The extended texts have ${median(words).toFixed(0)} words (median; their human part ${median(ext.map((x) => x.trueWords)).toFixed(0)}). ` +
+    `Read off the segments at 0.5 the boundary is off by ${median(all.errors['seg@0.5']).toFixed(0)} words (median), at the default threshold ${threshold} by ${median(all.errors[`seg@${threshold}`]).toFixed(0)}; ` +
+    `the whole-text ratio gives ${median(all.errors.ratio).toFixed(0)} and the constant ${median(all.errors.constant).toFixed(0)}.`,
+);
+const name = (k: string) => (k === 'ratio' ? 'the whole-text ratio' : k === 'constant' ? 'the constant' : `the first segment >= ${k.slice(4)}`);
+const spread = (xs: Scored[]) => {
+  const sh = xs.map((x) => x.trueWords / x.words).sort((a, b) => a - b);
+  return sh.length ? sh[Math.floor(0.9 * (sh.length - 1))] - sh[Math.floor(0.1 * (sh.length - 1))] : NaN;
+};
+md.push(
+  `- Best estimate per set (lowest median error): ${table.slice(0, -1).map((r) => `${r.label} ${name(keys.reduce((b, k) => (median(r.errors[k]) < median(r.errors[b]) ? k : b)))}`).join(', ')}. ` +
+    `How much the true human share varies from text to text (10th-90th percentile range): ${sources.map((s) => `${s} ${spread(ext.filter((x) => x.row.source === s)).toFixed(2)}`).join(', ')}; ` +
+    'the less it varies, the harder a constant is to beat, and a human part shorter than one segment (60 words) cannot be located by segments at all.',
+);
+const flaggedHuman = (t: number) => hum.filter((x) => x.segments.some((s) => s.ai_probability >= t)).length / Math.max(1, hum.length);
+md.push(
+  `- Human texts of at least ${MIN_WORDS} words (${hum.length}, test split, at most ${PER_SOURCE_HUMAN} per set, ${[...new Set(hum.map((x) => x.row.source))].length} sets) with some segment at or above the threshold, so given a boundary they do not have: ` +
+    `${thresholds.map((t) => `${pct(flaggedHuman(t))} at ${t}`).join(', ')}.`,
+);
+md.push('');
+writeFileSync(cardPath, md.join('\n'));
+console.log(md.join('\n'));
+log(`wrote ${cardPath} (${Math.round((Date.now() - t0) / 1000)} s)`);
