@@ -7,8 +7,9 @@
  * first round((1 - PR) x words) whitespace words end (PR = continuation words / words).
  *   - segment ranking: AUROC of the segments' ai_probability, segments wholly inside the human part
  *     against segments wholly inside the continuation (segments across the boundary left out);
- *   - boundary: humanPartEnd (the start of the first segment at or above a threshold) against the true
- *     boundary, error in words; next to two estimates that read no segment: the whole text's
+ *   - boundary: humanPartEnd (the start of the first segment at or above a threshold) and changePointEnd
+ *     (the split of the segments into a human and an LLM run that fits their probabilities best) against
+ *     the true boundary, error in words; next to two estimates that read no segment: the whole text's
  *     involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the median
  *     human share of the train split's extended texts);
  *   - on human texts: the share that get a boundary (some segment at or above the threshold).
@@ -76,6 +77,28 @@ const ext = await score(extended);
 const hum = await score(humans);
 await enc.embedder.close();
 
+/**
+ * An alternative to humanPartEnd, measured here: the boundary by change point: the segment start j (or the text's end) that best splits the
+ * segments into a human run and an LLM run, maximising sum_{i < j} log(1 - p_i) + sum_{i >= j} log p_i
+ * over the segments' AI probabilities p (clipped to [1e-6, 1 - 1e-6]); the earliest j on ties. Unlike
+ * humanPartEnd it reads every segment, so one LLM-looking segment early in a human run does not end it.
+ */
+function changePointEnd(segments: readonly { start: number; ai_probability: number }[], textLength: number): number {
+  const p = segments.map((s) => Math.min(1 - 1e-6, Math.max(1e-6, s.ai_probability)));
+  // j = 0: every segment LLM
+  let score = p.reduce((a, v) => a + Math.log(v), 0);
+  let best = score;
+  let bestJ = 0;
+  for (let j = 1; j <= p.length; j++) {
+    score += Math.log(1 - p[j - 1]) - Math.log(p[j - 1]);
+    if (score > best + 1e-12) {
+      best = score;
+      bestJ = j;
+    }
+  }
+  return bestJ < segments.length ? segments[bestJ].start : textLength;
+}
+
 const wordsBefore = (text: string, offset: number) => wordCount(text.slice(0, offset));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -90,6 +113,7 @@ function measure(label: string, xs: Scored[]): Row {
   const inLlm: number[] = [];
   const errors: Record<string, number[]> = {};
   for (const t of thresholds) errors[`seg@${t}`] = [];
+  errors.changepoint = [];
   errors.ratio = [];
   errors.constant = [];
   let nSeg = 0;
@@ -101,6 +125,7 @@ function measure(label: string, xs: Scored[]): Row {
       else if (s.start >= boundary) inLlm.push(s.ai_probability);
     }
     for (const t of thresholds) errors[`seg@${t}`].push(Math.abs(wordsBefore(x.row.text, humanPartEnd(x.segments, t, x.row.text.length)) - x.trueWords));
+    errors.changepoint.push(Math.abs(wordsBefore(x.row.text, changePointEnd(x.segments, x.row.text.length)) - x.trueWords));
     errors.ratio.push(Math.abs(Math.round((1 - x.ratio) * x.words) - x.trueWords));
     errors.constant.push(Math.abs(Math.round(constantShare * x.words) - x.trueWords));
   }
@@ -109,7 +134,7 @@ function measure(label: string, xs: Scored[]): Row {
 }
 const sources = [...new Set(ext.map((x) => x.row.source))].sort();
 const table = [...sources.map((s) => measure(s, ext.filter((x) => x.row.source === s))), measure('all', ext)];
-const keys = [...thresholds.map((t) => `seg@${t}`), 'ratio', 'constant'];
+const keys = [...thresholds.map((t) => `seg@${t}`), 'changepoint', 'ratio', 'constant'];
 
 const md: string[] = [];
 md.push('# Segments: where the LLM part of a text starts');
@@ -118,11 +143,11 @@ md.push(
   `Measured ${new Date().toISOString()} by \`npx tsx training/eval-segments.ts\` (part of \`npm run eval\`) in ${Math.round((Date.now() - t0) / 1000)} s, ` +
     `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least 60 words, each scored by the heads on its own). ` +
     `Data: the test split's extended texts (llm_extender rows with a known PR, not the rows mined from them) of at least ${MIN_WORDS} words, at most ${PER_SOURCE} per data set, and the same split's human texts of at least ${MIN_WORDS} words (at most ${PER_SOURCE_HUMAN} per data set). ` +
-    'The true boundary is where the first round((1 - PR) x words) whitespace words end. The boundary estimate is the start of the first segment whose ai_probability reaches the threshold (none: all human); ' +
+    'The true boundary is where the first round((1 - PR) x words) whitespace words end. The boundary estimate is the start of the first segment whose ai_probability reaches the threshold (none: all human), or the change point (the segment start j maximising sum_{i < j} log(1 - p_i) + sum_{i >= j} log p_i); ' +
     `next to it, two estimates that read no segment: the whole text's involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the train split's median human share of extended texts, ${constantShare.toFixed(3)}).`,
 );
 md.push('');
-md.push(`| data set | extended texts | segments | segment AUROC (human part vs continuation) | ${keys.map((k) => (k === 'ratio' ? 'error from the ratio' : k === 'constant' ? 'error of the constant' : `error, first segment >= ${k.slice(4)}`)).join(' | ')} |`);
+md.push(`| data set | extended texts | segments | segment AUROC (human part vs continuation) | ${keys.map((k) => (k === 'ratio' ? 'error from the ratio' : k === 'constant' ? 'error of the constant' : k === 'changepoint' ? 'error, change point' : `error, first segment >= ${k.slice(4)}`)).join(' | ')} |`);
 md.push(`|---|---:|---:|---:|${keys.map(() => '---:').join('|')}|`);
 for (const r of table) {
   md.push(`| ${r.label === 'all' ? '**all**' : r.label} | ${r.n} | ${r.segments} | ${Number.isNaN(r.auroc) ? '-' : r.auroc.toFixed(3)} | ${keys.map((k) => `${median(r.errors[k]).toFixed(0)} / ${mean(r.errors[k]).toFixed(0)}`).join(' | ')} |`);
@@ -134,10 +159,10 @@ const all = table[table.length - 1];
 const words = ext.map((x) => x.words);
 md.push(
   `- The extended texts have ${median(words).toFixed(0)} words (median; their human part ${median(ext.map((x) => x.trueWords)).toFixed(0)}). ` +
-    `Read off the segments at 0.5 the boundary is off by ${median(all.errors['seg@0.5']).toFixed(0)} words (median), at the default threshold ${threshold} by ${median(all.errors[`seg@${threshold}`]).toFixed(0)}; ` +
+    `Read off the segments at 0.5 the boundary is off by ${median(all.errors['seg@0.5']).toFixed(0)} words (median), at the default threshold ${threshold} by ${median(all.errors[`seg@${threshold}`]).toFixed(0)}, by their change point ${median(all.errors.changepoint).toFixed(0)}; ` +
     `the whole-text ratio gives ${median(all.errors.ratio).toFixed(0)} and the constant ${median(all.errors.constant).toFixed(0)}.`,
 );
-const name = (k: string) => (k === 'ratio' ? 'the whole-text ratio' : k === 'constant' ? 'the constant' : `the first segment >= ${k.slice(4)}`);
+const name = (k: string) => (k === 'ratio' ? 'the whole-text ratio' : k === 'constant' ? 'the constant' : k === 'changepoint' ? 'the change point' : `the first segment >= ${k.slice(4)}`);
 const spread = (xs: Scored[]) => {
   const sh = xs.map((x) => x.trueWords / x.words).sort((a, b) => a - b);
   return sh.length ? sh[Math.floor(0.9 * (sh.length - 1))] - sh[Math.floor(0.1 * (sh.length - 1))] : NaN;
