@@ -19,6 +19,8 @@ not with the card.
 src/features/text.ts with its halves' difference, `embedding` with its halves' difference, `marker_words`).
 Run from the repository root after export-sample.ts, with Debian's python3-torch:
   npx tsx training/experiments/export-sample.ts && /usr/bin/python3 training/experiments/dro_loso.py [erm dro:0.1 vrex:10 ...]
+Environment: DRO_CAP (rows per stratum, 200), DRO_L2 (0.05: the shipped l2 0.1 as (l2 / 2) ||W||^2), DRO_SEED (0),
+DRO_THREADS (torch threads, 2; 1 runs faster on this 2-core machine, two runs side by side).
 Results are quoted in training/experiments/README.md.
 """
 import json, re, sys, time

@@ -14,7 +14,7 @@ import collections, json
 import numpy as np
 
 rows = [json.loads(l) for l in open('training/.cache/exp/sample.jsonl')]
-P = {json.loads(l)['id']: json.loads(l)['p'] for l in open('training/.cache/exp/preds-heads.jsonl')}
+P = {o['id']: o['p'] for o in map(json.loads, open('training/.cache/exp/preds-heads.jsonl'))}
 cfg = json.load(open('models/heads/config.json'))
 threshold = cfg['thresholds']['ai_probability']  # the served default
 names = json.load(open('models/heads/standardizer.json'))['inputs']
