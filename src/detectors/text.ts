@@ -29,6 +29,8 @@ export interface LoadTextDetectorOptions {
   /** TEXT_HEADS_DIR: another heads directory (default `<modelDir>/heads`) */
   headsDir?: string;
   embedder: TextEmbedder;
+  /** the least words of a segment (sentence groups, src/heads/segments.ts); 60 unless an evaluation asks otherwise */
+  segmentWords?: number;
 }
 
 function wordCount(text: string): number {
@@ -55,6 +57,7 @@ class HeadsTextDetector implements TextDetector {
   constructor(
     private readonly heads: TextHeads,
     private readonly embedder: TextEmbedder,
+    private readonly segmentWords = 60,
   ) {
     this.model = { id: heads.config.id, version: heads.config.version };
   }
@@ -183,7 +186,7 @@ class HeadsTextDetector implements TextDetector {
 
   /** AI probability per sentence group; one group = the whole text's probability */
   private async segments(text: string, whole: number, signal?: AbortSignal): Promise<Segment[]> {
-    const groups = sentenceGroups(text);
+    const groups = sentenceGroups(text, this.segmentWords);
     if (groups.length <= 1) return [{ start: 0, end: text.length, ai_probability: round(whole, 6) }];
     const pieces = groups.map((g) => text.slice(g.start, g.end));
     const c = this.heads.config;
@@ -248,5 +251,5 @@ export async function loadTextDetector(opts: LoadTextDetectorOptions): Promise<T
       );
     }
   }
-  return new HeadsTextDetector(heads, opts.embedder);
+  return new HeadsTextDetector(heads, opts.embedder, opts.segmentWords);
 }
