@@ -48,8 +48,11 @@ const perSource = (rs: TextRow[], cap = PER_SOURCE) => {
 };
 const extended = perSource(sample.filter((r) => r.split === 'test' && !r.mined && r.role === 'llm_extender' && r.pr !== null && long(r)));
 const humans = perSource(sample.filter((r) => r.split === 'test' && !r.mined && r.role === 'human_author' && long(r)), PER_SOURCE_HUMAN);
-const trainShares = sample.filter((r) => r.split === 'train' && !r.mined && r.role === 'llm_extender' && r.pr !== null).map((r) => 1 - (r.pr as number)).sort((a, b) => a - b);
-const constantShare = trainShares[Math.floor(trainShares.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const constantShare = median(sample.filter((r) => r.split === 'train' && !r.mined && r.role === 'llm_extender' && r.pr !== null).map((r) => 1 - (r.pr as number)));
 if (!extended.length) throw new Error('no extended texts with a known PR in the test split');
 
 const enc = await openEmbedder(path.resolve('models/encoder'), 'fp32');
@@ -102,22 +105,28 @@ function changePointEnd(segments: readonly { start: number; ai_probability: numb
 }
 
 const wordsBefore = (text: string, offset: number) => wordCount(text.slice(0, offset));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** the boundary estimates, each as the words of the human part it gives */
+interface Estimator { name: string; column: string; words: (x: Scored) => number }
+const firstSegment = (t: number): Estimator => ({
+  name: `the first segment >= ${t}`,
+  column: `error, first segment >= ${t}`,
+  words: (x) => wordsBefore(x.row.text, humanPartEnd(x.segments, t, x.row.text.length)),
+});
+const estimators: Estimator[] = [
+  ...thresholds.map(firstSegment),
+  { name: 'the change point', column: 'error, change point', words: (x) => wordsBefore(x.row.text, changePointEnd(x.segments, x.row.text.length)) },
+  { name: 'the whole-text ratio', column: 'error from the ratio', words: (x) => Math.round((1 - x.ratio) * x.words) },
+  { name: 'the constant', column: 'error of the constant', words: (x) => Math.round(constantShare * x.words) },
+];
+const [atHalf, atDefault, changePoint, fromRatio, constant] = estimators.map((e) => e.name);
 
 interface Row { label: string; n: number; segments: number; auroc: number; errors: Record<string, number[]> }
 function measure(label: string, xs: Scored[]): Row {
   const inHuman: number[] = [];
   const inLlm: number[] = [];
-  const errors: Record<string, number[]> = {};
-  for (const t of thresholds) errors[`seg@${t}`] = [];
-  errors.changepoint = [];
-  errors.ratio = [];
-  errors.constant = [];
   let nSeg = 0;
   for (const x of xs) {
     const boundary = cutAtWord(x.row.text, x.trueWords).offset;
@@ -126,33 +135,29 @@ function measure(label: string, xs: Scored[]): Row {
       if (s.end <= boundary) inHuman.push(s.ai_probability);
       else if (s.start >= boundary) inLlm.push(s.ai_probability);
     }
-    for (const t of thresholds) errors[`seg@${t}`].push(Math.abs(wordsBefore(x.row.text, humanPartEnd(x.segments, t, x.row.text.length)) - x.trueWords));
-    errors.changepoint.push(Math.abs(wordsBefore(x.row.text, changePointEnd(x.segments, x.row.text.length)) - x.trueWords));
-    errors.ratio.push(Math.abs(Math.round((1 - x.ratio) * x.words) - x.trueWords));
-    errors.constant.push(Math.abs(Math.round(constantShare * x.words) - x.trueWords));
   }
+  const errors = Object.fromEntries(estimators.map((e) => [e.name, xs.map((x) => Math.abs(e.words(x) - x.trueWords))]));
   const a = inHuman.length && inLlm.length ? auroc([...inHuman, ...inLlm], [...inHuman.map(() => 0), ...inLlm.map(() => 1)]) : NaN;
   return { label, n: xs.length, segments: nSeg, auroc: a, errors };
 }
 const sources = [...new Set(ext.map((x) => x.row.source))].sort();
 const table = [...sources.map((s) => measure(s, ext.filter((x) => x.row.source === s))), measure('all', ext)];
-const keys = [...thresholds.map((t) => `seg@${t}`), 'changepoint', 'ratio', 'constant'];
 
 const md: string[] = [];
 md.push('# Segments: where the LLM part of a text starts');
 md.push('');
 md.push(
   `Measured ${new Date().toISOString()} by \`npx tsx training/eval-segments.ts\` (part of \`npm run eval\`) in ${Math.round((Date.now() - t0) / 1000)} s, ` +
-    `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least 60 words, each scored by the heads on its own). ` +
+    `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least ${SEGMENT_WORDS} words${SEGMENT_WORDS === 60 ? ', as served' : ' (the service uses 60)'}, each scored by the heads on its own). ` +
     `Data: the test split's extended texts (llm_extender rows with a known PR, not the rows mined from them) of at least ${MIN_WORDS} words, at most ${PER_SOURCE} per data set, and the same split's human texts of at least ${MIN_WORDS} words (at most ${PER_SOURCE_HUMAN} per data set). ` +
     'The true boundary is where the first round((1 - PR) x words) whitespace words end. The boundary estimate is the start of the first segment whose ai_probability reaches the threshold (none: all human), or the change point (the segment start j maximising sum_{i < j} log(1 - p_i) + sum_{i >= j} log p_i); ' +
     `next to it, two estimates that read no segment: the whole text's involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the train split's median human share of extended texts, ${constantShare.toFixed(3)}).`,
 );
 md.push('');
-md.push(`| data set | extended texts | segments | segment AUROC (human part vs continuation) | ${keys.map((k) => (k === 'ratio' ? 'error from the ratio' : k === 'constant' ? 'error of the constant' : k === 'changepoint' ? 'error, change point' : `error, first segment >= ${k.slice(4)}`)).join(' | ')} |`);
-md.push(`|---|---:|---:|---:|${keys.map(() => '---:').join('|')}|`);
+md.push(`| data set | extended texts | segments | segment AUROC (human part vs continuation) | ${estimators.map((e) => e.column).join(' | ')} |`);
+md.push(`|---|---:|---:|---:|${estimators.map(() => '---:').join('|')}|`);
 for (const r of table) {
-  md.push(`| ${r.label === 'all' ? '**all**' : r.label} | ${r.n} | ${r.segments} | ${Number.isNaN(r.auroc) ? '-' : r.auroc.toFixed(3)} | ${keys.map((k) => `${median(r.errors[k]).toFixed(0)} / ${mean(r.errors[k]).toFixed(0)}`).join(' | ')} |`);
+  md.push(`| ${r.label === 'all' ? '**all**' : r.label} | ${r.n} | ${r.segments} | ${Number.isNaN(r.auroc) ? '-' : r.auroc.toFixed(3)} | ${estimators.map((e) => `${median(r.errors[e.name]).toFixed(0)} / ${mean(r.errors[e.name]).toFixed(0)}`).join(' | ')} |`);
 }
 md.push('');
 md.push('Errors in words, median / mean of |estimated - true| words of the human part.');
@@ -161,16 +166,15 @@ const all = table[table.length - 1];
 const words = ext.map((x) => x.words);
 md.push(
   `- The extended texts have ${median(words).toFixed(0)} words (median; their human part ${median(ext.map((x) => x.trueWords)).toFixed(0)}). ` +
-    `Read off the segments at 0.5 the boundary is off by ${median(all.errors['seg@0.5']).toFixed(0)} words (median), at the default threshold ${threshold} by ${median(all.errors[`seg@${threshold}`]).toFixed(0)}, by their change point ${median(all.errors.changepoint).toFixed(0)}; ` +
-    `the whole-text ratio gives ${median(all.errors.ratio).toFixed(0)} and the constant ${median(all.errors.constant).toFixed(0)}.`,
+    `Read off the segments at 0.5 the boundary is off by ${median(all.errors[atHalf]).toFixed(0)} words (median), at the default threshold ${threshold} by ${median(all.errors[atDefault]).toFixed(0)}, by their change point ${median(all.errors[changePoint]).toFixed(0)}; ` +
+    `the whole-text ratio gives ${median(all.errors[fromRatio]).toFixed(0)} and the constant ${median(all.errors[constant]).toFixed(0)}.`,
 );
-const name = (k: string) => (k === 'ratio' ? 'the whole-text ratio' : k === 'constant' ? 'the constant' : k === 'changepoint' ? 'the change point' : `the first segment >= ${k.slice(4)}`);
 const spread = (xs: Scored[]) => {
   const sh = xs.map((x) => x.trueWords / x.words).sort((a, b) => a - b);
   return sh.length ? sh[Math.floor(0.9 * (sh.length - 1))] - sh[Math.floor(0.1 * (sh.length - 1))] : NaN;
 };
 md.push(
-  `- Best estimate per set (lowest median error): ${table.slice(0, -1).map((r) => `${r.label} ${name(keys.reduce((b, k) => (median(r.errors[k]) < median(r.errors[b]) ? k : b)))}`).join(', ')}. ` +
+  `- Best estimate per set (lowest median error): ${table.slice(0, -1).map((r) => `${r.label} ${estimators.map((e) => e.name).reduce((b, k) => (median(r.errors[k]) < median(r.errors[b]) ? k : b))}`).join(', ')}. ` +
     `How much the true human share varies from text to text (10th-90th percentile range): ${sources.map((s) => `${s} ${spread(ext.filter((x) => x.row.source === s)).toFixed(2)}`).join(', ')}; ` +
     `the less it varies, the harder a constant is to beat, and a human part shorter than one segment (${SEGMENT_WORDS} words) cannot be located by segments at all.`,
 );

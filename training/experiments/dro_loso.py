@@ -23,7 +23,7 @@ Environment: DRO_CAP (rows per stratum, 200), DRO_L2 (0.05: the shipped l2 0.1 a
 DRO_THREADS (torch threads, 2; 1 runs faster on this 2-core machine, two runs side by side).
 Results are quoted in training/experiments/README.md.
 """
-import json, re, sys, time
+import hashlib, json, re, sys, time
 import numpy as np
 import torch
 from exp_data import LOSO_SETS, ROLES, load_sample, role_then_set_weights
@@ -56,7 +56,6 @@ CAP = int(__import__('os').environ.get('DRO_CAP', 200))
 
 def capped(tr):
     """at most CAP rows per (set, role, mined) stratum, in a fixed hash order (the card's LOSO uses 200)"""
-    import hashlib
     seen, out = {}, []
     for r in sorted(tr, key=lambda r: hashlib.sha256(r['id'].encode()).hexdigest()):
         k = (r['source'], r['role'], r['mined'])
