@@ -60,7 +60,7 @@ export function losoFold(
   const trRows = select(sample, tr);
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
-  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false);
+  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
   // experiments: more columns between the embedding(s) and the marker words
   const nLex = lex?.tokens.length ?? 0;
   const inputs = [...names.slice(0, names.length - nLex), ...extraInputs, ...names.slice(names.length - nLex)];

@@ -12,6 +12,12 @@ export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
  * TEXT_CONTRAST_EMBEDDING=0 trains without it.
  */
 export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
+/**
+ * The embedding of the text's first quarter minus the mean of the other three quarters' as more inputs
+ * (chosen by leave-one-source-out: training/experiments/README.md, `loso-sweep.ts --quarters`); four more
+ * encoder passes of a quarter each. TEXT_QUARTER_EMBEDDING=0 trains without it.
+ */
+export const QUARTER_EMBEDDING = process.env.TEXT_QUARTER_EMBEDDING !== '0';
 /** marker words (src/heads/lexicon.ts): TEXT_LEXICON_MIN_SOURCES / _PER_SIDE / _MIN_LEAN override them (experiments) */
 export const LEXICON_OPTS = {
   minSources: Number(process.env.TEXT_LEXICON_MIN_SOURCES ?? 3),

@@ -10,7 +10,7 @@ import { ROLES, type Role } from '../detectors/types.js';
 import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
 import type { Split, TextRow } from './text-common.js';
-import { embeddingSpan, normalizeForHeads, textHalves } from '../heads/segments.js';
+import { embeddingSpan, normalizeForHeads, textHalves, textParts } from '../heads/segments.js';
 import { assembleInputs, inputNamesFor, type TextHeads } from '../heads/text-heads.js';
 import { lexiconVector, type LexiconJSON } from '../heads/lexicon.js';
 
@@ -229,6 +229,7 @@ export interface PreparedData {
   embeddingDim: number;
   contrast: boolean;
   contrastEmbedding: boolean;
+  quarterEmbedding: boolean;
   lexicon: LexiconJSON | null;
   encoder: { id: string; version: string; dim: number; files: Record<string, string>; trained_with: string } | null;
 }
@@ -243,6 +244,8 @@ export interface PrepareOptions {
   contrast?: boolean;
   /** the halves' difference of the embedding too (default false: two more encoder passes per text) */
   contrastEmbedding?: boolean;
+  /** the first quarter's embedding minus the other quarters' mean too (default false: four more encoder passes of a quarter each) */
+  quarterEmbedding?: boolean;
   /** embed only the first this many words of each text (0 = all) */
   embeddingMaxWords?: number;
   /** marker words whose rates are appended (built on the train split by buildLexicon) */
@@ -251,11 +254,12 @@ export interface PrepareOptions {
 }
 
 /** The input options that reproduce the inputs `heads` were trained on (their marker words, halves, embedding span). */
-export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexicon' | 'contrast' | 'contrastEmbedding' | 'embeddingMaxWords'> {
+export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexicon' | 'contrast' | 'contrastEmbedding' | 'quarterEmbedding' | 'embeddingMaxWords'> {
   return {
     lexicon: heads.lexicon,
     contrast: heads.config.contrast ?? false,
     contrastEmbedding: heads.config.contrast_embedding ?? false,
+    quarterEmbedding: heads.config.quarter_embedding ?? false,
     embeddingMaxWords: heads.config.embedding_max_words ?? 0,
   };
 }
@@ -263,6 +267,7 @@ export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexic
 export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData> {
   const contrast = opts.contrast ?? true;
   const contrastEmbedding = contrast && (opts.contrastEmbedding ?? false);
+  const quarterEmbedding = contrast && opts.embedder !== null && (opts.quarterEmbedding ?? false);
   const texts = opts.rows.map((r) => normalizeForHeads(r.text));
   const feats = cachedFeatures(texts, opts.log);
   const halves = contrast ? texts.map((t) => textHalves(t)) : null;
@@ -271,6 +276,7 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
   let embs: Float32Array[] | null = null;
   let eA: Float32Array[] | null = null;
   let eB: Float32Array[] | null = null;
+  let eQ: Float32Array[][] | null = null;
   let dim = 0;
   if (opts.embedder) {
     embs = await cachedEmbeddings(texts.map((t) => embeddingSpan(t, opts.embeddingMaxWords ?? 0)), opts.embedder, opts.log);
@@ -278,11 +284,16 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
       eA = await cachedEmbeddings(halves.map((h) => h[0]), opts.embedder, opts.log);
       eB = await cachedEmbeddings(halves.map((h) => h[1]), opts.embedder, opts.log);
     }
+    if (quarterEmbedding) {
+      const parts = texts.map((t) => textParts(t, 4));
+      eQ = [];
+      for (let k = 0; k < 4; k++) eQ.push(await cachedEmbeddings(parts.map((p) => p[k]), opts.embedder, opts.log));
+    }
     dim = opts.embedder.info.dim;
   }
   const featureNames = TEXT_FEATURES.map((f) => f.name);
   const lex = opts.lexicon ?? null;
-  const shape = { features: featureNames, embedding_dim: dim, contrast, contrast_embedding: contrastEmbedding, lexicon_size: lex?.tokens.length ?? 0 };
+  const shape = { features: featureNames, embedding_dim: dim, contrast, contrast_embedding: contrastEmbedding, quarter_embedding: quarterEmbedding, lexicon_size: lex?.tokens.length ?? 0 };
   const X = feats.map((f, i) =>
     assembleInputs(shape, {
       f,
@@ -291,6 +302,7 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
       e: embs?.[i] ?? null,
       eA: eA?.[i] ?? null,
       eB: eB?.[i] ?? null,
+      eQ: eQ ? eQ.map((e) => e[i]) : null,
       lex: lex ? lexiconVector(lex, texts[i]) : null,
     }),
   );
@@ -298,10 +310,11 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
   return {
     rows: opts.rows,
     X,
-    inputs: inputNamesFor(featureNames, dim, contrast, lex?.tokens ?? [], contrastEmbedding),
+    inputs: inputNamesFor(featureNames, dim, contrast, lex?.tokens ?? [], contrastEmbedding, quarterEmbedding),
     embeddingDim: dim,
     contrast,
     contrastEmbedding,
+    quarterEmbedding,
     lexicon: lex,
     encoder: e
       ? { id: e.id, version: opts.encoderVersion ?? e.version, dim: e.dim, files: opts.encoderFiles ?? {}, trained_with: e.sha256 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
-import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves } from '../heads/segments.js';
+import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
 import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
 import {
   DECISION_FPRS,
@@ -67,9 +67,9 @@ class HeadsTextDetector implements TextDetector {
   }
 
   /**
-   * The heads' inputs for a text: features (+ its halves' features), embedding (+ its halves'
-   * embeddings), in the layout training used (assembleInputs). `halves: false` (segments) leaves the
-   * halves' differences at 0, the value of a homogeneous text.
+   * The heads' inputs for a text: features (+ its halves' features), embedding (+ its halves' and its
+   * quarters' embeddings), in the layout training used (assembleInputs). `halves: false` (segments)
+   * leaves the halves' and the quarter's differences at 0, the value of a homogeneous text.
    */
   private async inputs(
     raw: string,
@@ -85,6 +85,7 @@ class HeadsTextDetector implements TextDetector {
     let vector: Float32Array | null = null;
     let eA: Float32Array | null = null;
     let eB: Float32Array | null = null;
+    let eQ: Float32Array[] | null = null;
     const prepare = (this.embedder as { prepare?: (t: string) => { tokens: number; windows: unknown[] } }).prepare;
     if (!this.useEmbedding() && typeof prepare === 'function') {
       // heads on text features only: the encoder's tokenizer counts the usage, no inference needed
@@ -106,6 +107,9 @@ class HeadsTextDetector implements TextDetector {
         eA = a.vector;
         eB = b.vector;
       }
+      if (split && this.useEmbedding() && c.quarter_embedding) {
+        eQ = (await this.embedder.embedMany(textParts(text, 4), opt)).map((e) => e.vector);
+      }
     }
     throwIfAborted(signal);
     const x = assembleInputs(c, {
@@ -115,6 +119,7 @@ class HeadsTextDetector implements TextDetector {
       e: this.useEmbedding() ? vector : null,
       eA,
       eB,
+      eQ,
       lex: lexiconInputs(this.heads.lexicon, text),
     });
     return { x, tokens: usage.tokens, windows: usage.windows };

@@ -71,6 +71,16 @@ export function textHalves(text: string): [string, string] {
 }
 
 /**
+ * `n` consecutive parts of a text by whitespace words (part k: words floor(k w / n) up to floor((k + 1) w / n),
+ * joined by one space); a text of fewer than `n` words gives its whole text `n` times.
+ */
+export function textParts(text: string, n: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length < n) return Array(n).fill(text);
+  return Array.from({ length: n }, (_, k) => words.slice(Math.floor((k * words.length) / n), Math.floor(((k + 1) * words.length) / n)).join(' '));
+}
+
+/**
  * The part of a text the heads' embedding input is taken from: its first `maxWords` whitespace words
  * (the whole text when shorter, or when maxWords is 0). The text features always cover the whole text.
  */

@@ -51,6 +51,11 @@ export interface TextHeadsConfigBase {
   contrast?: boolean;
   /** true: the halves' difference also for the embedding (two more encoder passes per text) */
   contrast_embedding?: boolean;
+  /**
+   * true: the embedding of the text's first quarter minus the mean of its other three quarters' (textParts;
+   * four more encoder passes of a quarter each), so the heads see a human start shorter than a half
+   */
+  quarter_embedding?: boolean;
   /** the embedding input is taken from the first this many words (0 / absent = whole text) */
   embedding_max_words?: number;
   /** marker words (lexicon.json) whose rates are the last inputs; 0 / absent = none */
@@ -280,7 +285,8 @@ export class TextHeads {
   /**
    * Signed contributions to the centred calibrated logit of class k (exact: they and the intercept
    * sum to it). Text features one by one (their halves' difference as `halves_delta.<name>`); the
-   * embedding's dimensions summed into one entry (and its halves' difference into another).
+   * embedding's dimensions summed into one entry (its halves' difference into another, the first
+   * quarter's difference into a third).
    */
   explain(x: ArrayLike<number>, z: Float64Array, k: number, top = 8): { feature: string; value: number; contribution: number }[] {
     const contrib = this.role.contributions(z, k);
@@ -315,7 +321,11 @@ export class TextHeads {
     if (ne > 0) {
       group('encoder_embedding', o, o + ne);
       o += ne;
-      if (this.config.contrast && this.config.contrast_embedding) group('halves_delta.encoder_embedding', o, o + ne);
+      if (this.config.contrast && this.config.contrast_embedding) {
+        group('halves_delta.encoder_embedding', o, o + ne);
+        o += ne;
+      }
+      if (this.config.contrast && this.config.quarter_embedding) group('first_quarter_delta.encoder_embedding', o, o + ne);
     }
     if (this.lexicon) {
       o = d - this.lexicon.tokens.length;
@@ -332,12 +342,12 @@ export class TextHeads {
 }
 
 /** number of inputs the heads take */
-type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'lexicon_size' | 'extra_inputs'>;
+type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'quarter_embedding' | 'lexicon_size' | 'extra_inputs'>;
 
 export function inputWidth(c: Shape): number {
   const nf = c.features.length;
   const ne = c.embedding_dim;
-  return nf * (c.contrast ? 2 : 1) + ne * (c.contrast && c.contrast_embedding ? 2 : 1) + (c.extra_inputs ?? 0) + (c.lexicon_size ?? 0);
+  return nf * (c.contrast ? 2 : 1) + ne * (1 + (c.contrast && c.contrast_embedding ? 1 : 0) + (c.contrast && c.quarter_embedding ? 1 : 0)) + (c.extra_inputs ?? 0) + (c.lexicon_size ?? 0);
 }
 
 /** the lexicon inputs of a text (empty without a lexicon) */
@@ -346,7 +356,7 @@ export function lexiconInputs(lex: LexiconJSON | null, text: string): Float64Arr
 }
 
 /** input names, in the order of assembleInputs */
-export function inputNamesFor(features: string[], embDim: number, contrast: boolean, lexicon: string[] = [], contrastEmbedding = false): string[] {
+export function inputNamesFor(features: string[], embDim: number, contrast: boolean, lexicon: string[] = [], contrastEmbedding = false, quarterEmbedding = false): string[] {
   const emb = Array.from({ length: embDim }, (_, j) => `emb_${j}`);
   const lex = lexicon.map((t) => `marker_word.${t}`);
   return [
@@ -354,6 +364,7 @@ export function inputNamesFor(features: string[], embDim: number, contrast: bool
     ...(contrast ? features.map((f) => `halves_delta.${f}`) : []),
     ...emb,
     ...(contrast && contrastEmbedding ? emb.map((e) => `halves_delta.${e}`) : []),
+    ...(contrast && quarterEmbedding ? emb.map((e) => `first_quarter_delta.${e}`) : []),
     ...lex,
   ];
 }
@@ -368,11 +379,13 @@ export interface InputParts {
   e?: ArrayLike<number> | null;
   eA?: ArrayLike<number> | null;
   eB?: ArrayLike<number> | null;
+  /** embeddings of the text's four quarters (quarter_embedding heads; absent = delta 0) */
+  eQ?: ArrayLike<number>[] | null;
   /** marker-word rates (lexiconVector), last */
   lex?: ArrayLike<number> | null;
 }
 
-/** [f, (fB - fA), e, (eB - eA), lex]: the one layout training and serving share */
+/** [f, (fB - fA), e, (eB - eA), (eQ1 - mean(eQ2..4)), lex]: the one layout training and serving share */
 export function assembleInputs(c: Shape, p: InputParts): Float64Array {
   const nf = c.features.length;
   const ne = c.embedding_dim;
@@ -389,6 +402,11 @@ export function assembleInputs(c: Shape, p: InputParts): Float64Array {
     o += ne;
     if (c.contrast && c.contrast_embedding) {
       if (p.eA && p.eB) for (let j = 0; j < ne; j++) x[o + j] = p.eB[j] - p.eA[j];
+      o += ne;
+    }
+    if (c.contrast && c.quarter_embedding) {
+      const q = p.eQ;
+      if (q && q.length === 4) for (let j = 0; j < ne; j++) x[o + j] = q[0][j] - (q[1][j] + q[2][j] + q[3][j]) / 3;
       o += ne;
     }
   }

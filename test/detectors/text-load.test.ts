@@ -12,8 +12,8 @@ import { DeadlineError, ModelUnavailableError, ROLES } from '../../src/detectors
 import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../src/heads/text-fit.js';
-import { assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
-import { textHalves } from '../../src/heads/segments.js';
+import { TextHeads, assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
+import { normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 
 const DIM = 4;
 const SHA = 'ab'.repeat(32);
@@ -57,6 +57,30 @@ function textFor(k: number, i: number): string {
   return out.join(' ') + '. ' + out.slice(0, 20).join(' ') + '.';
 }
 
+/** heads fitted here, saved as the fake encoder's (contrast heads with the halves' embedding difference) */
+async function saveFitted(out: string, fitted: ReturnType<typeof fitTextHeadsFrom>, more: { quarter_embedding?: boolean } = {}): Promise<void> {
+  await saveHeads(
+    out,
+    { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement },
+    {
+      id: 'llm-provenance-text',
+      version: 'test+{role}',
+      created: new Date().toISOString(),
+      encoder: { id: 'fake-encoder', version: '1', dim: DIM, files: { 'model.int8.onnx': SHA }, trained_with: SHA },
+      feature_version: TEXT_FEATURE_VERSION,
+      features: TEXT_FEATURES.map((f) => f.name),
+      embedding_dim: DIM,
+      contrast: true,
+      contrast_embedding: true,
+      ...more,
+      roles: [...ROLES],
+      calibration: fitted.calibration,
+      thresholds: { ai_probability: 0.5, short_text_words: 80, confidence: { high: 0.8, medium: 0.6 } },
+      training_data: [],
+    },
+  );
+}
+
 const shape = { features: TEXT_FEATURES.map((f) => f.name), embedding_dim: DIM, contrast: true, contrast_embedding: true };
 let dir: string;
 t.before(async () => {
@@ -75,25 +99,7 @@ t.before(async () => {
   };
   const inputs = inputNamesFor(shape.features, DIM, true, [], true);
   const fitted = fitTextHeadsFrom(mk(80, 0), mk(80, 1000), { inputs, maxIterations: 60 });
-  await saveHeads(
-    path.join(dir, 'heads'),
-    { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement },
-    {
-      id: 'llm-provenance-text',
-      version: 'test+{role}',
-      created: new Date().toISOString(),
-      encoder: { id: 'fake-encoder', version: '1', dim: DIM, files: { 'model.int8.onnx': SHA }, trained_with: SHA },
-      feature_version: TEXT_FEATURE_VERSION,
-      features: TEXT_FEATURES.map((f) => f.name),
-      embedding_dim: DIM,
-      contrast: true,
-      contrast_embedding: true,
-      roles: [...ROLES],
-      calibration: fitted.calibration,
-      thresholds: { ai_probability: 0.5, short_text_words: 80, confidence: { high: 0.8, medium: 0.6 } },
-      training_data: [],
-    },
-  );
+  await saveFitted(path.join(dir, 'heads'), fitted);
 });
 t.teardown(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -180,4 +186,59 @@ t.test('refuses missing or altered head files', async (t) => {
   t.ok(altered instanceof ModelUnavailableError);
   t.match(altered.reason, /role\.json has sha256/);
   t.ok(await loadTextDetector({ modelDir: dir, embedder: fakeEmbedder() }), 'restored file loads again');
+});
+
+t.test('quarter_embedding heads read the first quarter against the rest, as training assembles it', async (t) => {
+  const qShape = { ...shape, quarter_embedding: true };
+  const qdir = await mkdtemp(path.join(os.tmpdir(), 'text-heads-q-'));
+  t.teardown(() => rm(qdir, { recursive: true, force: true }));
+  const parts = (s: string) => {
+    const [a, b] = textHalves(s);
+    return { f: extractTextFeatures(s), fA: extractTextFeatures(a), fB: extractTextFeatures(b), e: vec(s), eA: vec(a), eB: vec(b), eQ: textParts(s, 4).map(vec) };
+  };
+  const mk = (n: number, salt: number) => {
+    const X: Float64Array[] = [];
+    const roles: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = i % 4;
+      // extended texts: a human first quarter, then LLM vocabulary
+      const s = k === 3 ? `${textFor(0, i + salt).slice(0, 80)} ${textFor(1, i + salt)} ${textFor(2, i + salt)}` : textFor(k, i + salt);
+      X.push(assembleInputs(qShape, parts(s)));
+      roles.push(k);
+    }
+    return { X, masks: roles.map((k) => 1 << k), roles, pr: roles.map((k) => (k === 0 ? 0 : k === 1 ? 1 : 0.5)), weights: new Float64Array(n).fill(1) };
+  };
+  const inputs = inputNamesFor(shape.features, DIM, true, [], true, true);
+  t.equal(inputs.filter((n) => n.startsWith('first_quarter_delta.emb_')).length, DIM);
+  const fitted = fitTextHeadsFrom(mk(80, 0), mk(80, 1000), { inputs, maxIterations: 60 });
+  await saveFitted(path.join(qdir, 'heads'), fitted, { quarter_embedding: true });
+  const emb = fakeEmbedder();
+  const det = await loadTextDetector({ modelDir: qdir, embedder: emb });
+  const heads = await TextHeads.load(path.join(qdir, 'heads'));
+  const text = `${textFor(0, 7)}   ${textFor(2, 9)}\n\n${textFor(1, 4)}`;
+  const a = await det.analyze({ text, tasks: ['role'], segments: false, explain: true });
+  t.equal(emb.calls, 7, 'the whole text, its two halves and its four quarters');
+  const norm = normalizeForHeads(text);
+  const served = heads.predict(assembleInputs(qShape, parts(norm)));
+  t.ok(Math.abs(a.ai_probability! - served.aiProbability) <= 5e-7, 'the answer (6 decimals) is the heads on the training layout');
+  for (const r of ROLES) t.ok(Math.abs(a.role!.probabilities[r] - served.probabilities[r]) <= 5e-7, r);
+  const x = assembleInputs(qShape, parts(norm));
+  const q = heads.explain(x, served.z, served.labelIndex, 10_000).find((c) => c.feature === 'first_quarter_delta.encoder_embedding');
+  t.ok(q && Math.abs(q.contribution) > 1e-6, "the quarters move the label's logit");
+  const servedQ = a.explanation!.find((c) => c.feature === 'first_quarter_delta.encoder_embedding');
+  t.ok(servedQ && Math.abs(servedQ.contribution - q!.contribution) <= 5e-7, 'the served explanation holds the same quarter contribution');
+  const { eQ: _omitted, ...noQuarters } = parts(norm);
+  t.notSame(Array.from(heads.predict(assembleInputs(qShape, noQuarters)).z), Array.from(served.z), 'without the quarters the inputs differ');
+  const names = new Set(inputNamesFor(shape.features, 0, true).concat(['encoder_embedding', 'halves_delta.encoder_embedding', 'first_quarter_delta.encoder_embedding']));
+  for (const e of a.explanation!) t.ok(names.has(e.feature), e.feature);
+});
+
+t.test('textParts cuts a text into n parts by whitespace words', async (t) => {
+  t.same(textParts('a b c d e f g h', 4), ['a b', 'c d', 'e f', 'g h']);
+  t.same(textParts('a  b\nc d e', 4), ['a', 'b', 'c', 'd e']);
+  t.same(textParts('one two', 4), ['one two', 'one two', 'one two', 'one two'], 'fewer words than parts: the whole text');
+  const words = Array.from({ length: 101 }, (_, i) => `w${i}`);
+  const q = textParts(words.join(' '), 4);
+  t.same(q.join(' ').split(' '), words, 'every word once, in order');
+  t.same(q.map((p) => p.split(' ').length), [25, 25, 25, 26]);
 });

@@ -13,14 +13,17 @@ standardised on the fold's train rows). Train rows: the train split of the other
 held-out set with a role: macro-F1 over the roles present, the 9 sets of the card's LOSO mean, and the
 held-out set's human FPR / LLM recall at the threshold that flags 5% of the fold's validation human texts;
 gede by the ranking of 1 - P(human) (AUROC human IELTS vs fully generated, IELTS FPR at 90% recall) with the
-head fitted on every set. No calibration here (argmax of the raw softmax), so compare rows with each other,
+head fitted on every set, and that head on the random split (the test split's rows with a role: macro-F1 and
+per-role F1; fitted at the same cap, so lower than the card's). No calibration here (argmax of the raw softmax), so compare rows with each other,
 not with the card.
 `<method>/drop=<family>+<family>` trains without those input families (a text-feature family of
 src/features/text.ts with its halves' difference, `embedding` with its halves' difference, `marker_words`).
 Run from the repository root after export-sample.ts, with Debian's python3-torch:
   npx tsx training/experiments/export-sample.ts && /usr/bin/python3 training/experiments/dro_loso.py [erm dro:0.1 vrex:10 ...]
 Environment: DRO_CAP (rows per stratum, 200), DRO_L2 (0.05: the shipped l2 0.1 as (l2 / 2) ||W||^2), DRO_SEED (0),
-DRO_THREADS (torch threads, 2; 1 runs faster on this 2-core machine, two runs side by side).
+DRO_THREADS (torch threads, 2; 1 runs faster on this 2-core machine, two runs side by side), DRO_EXTRA (a
+jsonl file of {id, x}: more input columns appended to every row, family `extra`, so `erm/drop=extra` is the
+reference on the same run).
 Results are quoted in training/experiments/README.md.
 """
 import hashlib, json, re, sys, time
@@ -46,6 +49,15 @@ def family_of(name):
 
 
 FAMILIES = [family_of(n) for n in NAMES]
+# DRO_EXTRA=<file.jsonl> of {id, x}: more input columns (family `extra`) appended to every row's vector
+if __import__('os').environ.get('DRO_EXTRA'):
+    for l in open(__import__('os').environ['DRO_EXTRA']):
+        o = json.loads(l)
+        if o['id'] in X:
+            X[o['id']] = np.concatenate([X[o['id']], np.array(o['x'], dtype=np.float32)])
+    n_extra = len(o['x'])
+    NAMES = NAMES + [f'extra_{i}' for i in range(n_extra)]
+    FAMILIES = FAMILIES + ['extra'] * n_extra
 HIDDEN, STEPS, LR = 128, 300, 3e-3
 # the shipped MLP: Adam on the batch-mean loss + (l2 / 2) ||U, V, W||^2 with l2 0.1
 L2 = float(__import__("os").environ.get("DRO_L2", 0.05))
@@ -127,15 +139,15 @@ def fit(tr, method, seed=int(__import__("os").environ.get("DRO_SEED", 0)), cols=
     return predict, q.numpy(), srcs
 
 
+def f1_of(y, p, c):
+    tp = sum(1 for a, b in zip(y, p) if a == c and b == c)
+    fp = sum(1 for a, b in zip(y, p) if a != c and b == c)
+    fn = sum(1 for a, b in zip(y, p) if a == c and b != c)
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
 def macro_f1(y, p):
-    present = sorted(set(y))
-    f = []
-    for c in present:
-        tp = sum(1 for a, b in zip(y, p) if a == c and b == c)
-        fp = sum(1 for a, b in zip(y, p) if a != c and b == c)
-        fn = sum(1 for a, b in zip(y, p) if a == c and b != c)
-        f.append(0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(f))
+    return float(np.mean([f1_of(y, p, c) for c in sorted(set(y))]))
 
 
 def auroc(neg, pos):
@@ -181,9 +193,14 @@ for spec in methods:
     hi = [a for a, r in zip(ai, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
     gen = [a for a, r in zip(ai, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
     t90 = sorted(gen)[int(len(gen) * 0.1)]
+    # the random split: the same all-sets fit on the test split's rows with a role
+    ts = [r for r in labelled if r['split'] == 'test']
+    yt, pt = [ROLES.index(r['role']) for r in ts], list(predict([X[r['id']] for r in ts]).argmax(1))
+    per_class = [f1_of(yt, pt, c) for c in range(4)]
     fpr90 = sum(a >= t90 for a in hi) / len(hi)
     print(f"{spec}: LOSO macro-F1 {np.mean(list(f1s.values())):.3f} (9 sets), held-out human FPR {100 * np.nanmean(list(fpr.values())):.1f}% / LLM recall {100 * np.nanmean(list(rec.values())):.1f}% at 5% validation FPR; "
           f"gede AUROC {auroc(hi, gen):.3f}, IELTS FPR at 90% recall {100 * fpr90:.1f}%; {time.time() - t0:.0f} s")
     print('  ' + ', '.join(f'{k} {v:.3f} (FPR {100 * fpr[k]:.0f}%)' for k, v in f1s.items()))
+    print(f'  random split (fitted on every set, test rows with a role): macro-F1 {macro_f1(yt, pt):.3f}, per role ' + ', '.join(f'{r} {f:.3f}' for r, f in zip(ROLES, per_class)), flush=True)
     if method.startswith('dro'):
         print('  final group weights (every set): ' + ', '.join(f'{s} {w:.2f}' for s, w in zip(srcs, q)), flush=True)

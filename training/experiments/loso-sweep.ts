@@ -2,7 +2,7 @@
  * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
  * choice (training/recipe.ts), without a full `npm run eval` per value.
  *
- *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--drop-family a,b] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--drop-family a,b] [--quarters | --no-quarters] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
  *
  * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
  * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
@@ -17,12 +17,15 @@
  * recall). `--drop-family a,b` sets the inputs of those text-feature families (src/features/text.ts, with
  * their halves' difference) to 0 in every row, so the heads cannot use them; `embedding` does the same to the
  * embedding and its halves' difference (the marker words are chosen again in every fold, so they stay).
+ * `--quarters` adds the embedding of the text's first quarter minus the mean of its other three quarters
+ * (the heads' quarter_embedding input; textParts, four more encoder passes of a quarter each), `--no-quarters`
+ * leaves it out of heads that have it.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus } from '../../src/datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
-import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
+import { normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';
 import { TEXT_FEATURES } from '../../src/features/text.js';
@@ -39,11 +42,12 @@ if (variants.length === 0) variants.push({});
 
 const heads = await TextHeads.load(headsDir);
 const contrastEmbedding = argv.includes('--contrast-embedding') || (heads.config.contrast_embedding ?? false);
-const config = { ...heads.config, contrast_embedding: contrastEmbedding };
+const quarters = !argv.includes('--no-quarters') && (argv.includes('--quarters') || (heads.config.quarter_embedding ?? false));
+const config = { ...heads.config, contrast_embedding: contrastEmbedding, quarter_embedding: quarters };
 const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
 const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps);
 const enc = await openEmbedder(heads.config.encoder ? encoderDir : null, 'fp32');
-const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, quarterEmbedding: quarters, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
 if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   // the whole text's embedding replaced by the normalised sum of its halves' (one encoder pass over the text in all)
   const halves = sample.map((r) => textHalves(normalizeForHeads(r.text)));
@@ -59,9 +63,9 @@ if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   });
   log('full-text embedding replaced by the normalised sum of the halves');
 }
+let extraInputs: string[] = [];
 await enc.embedder?.close();
 const extraDir = arg('--extra-encoder');
-let extraInputs: string[] = [];
 if (extraDir) {
   // a second encoder's whole-text embedding as more inputs, put just before the marker words
   const extra = await openEmbedder(path.resolve(extraDir), 'fp32');
@@ -70,7 +74,7 @@ if (extraDir) {
   await extra.embedder.close();
   const nLex = heads.lexicon?.tokens.length ?? 0;
   const d = ex[0].length;
-  extraInputs = Array.from({ length: d }, (_, j) => `extra_emb_${j}`);
+  extraInputs = [...extraInputs, ...Array.from({ length: d }, (_, j) => `extra_emb_${j}`)];
   data.X = data.X.map((x, i) => {
     const y = new Float64Array(x.length + d);
     y.set(x.subarray(0, x.length - nLex), 0);
@@ -86,9 +90,9 @@ if (dropped.length) {
   const known = new Set([...family.values(), 'embedding']);
   const unknown = dropped.filter((f) => !known.has(f));
   if (unknown.length) throw new Error(`unknown families ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
-  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, heads.lexicon?.tokens ?? [], contrastEmbedding);
+  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, heads.lexicon?.tokens ?? [], contrastEmbedding, quarters);
   const familyOf = (n: string) => {
-    const base = n.startsWith('halves_delta.') ? n.slice('halves_delta.'.length) : n;
+    const base = n.replace(/^(halves_delta|first_quarter_delta)\./, '');
     return base.startsWith('emb_') ? 'embedding' : family.get(base);
   };
   const cols = names.map((n, j) => (dropped.includes(familyOf(n) ?? '') ? j : -1)).filter((j) => j >= 0);
@@ -120,6 +124,7 @@ for (const v of variants) {
     heads: path.relative(process.cwd(), headsDir),
     encoder: enc.embedder ? `${path.relative(process.cwd(), encoderDir)} ${enc.version ?? ''}`.trim() : null,
     extra_encoder: extraDir ?? null,
+    quarters,
     dropped_families: dropped,
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
@@ -129,7 +134,7 @@ for (const v of variants) {
     gede,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}${dropped.length ? ` -families ${dropped.join(',')}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}${quarters ? ' +quarters' : ''}${dropped.length ? ` -families ${dropped.join(',')}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
   if (gede) console.log(`  gede (trained on every set, fold recipe): AUROC human IELTS vs fully generated ${gede.auroc_ielts_vs_generated.toFixed(3)}, IELTS FPR at 90% recall ${(100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1)}%`);
   console.log(`  ${Object.entries(scores).map(([k, b]) => `${k} ${b.macro_f1?.toFixed(3) ?? '-'} / ${b.mae?.toFixed(3) ?? '-'}`).join(', ')}`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
