@@ -69,7 +69,7 @@ class HeadsTextDetector implements TextDetector {
   /**
    * The heads' inputs for a text: features (+ its halves' features), embedding (+ its halves' and its
    * quarters' embeddings), in the layout training used (assembleInputs). `halves: false` (segments)
-   * leaves the halves' and the quarter's differences at 0, the value of a homogeneous text.
+   * leaves the halves' and the first quarter's differences at 0, the value of a homogeneous text.
    */
   private async inputs(
     raw: string,
