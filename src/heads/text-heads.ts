@@ -321,11 +321,12 @@ export class TextHeads {
     if (ne > 0) {
       group('encoder_embedding', o, o + ne);
       o += ne;
-      if (this.config.contrast && this.config.contrast_embedding) {
+      const deltas = embeddingDeltas(this.config);
+      if (deltas.halves) {
         group('halves_delta.encoder_embedding', o, o + ne);
         o += ne;
       }
-      if (this.config.contrast && this.config.quarter_embedding) group('first_quarter_delta.encoder_embedding', o, o + ne);
+      if (deltas.quarter) group('first_quarter_delta.encoder_embedding', o, o + ne);
     }
     if (this.lexicon) {
       o = d - this.lexicon.tokens.length;
@@ -344,10 +345,16 @@ export class TextHeads {
 /** number of inputs the heads take */
 type Shape = Pick<TextHeadsConfigBase, 'features' | 'embedding_dim' | 'contrast' | 'contrast_embedding' | 'quarter_embedding' | 'lexicon_size' | 'extra_inputs'>;
 
+/** which differences of the embedding follow it (both need the halves' contrast) */
+function embeddingDeltas(c: Pick<Shape, 'contrast' | 'contrast_embedding' | 'quarter_embedding'>): { halves: boolean; quarter: boolean } {
+  return { halves: !!(c.contrast && c.contrast_embedding), quarter: !!(c.contrast && c.quarter_embedding) };
+}
+
 export function inputWidth(c: Shape): number {
   const nf = c.features.length;
   const ne = c.embedding_dim;
-  return nf * (c.contrast ? 2 : 1) + ne * (1 + (c.contrast && c.contrast_embedding ? 1 : 0) + (c.contrast && c.quarter_embedding ? 1 : 0)) + (c.extra_inputs ?? 0) + (c.lexicon_size ?? 0);
+  const d = embeddingDeltas(c);
+  return nf * (c.contrast ? 2 : 1) + ne * (1 + Number(d.halves) + Number(d.quarter)) + (c.extra_inputs ?? 0) + (c.lexicon_size ?? 0);
 }
 
 /** the lexicon inputs of a text (empty without a lexicon) */
@@ -400,11 +407,12 @@ export function assembleInputs(c: Shape, p: InputParts): Float64Array {
   if (ne > 0) {
     if (p.e) for (let j = 0; j < ne; j++) x[o + j] = p.e[j];
     o += ne;
-    if (c.contrast && c.contrast_embedding) {
+    const deltas = embeddingDeltas(c);
+    if (deltas.halves) {
       if (p.eA && p.eB) for (let j = 0; j < ne; j++) x[o + j] = p.eB[j] - p.eA[j];
       o += ne;
     }
-    if (c.contrast && c.quarter_embedding) {
+    if (deltas.quarter) {
       const q = p.eQ;
       if (q && q.length === 4) for (let j = 0; j < ne; j++) x[o + j] = q[0][j] - (q[1][j] + q[2][j] + q[3][j]) / 3;
       o += ne;

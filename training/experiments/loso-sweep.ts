@@ -16,7 +16,8 @@
  * on every set and prints gede's ranking (AUROC of human IELTS vs fully generated essays, IELTS FPR at 90%
  * recall). `--drop-family a,b` sets the inputs of those text-feature families (src/features/text.ts, with
  * their halves' difference) to 0 in every row, so the heads cannot use them; `embedding` does the same to the
- * embedding and its halves' difference (the marker words are chosen again in every fold, so they stay).
+ * embedding and its halves' and first quarter's differences (the marker words are chosen again in every fold,
+ * so they stay).
  * `--quarters` adds the embedding of the text's first quarter minus the mean of its other three quarters
  * (the heads' quarter_embedding input; textParts, four more encoder passes of a quarter each), `--no-quarters`
  * leaves it out of heads that have it.
@@ -25,7 +26,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus } from '../../src/datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
-import { normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
+import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';
 import { TEXT_FEATURES } from '../../src/features/text.js';
@@ -63,9 +64,9 @@ if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   });
   log('full-text embedding replaced by the normalised sum of the halves');
 }
-let extraInputs: string[] = [];
 await enc.embedder?.close();
 const extraDir = arg('--extra-encoder');
+let extraInputs: string[] = [];
 if (extraDir) {
   // a second encoder's whole-text embedding as more inputs, put just before the marker words
   const extra = await openEmbedder(path.resolve(extraDir), 'fp32');
@@ -74,7 +75,7 @@ if (extraDir) {
   await extra.embedder.close();
   const nLex = heads.lexicon?.tokens.length ?? 0;
   const d = ex[0].length;
-  extraInputs = [...extraInputs, ...Array.from({ length: d }, (_, j) => `extra_emb_${j}`)];
+  extraInputs = Array.from({ length: d }, (_, j) => `extra_emb_${j}`);
   data.X = data.X.map((x, i) => {
     const y = new Float64Array(x.length + d);
     y.set(x.subarray(0, x.length - nLex), 0);
