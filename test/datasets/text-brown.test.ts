@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brownDetokenize, loadBrown } from '../../src/datasets/text-sources.js';
-import { wordCount } from '../../src/datasets/text.js';
+import { loadTextCorpus, wordCount } from '../../src/datasets/text.js';
 
 /** A sentence in the corpus's tagged form: `word/tag` tokens (tags made up here, the loader drops them). */
 const tagged = (s: string) =>
@@ -55,4 +55,19 @@ t.test('loadBrown: human prose chunks, the genre as domain, the sample as group'
   t.ok(c.length >= 1 && c.every((r) => !r.text.includes('flow')), 'the placeholder paragraph is dropped');
   t.same(loadBrown(path.join(dir, 'nowhere')), [], 'no corpus, no rows');
   t.same(loadBrown(null), []);
+
+  // in the corpus by default (read from brownDir), left out by TEXT_EXCLUDE_SOURCES
+  const empty = mkdtempSync(path.join(tmpdir(), 'data-'));
+  const before = process.env.TEXT_EXCLUDE_SOURCES;
+  t.teardown(() => {
+    if (before === undefined) delete process.env.TEXT_EXCLUDE_SOURCES;
+    else process.env.TEXT_EXCLUDE_SOURCES = before;
+  });
+  delete process.env.TEXT_EXCLUDE_SOURCES;
+  const corpus = loadTextCorpus({ dataDir: empty, brownDir: dir });
+  t.same(corpus.map((r) => r.id).sort(), rows.map((r) => r.id).sort(), 'brown is a default set');
+  t.same(loadTextCorpus({ dataDir: empty, brownDir: null }), [], 'brownDir null leaves it out');
+  process.env.TEXT_EXCLUDE_SOURCES = 'mixset,brown';
+  t.same(loadTextCorpus({ dataDir: empty, brownDir: dir }), [], 'TEXT_EXCLUDE_SOURCES leaves it out');
+  t.equal(loadTextCorpus({ dataDir: empty, brownDir: dir, sources: ['brown'] }).length, rows.length, 'unless asked for by name');
 });

@@ -195,8 +195,8 @@ t.test('opt-in sources load only when asked for', async (t) => {
     else process.env.TEXT_EXTRA_SOURCES = before;
   });
   delete process.env.TEXT_EXTRA_SOURCES;
-  t.same(loadTextCorpus({ dataDir: dir }).map((r) => r.source), [], 'not in the default corpus');
-  t.same(loadTextCorpus({ dataDir: dir, sources: ['iclr-reviews'] }).map((r) => r.source), ['iclr-reviews']);
+  t.same(loadTextCorpus({ dataDir: dir, brownDir: null }).map((r) => r.source), [], 'not in the default corpus');
+  t.same(loadTextCorpus({ dataDir: dir, brownDir: null, sources: ['iclr-reviews'] }).map((r) => r.source), ['iclr-reviews']);
   process.env.TEXT_EXTRA_SOURCES = 'mt-bench,iclr-reviews';
-  t.same(loadTextCorpus({ dataDir: dir }).map((r) => r.source), ['iclr-reviews']);
+  t.same(loadTextCorpus({ dataDir: dir, brownDir: null }).map((r) => r.source), ['iclr-reviews']);
 });
