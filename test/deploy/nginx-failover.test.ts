@@ -153,7 +153,7 @@ async function buildRequests(port: number, models: Obj[]): Promise<{ reqs: Req[]
 const skip = existsSync(NGINX) ? false : `${NGINX} not installed (Debian package nginx): the failover test needs a real nginx`;
 
 t.test('nginx in front of two replicas loses no request when one is SIGKILLed mid-stream', { timeout: 600_000, skip }, async (t) => {
-  const [portA, portB, portLb] = [await freePort(), await freePort(), await freePort()];
+  const [portA, portB] = [await freePort(), await freePort()];
   t.comment(`replicas started with: ${serverCommand().how}`);
   const a = startServer(portA);
   const b = startServer(portB);
@@ -195,18 +195,37 @@ t.test('nginx in front of two replicas loses no request when one is SIGKILLed mi
   }
   t.ok(reqs.filter((r) => r.method === 'POST').length >= 1, 'the stream includes POST requests');
 
-  // nginx from deploy/nginx/nginx.conf
-  const conf = renderNginxConf({ prefix, listen: `127.0.0.1:${portLb}`, backends: [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`] });
+  // nginx from deploy/nginx/nginx.conf, on a port found free just before it starts: a port found free
+  // minutes earlier, before the replicas were up, can meanwhile be taken by a test file running in
+  // parallel (tap jobs: 2). A bind that fails anyway ("Address already in use") gets another port, twice.
   const confFile = path.join(prefix, 'nginx.conf');
-  writeFileSync(confFile, conf);
+  const errorLog = path.join(prefix, 'error.log');
   const nginxLog: string[] = [];
-  nginx = spawn(NGINX, ['-p', prefix, '-c', confFile, '-e', path.join(prefix, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  nginx.stderr!.on('data', (d: Buffer) => nginxLog.push(d.toString()));
-  nginx.stdout!.on('data', (d: Buffer) => nginxLog.push(d.toString()));
-  await waitFor('nginx /nginx-health', async () => {
-    if (nginx!.exitCode !== null) throw new Error(`nginx exited: ${nginxLog.join('')}`);
-    return (await fetch(`http://127.0.0.1:${portLb}/nginx-health`)).status === 200;
-  }, 30_000);
+  let portLb = 0;
+  for (let attempt = 1; ; attempt++) {
+    portLb = await freePort();
+    writeFileSync(confFile, renderNginxConf({ prefix, listen: `127.0.0.1:${portLb}`, backends: [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`] }));
+    nginxLog.length = 0;
+    const proc = spawn(NGINX, ['-p', prefix, '-c', confFile, '-e', errorLog, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx = proc;
+    proc.stderr!.on('data', (d: Buffer) => nginxLog.push(d.toString()));
+    proc.stdout!.on('data', (d: Buffer) => nginxLog.push(d.toString()));
+    let gone = false;
+    proc.once('exit', () => { gone = true; });
+    let up = false;
+    const until = Date.now() + 30_000;
+    while (!up && !gone && Date.now() < until) {
+      up = await fetch(`http://127.0.0.1:${portLb}/nginx-health`).then((r) => r.status === 200, () => false);
+      if (!up) await sleep(250);
+    }
+    if (up) break;
+    const said = nginxLog.join('') + (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
+    if (gone && /in use/i.test(said) && attempt < 3) {
+      t.comment(`nginx: port ${portLb} was taken meanwhile, another port`);
+      continue;
+    }
+    throw new Error(`nginx /nginx-health: ${gone ? 'nginx exited' : 'not within 30000 ms'}: ${said.slice(-3000)}`);
+  }
 
   // the stream, with one replica killed after KILL_AFTER answers
   const answers: { i: number; name: string; answer?: Answer; error?: string }[] = [];
