@@ -72,8 +72,10 @@ for (const s of TEXT_SOURCES) {
     ? 'evaluation only (never in the shipped weights)'
     : used.has(s.id)
       ? 'trains the text heads'
-      : s.optIn
-        ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'
+      : s.optIn && s.labels.startsWith('H')
+        ? 'measured by leave-one-source-out, not in the shipped heads (training/experiments/README.md); opt-in: TEXT_EXTRA_SOURCES'
+        : s.optIn
+          ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'
         : 'not used by the shipped heads';
   out.push(`| ${s.id} | ${s.origin} | ${s.license} | ${s.labels} | ${use} |`);
 }
