@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TEXT_SOURCES } from '../src/datasets/text.js';
+import { isHumanOnly, TEXT_SOURCES } from '../src/datasets/text.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -72,7 +72,7 @@ for (const s of TEXT_SOURCES) {
     ? 'evaluation only (never in the shipped weights)'
     : used.has(s.id)
       ? 'trains the text heads'
-      : s.optIn && s.labels.startsWith('H')
+      : s.optIn && isHumanOnly(s)
         ? 'measured by leave-one-source-out, not in the shipped heads (training/experiments/README.md); opt-in: TEXT_EXTRA_SOURCES'
         : s.optIn
           ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'

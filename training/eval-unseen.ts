@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
+import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
 import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
 import { predictAll } from '../src/heads/text-fit.js';
 import { TextHeads } from '../src/heads/text-heads.js';
@@ -23,7 +23,7 @@ const headsDirs = argv.flatMap((a, i) => (argv[i - 1] === '--heads' ? [a] : []))
 if (headsDirs.length === 0) headsDirs.push('models/heads', 'models/heads-features-only');
 const cardPath = path.resolve(arg('--card') ?? 'models/card/text-unseen.md');
 // the opt-in sets of LLM text (a human-only opt-in set, e.g. sotu, is measured by leave-one-source-out instead)
-const optIn = TEXT_SOURCES.filter((s) => s.optIn && !s.labels.startsWith('H')).map((s) => s.id);
+const optIn = TEXT_SOURCES.filter((s) => s.optIn && !isHumanOnly(s)).map((s) => s.id);
 const t0 = Date.now();
 const rows = sampleRows(loadTextCorpus({ sources: optIn, includeEval: false }), DEFAULT_CAPS);
 if (rows.length === 0) throw new Error(`no rows of ${optIn.join(', ')} in the data directory`);

