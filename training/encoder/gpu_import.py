@@ -36,7 +36,8 @@ def main():
     shutil.copyfile(a.tokenizer, os.path.join(a.ckpt_dir, 'tokenizer.json'))
     summary = {'recipe': meta['recipe'], 'trained_on': meta['device'] + ', torch ' + meta['torch'],
                'data': 'the pack of training/encoder/gpu_pack.py: split=train rows of text-corpus.jsonl (sources %s),'
-                       ' split=validation for the choice of state' % ', '.join(meta['sources']),
+                       ' split=validation (%d windows) for the choice of state; test rows and gede never tokenized' % (
+                           ', '.join(s for s in meta['sources'] if s != 'gede'), meta['args']['eval_windows']),
                'steps_done': meta['steps_done'], 'seed': meta['args']['seed'],
                'validation_history': meta['history'], 'weights': 'float16 copy of the float32 parameters'}
     json.dump(summary, open(os.path.join(a.ckpt_dir, 'summary.json'), 'w'), indent=1)
