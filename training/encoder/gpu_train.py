@@ -34,6 +34,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from loop import Heads, sup_losses, decay_groups, adamw, warmup_cosine  # noqa: E402
+from train import MLMHead  # noqa: E402  (train.py's, tied to the token embedding)
 
 VARIANTS = {'A': dict(sup=1.0, adv=0.0), 'B': dict(sup=0.0, adv=0.0), 'C': dict(sup=0.3, adv=0.0),
             'D': dict(sup=1.0, adv=0.3)}
@@ -41,19 +42,6 @@ VARIANTS = {'A': dict(sup=1.0, adv=0.0), 'B': dict(sup=0.0, adv=0.0), 'C': dict(
 
 def log(*a):
     print(time.strftime('%H:%M:%S'), *a, flush=True)
-
-
-class MLMHead(nn.Module):  # train.py's, tied to the token embedding
-    def __init__(self, enc):
-        super().__init__()
-        d = enc.cfg['dim']
-        self.dense = nn.Linear(d, d)
-        self.ln = nn.LayerNorm(d)
-        self.bias = nn.Parameter(torch.zeros(enc.cfg['vocab_size']))
-        self.emb = enc.tok
-
-    def forward(self, h):
-        return F.linear(self.ln(F.gelu(self.dense(h))), self.emb.weight, self.bias)
 
 
 class Reverse(torch.autograd.Function):
@@ -209,6 +197,16 @@ def main():
         res['score'] = res['mlm_loss'] + ((1 - e['llm_acc']) + (1 - e['role_acc']) + e['pr_mae'] if e else 0.0)
         return res
 
+    def record(best):
+        """Evaluates, logs, appends to history; returns the best (metrics, float16 state) so far."""
+        res = evaluate()
+        res.update(step=step, seconds=round(time.time() - t0, 1))
+        history.append(res)
+        log('step %d train %s | val %s' % (step, json.dumps(run), json.dumps(res)))
+        if best is None or res['score'] < best[0]['score']:
+            best = (res, {k: t.detach().float().cpu().numpy().astype(np.float16) for k, t in model.state_dict().items()})
+        return best
+
     budget = a.minutes * 60
     t0 = time.time()
     total = None
@@ -231,12 +229,7 @@ def main():
                 log('%.4f s/step over steps 10-60 -> %d steps planned in %.0f s' % (rate, total, budget))
         if total is not None and step >= total or el > budget * 1.05:
             if not history or history[-1]['step'] != step:
-                res = evaluate()
-                res.update(step=step, seconds=round(time.time() - t0, 1))
-                history.append(res)
-                if best is None or res['score'] < best[0]['score']:
-                    best = (res, {k: t.detach().float().cpu().numpy().astype(np.float16)
-                                  for k, t in model.state_dict().items()})
+                best = record(best)
             break
         lr = warmup_cosine(step, a.lr, int(a.warmup_frac * (total or 4000)), total or 4000)
         for gp in opt.param_groups:
@@ -272,13 +265,7 @@ def main():
         done = total is not None and step >= total
         if now - last_eval >= a.eval_seconds or done:
             last_eval = now
-            res = evaluate()
-            res.update(step=step, seconds=round(now - t0, 1))
-            history.append(res)
-            log('step %d (%.0f s) train %s | val %s' % (step, now - t0, json.dumps(run), json.dumps(res)))
-            if best is None or res['score'] < best[0]['score']:
-                best = (res, {k: t.detach().float().cpu().numpy().astype(np.float16)
-                              for k, t in model.state_dict().items()})
+            best = record(best)
     res, state = best
     os.makedirs(a.out, exist_ok=True)
     meta = {'variant': a.variant, 'settings': v, 'args': vars(a), 'model_cfg': model.cfg, 'steps_done': step,
