@@ -161,46 +161,47 @@ def auroc(neg, pos):
     return (ranks[lab == 1].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
 
 
-methods = sys.argv[1:] or ['erm', 'dro:0.1', 'vrex:10']
-for spec in methods:
-    method, _, drop = spec.partition('/drop=')
-    dropped = set(drop.split('+')) if drop else set()
-    unknown = dropped - set(FAMILIES)
-    if unknown:
-        raise SystemExit(f'unknown families {unknown}; known: {sorted(set(FAMILIES))}')
-    cols = None if not dropped else np.array([i for i, f in enumerate(FAMILIES) if f not in dropped])
-    t0 = time.time()
-    f1s, fpr, rec = {}, {}, {}
-    for s in SRCS:
-        tr = capped([r for r in labelled if r['source'] != s and r['split'] == 'train'])
-        va = [r for r in labelled if r['source'] != s and r['split'] == 'validation' and r['role'] == 'human_author']
-        te = [r for r in labelled if r['source'] == s]
+if __name__ == '__main__':
+    methods = sys.argv[1:] or ['erm', 'dro:0.1', 'vrex:10']
+    for spec in methods:
+        method, _, drop = spec.partition('/drop=')
+        dropped = set(drop.split('+')) if drop else set()
+        unknown = dropped - set(FAMILIES)
+        if unknown:
+            raise SystemExit(f'unknown families {unknown}; known: {sorted(set(FAMILIES))}')
+        cols = None if not dropped else np.array([i for i, f in enumerate(FAMILIES) if f not in dropped])
+        t0 = time.time()
+        f1s, fpr, rec = {}, {}, {}
+        for s in SRCS:
+            tr = capped([r for r in labelled if r['source'] != s and r['split'] == 'train'])
+            va = [r for r in labelled if r['source'] != s and r['split'] == 'validation' and r['role'] == 'human_author']
+            te = [r for r in labelled if r['source'] == s]
+            predict, q, srcs = fit(tr, method, cols=cols)
+            p = predict([X[r['id']] for r in te])
+            y = [ROLES.index(r['role']) for r in te]
+            f1s[s] = macro_f1(y, list(p.argmax(1)))
+            pv = 1 - predict([X[r['id']] for r in va])[:, 0]
+            t = np.sort(pv)[int(np.ceil(len(pv) * 0.95)) - 1]
+            ai = 1 - p[:, 0]
+            hum = [a for a, r in zip(ai, te) if r['role'] == 'human_author']
+            llm = [a for a, r in zip(ai, te) if r['role'] != 'human_author']
+            fpr[s] = float(np.mean([a > t for a in hum])) if hum else float('nan')
+            rec[s] = float(np.mean([a > t for a in llm])) if llm else float('nan')
+        tr = capped([r for r in labelled if r['split'] == 'train'])
         predict, q, srcs = fit(tr, method, cols=cols)
-        p = predict([X[r['id']] for r in te])
-        y = [ROLES.index(r['role']) for r in te]
-        f1s[s] = macro_f1(y, list(p.argmax(1)))
-        pv = 1 - predict([X[r['id']] for r in va])[:, 0]
-        t = np.sort(pv)[int(np.ceil(len(pv) * 0.95)) - 1]
-        ai = 1 - p[:, 0]
-        hum = [a for a, r in zip(ai, te) if r['role'] == 'human_author']
-        llm = [a for a, r in zip(ai, te) if r['role'] != 'human_author']
-        fpr[s] = float(np.mean([a > t for a in hum])) if hum else float('nan')
-        rec[s] = float(np.mean([a > t for a in llm])) if llm else float('nan')
-    tr = capped([r for r in labelled if r['split'] == 'train'])
-    predict, q, srcs = fit(tr, method, cols=cols)
-    g = [r for r in rows if r['eval']]
-    ai = 1 - predict([X[r['id']] for r in g])[:, 0]
-    hi = [a for a, r in zip(ai, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
-    gen = [a for a, r in zip(ai, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
-    t90 = sorted(gen)[int(len(gen) * 0.1)]
-    # the random split: the same all-sets fit on the test split's rows with a role
-    ts = [r for r in labelled if r['split'] == 'test']
-    yt, pt = [ROLES.index(r['role']) for r in ts], list(predict([X[r['id']] for r in ts]).argmax(1))
-    per_class = [f1_of(yt, pt, c) for c in range(4)]
-    fpr90 = sum(a >= t90 for a in hi) / len(hi)
-    print(f"{spec}: LOSO macro-F1 {np.mean(list(f1s.values())):.3f} (9 sets), held-out human FPR {100 * np.nanmean(list(fpr.values())):.1f}% / LLM recall {100 * np.nanmean(list(rec.values())):.1f}% at 5% validation FPR; "
-          f"gede AUROC {auroc(hi, gen):.3f}, IELTS FPR at 90% recall {100 * fpr90:.1f}%; {time.time() - t0:.0f} s")
-    print('  ' + ', '.join(f'{k} {v:.3f} (FPR {100 * fpr[k]:.0f}%)' for k, v in f1s.items()))
-    print(f'  random split (fitted on every set, test rows with a role): macro-F1 {macro_f1(yt, pt):.3f}, per role ' + ', '.join(f'{r} {f:.3f}' for r, f in zip(ROLES, per_class)), flush=True)
-    if method.startswith('dro'):
-        print('  final group weights (every set): ' + ', '.join(f'{s} {w:.2f}' for s, w in zip(srcs, q)), flush=True)
+        g = [r for r in rows if r['eval']]
+        ai = 1 - predict([X[r['id']] for r in g])[:, 0]
+        hi = [a for a, r in zip(ai, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
+        gen = [a for a, r in zip(ai, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
+        t90 = sorted(gen)[int(len(gen) * 0.1)]
+        # the random split: the same all-sets fit on the test split's rows with a role
+        ts = [r for r in labelled if r['split'] == 'test']
+        yt, pt = [ROLES.index(r['role']) for r in ts], list(predict([X[r['id']] for r in ts]).argmax(1))
+        per_class = [f1_of(yt, pt, c) for c in range(4)]
+        fpr90 = sum(a >= t90 for a in hi) / len(hi)
+        print(f"{spec}: LOSO macro-F1 {np.mean(list(f1s.values())):.3f} (9 sets), held-out human FPR {100 * np.nanmean(list(fpr.values())):.1f}% / LLM recall {100 * np.nanmean(list(rec.values())):.1f}% at 5% validation FPR; "
+              f"gede AUROC {auroc(hi, gen):.3f}, IELTS FPR at 90% recall {100 * fpr90:.1f}%; {time.time() - t0:.0f} s")
+        print('  ' + ', '.join(f'{k} {v:.3f} (FPR {100 * fpr[k]:.0f}%)' for k, v in f1s.items()))
+        print(f'  random split (fitted on every set, test rows with a role): macro-F1 {macro_f1(yt, pt):.3f}, per role ' + ', '.join(f'{r} {f:.3f}' for r, f in zip(ROLES, per_class)), flush=True)
+        if method.startswith('dro'):
+            print('  final group weights (every set): ' + ', '.join(f'{s} {w:.2f}' for s, w in zip(srcs, q)), flush=True)
