@@ -29,7 +29,7 @@ Results are quoted in training/experiments/README.md.
 import hashlib, json, re, sys, time
 import numpy as np
 import torch
-from exp_data import LOSO_SETS, ROLES, load_sample, role_then_set_weights
+from exp_data import LOSO_SETS, ROLES, flag_threshold, gede_ielts_and_generated, load_sample, role_then_set_weights
 
 torch.set_num_threads(int(__import__("os").environ.get("DRO_THREADS", 2)))
 rows, X, labelled = load_sample()
@@ -181,7 +181,7 @@ if __name__ == '__main__':
             y = [ROLES.index(r['role']) for r in te]
             f1s[s] = macro_f1(y, list(p.argmax(1)))
             pv = 1 - predict([X[r['id']] for r in va])[:, 0]
-            t = np.sort(pv)[int(np.ceil(len(pv) * 0.95)) - 1]
+            t = flag_threshold(pv)
             ai = 1 - p[:, 0]
             hum = [a for a, r in zip(ai, te) if r['role'] == 'human_author']
             llm = [a for a, r in zip(ai, te) if r['role'] != 'human_author']
@@ -191,8 +191,7 @@ if __name__ == '__main__':
         predict, q, srcs = fit(tr, method, cols=cols)
         g = [r for r in rows if r['eval']]
         ai = 1 - predict([X[r['id']] for r in g])[:, 0]
-        hi = [a for a, r in zip(ai, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
-        gen = [a for a, r in zip(ai, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
+        hi, gen = gede_ielts_and_generated(g, ai)
         t90 = sorted(gen)[int(len(gen) * 0.1)]
         # the random split: the same all-sets fit on the test split's rows with a role
         ts = [r for r in labelled if r['split'] == 'test']

@@ -1,5 +1,5 @@
 """What the Python experiments beside this file share: export-sample.ts's files and the text heads' weighting."""
-import json
+import json, re
 import numpy as np
 
 ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender']
@@ -27,3 +27,17 @@ def role_then_set_weights(tr):
             j = [i for i in idx if tr[i]['source'] == s]
             w[j] = 1.0 / len(ss) / len(j)
     return w / w.sum()
+
+
+def gede_ielts_and_generated(rows, scores):
+    """gede's scores split into the human IELTS essays and the fully generated essays (no DIPPER paraphrase, no
+    rewrite-<n> humanisation), the two sides of the issue's gede targets; `rows` and `scores` align"""
+    hi = [a for a, r in zip(scores, rows) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
+    gen = [a for a, r in zip(scores, rows) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
+    return hi, gen
+
+
+def flag_threshold(human_scores, rate=0.05):
+    """the score above which a share `rate` of these human texts lies (flagged: score > threshold)"""
+    pv = np.sort(human_scores)
+    return pv[int(np.ceil(len(pv) * (1 - rate))) - 1]

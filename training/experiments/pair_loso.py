@@ -24,11 +24,12 @@ Run from the repository root after export-sample.ts, with Debian's python3-torch
 Environment: PAIR_L2 (1e-3, on ||w||^2), PAIR_CAP (rows per (set, role, mined) stratum, 600), PAIR_PER_GROUP
 (pairs per group at most, 16).
 """
-import os, re, sys, time
+import os, sys, time
 import numpy as np
 import torch
 import dro_loso
-from exp_data import LOSO_SETS, role_then_set_weights
+from dro_loso import auroc
+from exp_data import LOSO_SETS, flag_threshold, gede_ielts_and_generated, role_then_set_weights
 
 torch.set_num_threads(2)
 rows, X, labelled = dro_loso.rows, dro_loso.X, dro_loso.labelled
@@ -64,14 +65,14 @@ def pairs_of(tr):
 def fit(tr, method):
     if method == 'mlp':
         predict, _, _ = dro_loso.fit(tr, 'erm')
-        return (lambda B: 1 - predict(B)[:, 0]), pairs_of(tr)[3]
+        return lambda B: 1 - predict(B)[:, 0]
     torch.manual_seed(0)
     A = np.array([X[r['id']] for r in tr])
     mu, sd = A.mean(0), A.std(0) + 1e-6
     xa = torch.tensor((A - mu) / sd, dtype=torch.float32)
     y = torch.tensor([0.0 if r['role'] == 'human_author' else 1.0 for r in tr])
     wr = torch.tensor(role_then_set_weights(tr), dtype=torch.float32)
-    hi, li, wp, npairs = pairs_of(tr)
+    hi, li, wp, _ = pairs_of(tr)
     hi, li, wp = torch.tensor(hi), torch.tensor(li), torch.tensor(wp / wp.sum(), dtype=torch.float32)
     kind, _, arg = method.partition(':')
     a = {'pooled': 0.0, 'paired': 1.0}.get(kind, float(arg) if arg else 0.5)
@@ -91,23 +92,13 @@ def fit(tr, method):
         return loss
     opt.step(closure)
     wn = w.detach().numpy()
-    return (lambda B: ((np.array(B) - mu) / sd) @ wn), npairs
+    return lambda B: ((np.array(B) - mu) / sd) @ wn
 
 
-def auroc(neg, pos):
-    v = np.array(list(neg) + list(pos)); lab = np.array([0] * len(neg) + [1] * len(pos))
-    order = v.argsort(kind='mergesort'); ranks = np.empty(len(v)); ranks[order] = np.arange(1, len(v) + 1)
-    for val in np.unique(v):
-        m = v == val
-        if m.sum() > 1:
-            ranks[m] = ranks[m].mean()
-    return (ranks[lab == 1].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
-
-
-def threshold(score, tr_sources_excluded):
-    va = [r for r in labelled if r['source'] not in tr_sources_excluded and r['split'] == 'validation' and r['role'] == 'human_author']
-    pv = np.sort(score([X[r['id']] for r in va]))
-    return pv[int(np.ceil(len(pv) * 0.95)) - 1]
+def threshold(score, held_out):
+    """flags 5% of the validation human texts of the sets not held out"""
+    va = [r for r in labelled if r['source'] not in held_out and r['split'] == 'validation' and r['role'] == 'human_author']
+    return flag_threshold(score([X[r['id']] for r in va]))
 
 
 for method in sys.argv[1:] or ['mlp', 'pooled', 'paired', 'mix:0.5']:
@@ -115,7 +106,7 @@ for method in sys.argv[1:] or ['mlp', 'pooled', 'paired', 'mix:0.5']:
     res = {}
     for s in LOSO_SETS:
         tr = capped([r for r in labelled if r['source'] != s and r['split'] == 'train'])
-        score, _ = fit(tr, method)
+        score = fit(tr, method)
         te = [r for r in labelled if r['source'] == s]
         v = score([X[r['id']] for r in te])
         hum = [x for x, r in zip(v, te) if r['role'] == 'human_author']
@@ -123,11 +114,10 @@ for method in sys.argv[1:] or ['mlp', 'pooled', 'paired', 'mix:0.5']:
         t = threshold(score, {s})
         res[s] = (auroc(hum, llm), np.mean([x > t for x in hum]), np.mean([x > t for x in llm]))
     tr = capped([r for r in labelled if r['split'] == 'train'])
-    score, npairs = fit(tr, method)
+    score = fit(tr, method)
     g = [r for r in rows if r['eval']]
     v = score([X[r['id']] for r in g])
-    hi = [x for x, r in zip(v, g) if r['role'] == 'human_author' and r['domain'] == 'essay-ielts']
-    gen = [x for x, r in zip(v, g) if r['role'] == 'llm_creator' and 'dipper' not in r['subset'] and not re.search(r'rewrite-\d', r['subset'])]
+    hi, gen = gede_ielts_and_generated(g, v)
     t90 = sorted(gen)[int(len(gen) * 0.1)]
     t = threshold(score, set())
     m = np.array(list(res.values()))
@@ -135,4 +125,4 @@ for method in sys.argv[1:] or ['mlp', 'pooled', 'paired', 'mix:0.5']:
           f"gede AUROC {auroc(hi, gen):.3f}, IELTS FPR at 90% recall {100 * np.mean([x >= t90 for x in hi]):.1f}%, at the 5% threshold IELTS FPR "
           f"{100 * np.mean([x > t for x in hi]):.1f}% / recall {100 * np.mean([x > t for x in gen]):.1f}%; {time.time() - t0:.0f} s")
     print('  ' + ', '.join(f'{k} {a:.3f} (FPR {100 * f:.0f}%, recall {100 * rc:.0f}%)' for k, (a, f, rc) in res.items()))
-    print('  pairs per set (all-sets fit): ' + ', '.join(f'{k} {n}' for k, n in sorted(npairs.items())), flush=True)
+    print('  pairs per set (all-sets fit): ' + ', '.join(f'{k} {n}' for k, n in sorted(pairs_of(tr)[3].items())), flush=True)
