@@ -6,7 +6,7 @@
  * Writes models/judgments/<rubric>/{rubric.json, head.json, bias.json} (+ head-scores-only.json for
  * text-bearing rubrics, used by the evaluation to show what the candidate features add) and
  * models/judgments/config.json (sha256 of every file). Deterministic: fixed split seed, L-BFGS from zero.
- * Environment: SHARED_DATA_DIR (default ../shared/data), MODEL_DIR (default ./models).
+ * Environment: DATA_DIR (default ../shared/data), MODEL_DIR (default ./models).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mulberry32 } from '../heads/random.js';
-import { parseCsv } from './text-common.js';
+import { parseCsv, sharedDataDir } from './text-common.js';
+
+export { sharedDataDir };
 
 export type JudgmentSplit = 'train' | 'test';
 
@@ -36,9 +38,6 @@ export interface JudgmentDataset {
   provenance: string[];
 }
 
-export function sharedDataDir(): string {
-  return path.resolve(process.env.SHARED_DATA_DIR ?? path.join(process.cwd(), '..', 'shared', 'data'));
-}
 
 export function readCsv(file: string, delimiter = ','): Record<string, string>[] {
   const [head, ...rest] = parseCsv(readFileSync(file, 'utf8'), delimiter);

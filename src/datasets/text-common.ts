@@ -5,8 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { Role } from '../detectors/types.js';
+
+/**
+ * Where the data sets live: `DATA_DIR` if set (`SHARED_DATA_DIR`, its older name, is still read), else
+ * ../shared/data from the working directory. Every loader of text and judgment data defaults to this.
+ */
+export function sharedDataDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const dir = env.DATA_DIR || env.SHARED_DATA_DIR;
+  return dir ? resolve(cwd, dir) : resolve(cwd, '..', 'shared', 'data');
+}
 
 export type Split = 'train' | 'validation' | 'test';
 

@@ -9,7 +9,6 @@
  * keyed by the original's text, so the same original never straddles two splits.
  * Duplicates (same text) are kept once: the first loaded wins, human sets load first.
  */
-import { resolve } from 'node:path';
 import {
   loadAptEval,
   loadBrown,
@@ -32,7 +31,7 @@ import {
   loadSeqxgpt,
   type LoaderOptions,
 } from './text-sources.js';
-import type { TextRow } from './text-common.js';
+import { sharedDataDir, type TextRow } from './text-common.js';
 
 export * from './text-common.js';
 export { gedeRole, stripEditMarks, MIN_MINED_WORDS, type LoaderOptions } from './text-sources.js';
@@ -190,8 +189,9 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
 /** A set of human text only (a human-vs-LLM measurement needs other sets for its LLM side). */
 export const isHumanOnly = (s: TextSourceInfo): boolean => s.labels === 'H only';
 
+/** The data sets' folder: see sharedDataDir (DATA_DIR, else ../shared/data). */
 export function defaultDataDir(): string {
-  return resolve(process.env.DATA_DIR ?? resolve(process.cwd(), '../shared/data'));
+  return sharedDataDir();
 }
 
 export interface CorpusOptions extends LoaderOptions {

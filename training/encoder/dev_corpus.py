@@ -9,7 +9,7 @@ import os
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-DATA = os.path.join(ROOT, '..', 'shared', 'data')
+DATA = os.environ.get('DATA_DIR') or os.environ.get('SHARED_DATA_DIR') or os.path.join(ROOT, '..', 'shared', 'data')
 
 
 def split_of(group: str) -> str:
