@@ -8,7 +8,7 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { defaultDataDir, loadTextCorpus, toExportRecord } from '../src/datasets/text.js';
+import { loadTextCorpus, sharedDataDir, toExportRecord } from '../src/datasets/text.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -19,7 +19,7 @@ const out = resolve(arg('--out') ?? 'training/.cache/text-corpus.jsonl');
 const sources = arg('--sources')?.split(',');
 const t0 = Date.now();
 const rows = loadTextCorpus({
-  dataDir: defaultDataDir(),
+  dataDir: sharedDataDir(),
   sources,
   mine: !process.argv.includes('--no-mine'),
   includeEval: !process.argv.includes('--no-eval'),

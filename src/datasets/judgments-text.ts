@@ -14,7 +14,8 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { readCsv, sharedDataDir, type JudgmentDataset, type JudgmentRow } from './judgments.js';
+import { readCsv, type JudgmentDataset, type JudgmentRow } from './judgments.js';
+import { sharedDataDir } from './text-common.js';
 
 const J = (dataDir: string, ...p: string[]) => path.join(dataDir, 'judgments', ...p);
 

@@ -11,8 +11,6 @@ import path from 'node:path';
 import { mulberry32 } from '../heads/random.js';
 import { parseCsv, sharedDataDir } from './text-common.js';
 
-export { sharedDataDir };
-
 export type JudgmentSplit = 'train' | 'test';
 
 export interface JudgmentRow {
@@ -37,7 +35,6 @@ export interface JudgmentDataset {
   /** where the data came from and what was done to it */
   provenance: string[];
 }
-
 
 export function readCsv(file: string, delimiter = ','): Record<string, string>[] {
   const [head, ...rest] = parseCsv(readFileSync(file, 'utf8'), delimiter);

@@ -189,11 +189,6 @@ export const TEXT_SOURCES: readonly TextSourceInfo[] = [
 /** A set of human text only (a human-vs-LLM measurement needs other sets for its LLM side). */
 export const isHumanOnly = (s: TextSourceInfo): boolean => s.labels === 'H only';
 
-/** The data sets' folder: see sharedDataDir (DATA_DIR, else ../shared/data). */
-export function defaultDataDir(): string {
-  return sharedDataDir();
-}
-
 export interface CorpusOptions extends LoaderOptions {
   dataDir?: string;
   /** source ids to load; default all */
@@ -204,7 +199,7 @@ export interface CorpusOptions extends LoaderOptions {
 
 /** Loads, maps and splits every text set; deduplicates identical texts. */
 export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
-  const dataDir = opts.dataDir ?? defaultDataDir();
+  const dataDir = opts.dataDir ?? sharedDataDir();
   const out: TextRow[] = [];
   const seen = new Set<string>();
   const envList = (name: string) => (process.env[name] ?? '').split(',').map((x) => x.trim());

@@ -3,8 +3,7 @@
  */
 import path from 'node:path';
 import t from 'tap';
-import { sharedDataDir as fromJudgments } from '../../src/datasets/judgments.js';
-import { defaultDataDir, sharedDataDir } from '../../src/datasets/text.js';
+import { sharedDataDir } from '../../src/datasets/text.js';
 
 t.test('default: ../shared/data next to the working directory', async (t) => {
   t.equal(sharedDataDir({}, '/srv/app'), path.resolve('/srv/shared/data'));
@@ -21,7 +20,7 @@ t.test('SHARED_DATA_DIR, the older name, is still read; an empty value is ignore
   t.equal(sharedDataDir({ DATA_DIR: '' }, '/srv/app'), path.resolve('/srv/shared/data'));
 });
 
-t.test('text and judgment loaders read the same variable from the process', async (t) => {
+t.test('without arguments it reads the process environment', async (t) => {
   const saved = { DATA_DIR: process.env.DATA_DIR, SHARED_DATA_DIR: process.env.SHARED_DATA_DIR };
   t.teardown(() => {
     for (const [k, v] of Object.entries(saved)) {
@@ -31,6 +30,5 @@ t.test('text and judgment loaders read the same variable from the process', asyn
   });
   process.env.DATA_DIR = '/tmp/llmprov-data-dir-test';
   delete process.env.SHARED_DATA_DIR;
-  t.equal(defaultDataDir(), path.resolve('/tmp/llmprov-data-dir-test'));
-  t.equal(fromJudgments(), path.resolve('/tmp/llmprov-data-dir-test'));
+  t.equal(sharedDataDir(), path.resolve('/tmp/llmprov-data-dir-test'));
 });
