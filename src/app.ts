@@ -14,6 +14,7 @@ import { genReqId, registerRequestId } from './plugins/request-id.js';
 import { registerAccess, registerHeaders } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { WorkGate } from './plugins/work.js';
+import { VALIDATION_OPTIONS } from './schemas/common.js';
 import type { RouteContext } from './routes/context.js';
 import { opsRoutes } from './routes/ops.js';
 import { judgmentRoutes } from './routes/v1/judgments.js';
@@ -61,7 +62,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     requestTimeout: Math.max(10_000, config.requestTimeoutMs + 5_000),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { ...VALIDATION_OPTIONS } },
   }) as unknown as FastifyInstance;
 
   let registry: Detectors;

@@ -79,7 +79,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MAX_JUDGMENTS', default: '256', description: 'judgments in one /v1/judgments/detect request' },
   { name: 'JSON_MAX_DEPTH', default: '32', description: 'deepest JSON nesting accepted in a body' },
   { name: 'API_KEYS', default: '(none: open)', description: 'comma-separated keys; when set, /v1 needs x-api-key or Bearer' },
-  { name: 'RATE_LIMIT_MAX', default: '600', description: 'requests per window per API key (or client address); 0 = off' },
+  { name: 'RATE_LIMIT_MAX', default: '0', description: 'requests per window per API key (or client address); 0 = off (the default: capacity is protected by the queue and 503 + Retry-After, not by a client\'s rate). Set it behind a shared gateway so one tenant cannot starve the others' },
   { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'rate limit window' },
   { name: 'CORS_ORIGIN', default: '(off)', description: 'comma-separated allowed origins, or *; unset = no CORS' },
   { name: 'TRUST_PROXY', default: 'false', description: 'true or a hop count when behind a proxy (client address for rate limits)' },
@@ -170,7 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
   const maxBatchItems = r.int('MAX_BATCH_ITEMS', 64, 1, 100_000);
   const maxJudgments = r.int('MAX_JUDGMENTS', 256, 1, 100_000);
   const jsonMaxDepth = r.int('JSON_MAX_DEPTH', 32, 4, 1000);
-  const rateLimitMax = r.int('RATE_LIMIT_MAX', 600, 0, 100_000_000);
+  const rateLimitMax = r.int('RATE_LIMIT_MAX', 0, 0, 100_000_000);
   const rateLimitWindowMs = r.int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000);
   const logBodies = r.bool('LOG_BODIES', false);
   const shutdownGraceMs = r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 3_600_000);

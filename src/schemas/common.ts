@@ -1,6 +1,9 @@
 /** Schemas shared by every route: problem details, model reference, explanation. */
 import { Type, type Static } from '@sinclair/typebox';
 
+/** How every schema here is validated (the app's ajv, and the batch route's per-item checks). */
+export const VALIDATION_OPTIONS = { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } as const;
+
 export const ProblemFieldError = Type.Object(
   {
     path: Type.String({ description: 'JSON pointer to the offending value, e.g. /items/3/text' }),

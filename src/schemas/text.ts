@@ -1,5 +1,5 @@
 /** Schemas of /v1/text/*. Limits come from the configuration. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DECISION_RATES, DECISION_RATES_TEXT, DEFAULT_MAX_FPR, ROLES } from '../detectors/types.js';
 import { Contribution, ModelRef, Problem, Warnings } from './common.js';
 
@@ -38,26 +38,41 @@ export function textRequest(limits: TextLimits) {
   return Type.Object({ text: textField(limits), tasks: tasksField, ...commonOptions }, { additionalProperties: false });
 }
 
-export function batchRequest(limits: TextLimits) {
+/** One item of /v1/text/analyze/batch as documented; the route checks each item on its own against it. */
+export function batchItem(limits: TextLimits) {
   return Type.Object(
     {
-      items: Type.Array(
-        Type.Object(
-          {
-            id: Type.String({ minLength: 1, maxLength: 128, description: 'the caller\'s id, echoed in the result' }),
-            text: Type.String({
-              description: `1 to ${limits.maxTextChars} characters; an item whose text is empty, too long or not valid Unicode gets its own error and does not fail the others`,
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        { minItems: 1, maxItems: limits.maxBatchItems },
-      ),
+      id: Type.String({ minLength: 1, maxLength: 128, description: 'the caller\'s id, echoed in the result; unique within the request' }),
+      text: Type.String({
+        description: `1 to ${limits.maxTextChars} characters; an item whose text is empty, too long or not valid Unicode gets its own error and does not fail the others`,
+      }),
+    },
+    { additionalProperties: false },
+  );
+}
+
+const batchItemsText =
+  'checked one by one: an item that breaks its schema (a missing, duplicate or non-string `id`, a `text` that is not a string, an unknown field, an item that is not an object) or whose text is empty, too long or not valid Unicode gets its own `error` in its result; only a malformed envelope (no `items`, too many, `items` not an array, a bad option) fails the whole request';
+
+function batchBody<I extends TSchema>(limits: TextLimits, item: I) {
+  return Type.Object(
+    {
+      items: Type.Array(item, { minItems: 1, maxItems: limits.maxBatchItems, description: batchItemsText }),
       tasks: tasksField,
       ...commonOptions,
     },
     { additionalProperties: false },
   );
+}
+
+/** The batch body as documented (OpenAPI, types): items of the shape of batchItem. */
+export function batchRequest(limits: TextLimits) {
+  return batchBody(limits, batchItem(limits));
+}
+
+/** The batch body as the route validates it: the envelope only, each item is checked apart (batchItem). */
+export function batchEnvelope(limits: TextLimits) {
+  return batchBody(limits, Type.Unknown());
 }
 
 const Probabilities = Type.Object(
@@ -131,7 +146,7 @@ export const InvolvementResponse = Type.Object({ ...analysisFields, involvement:
 
 export const BatchResult = Type.Object(
   {
-    id: Type.String(),
+    id: Type.Optional(Type.String({ description: 'the item\'s id; absent only when the item had no valid `id` (its `error` says so): results keep the request\'s order' })),
     ...TextAnalysis.properties,
     model: Type.Optional(ModelRef),
     warnings: Type.Optional(Warnings),

@@ -62,12 +62,15 @@ const detect = first
       body: { rubric: first.id, judgments: [{ scores: Object.fromEntries(first.dimensions.map((d) => [d.name, d.min])), candidate: { prompt: 'p', response: 'r' } }] },
     })
   : undefined;
+const batch = await client.POST('/v1/text/analyze/batch', { body: { items: [{ id: 'good', text: ${JSON.stringify(LONG_TEXT)} }, { id: 'empty', text: '' }], tasks: ['role'] } });
+const batchItems = batch.data?.results.map((r) => ({ id: r.id, label: r.role?.label, errorPath: r.error?.errors?.[0]?.path }));
 const models = await client.GET('/v1/models');
 const health = await client.GET('/healthz');
 console.log(JSON.stringify({
   analyze: { status: analyze.response.status, label, segments: analyze.data?.segments?.length, requestId: analyze.response.headers.get('x-request-id') },
   bad: { status: bad.response.status, detail, path: bad.error?.errors?.[0]?.path },
   detect: detect && { status: detect.response.status, k: detect.data?.group.k },
+  batch: { status: batch.response.status, items: batchItems },
   models: models.data?.models.map((m) => m.name),
   health: health.data?.status,
 }));
@@ -102,6 +105,10 @@ console.log(JSON.stringify({
   t.equal(r.bad.path, '/text');
   t.equal(r.detect.status, 200);
   t.equal(r.detect.k, 1);
+  t.equal(r.batch.status, 200, 'a batch with one bad item succeeds through the generated client');
+  t.equal(r.batch.items[0].id, 'good');
+  t.match(r.batch.items[0].label, /^(human_author|llm_creator|llm_polisher|llm_extender)$/);
+  t.same(r.batch.items[1], { id: 'empty', errorPath: '/items/1/text' }, 'the bad item carries its own error, typed by the generated client');
   t.same(r.models, ['encoder', 'text-heads', 'judgments']);
   t.equal(r.health, 'ok');
 });

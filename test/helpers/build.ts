@@ -17,7 +17,7 @@ export interface TestBuildOptions {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return { ...loadConfig({ RATE_LIMIT_MAX: '0', ...env }), loadModels: false };
+  return { ...loadConfig(env), loadModels: false };
 }
 
 export function doubleDetectors(opts: DoubleOptions = {}): Detectors {

@@ -74,3 +74,22 @@ t.test('without keys, rate limits are per client address', async (t) => {
   const fromElsewhere = await app.inject({ method: 'POST', url: '/v1/text/role', remoteAddress: '10.9.8.7', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ text: LONG_TEXT }) });
   t.equal(fromElsewhere.statusCode, 200);
 });
+
+t.test('with the default configuration, one client sending back to back is never refused for its rate', async (t) => {
+  // a moderation pipeline is one address sending as fast as the service answers; capacity is protected by
+  // the queue (503 + Retry-After), not by a per-client rate limit (text-embeddings-inference and Triton have none)
+  const app = await build(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/v1/text/role`;
+  const statuses = new Map<number, number>();
+  let limitHeaders = 0;
+  for (let i = 0; i < 1200; i++) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `${LONG_TEXT} ${i}` }) });
+    await res.arrayBuffer();
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.headers.has('x-ratelimit-limit')) limitHeaders++;
+  }
+  t.same(Object.fromEntries(statuses), { 200: 1200 }, '1,200 back-to-back requests: all answered 200, none 429');
+  t.equal(limitHeaders, 0, 'no rate-limit headers: no limit is in force');
+});

@@ -16,6 +16,7 @@ import {
 } from '../../schemas/text.js';
 import { isRequestWideError } from '../../plugins/work.js';
 import type { RouteContext } from '../context.js';
+import { batchValidators } from './batch-items.js';
 import { prepareText } from './prepare.js';
 
 interface Options {
@@ -117,6 +118,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     },
   );
 
+  const batch = batchValidators(limits);
   r.post(
     '/v1/text/analyze/batch',
     {
@@ -124,43 +126,40 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         tags: ['text'],
         security: V1_SECURITY,
         summary: 'Analyse many texts; results in the same order, one bad item does not fail the others',
+        description:
+          'Only a malformed envelope (no `items`, too many items, `items` not an array, a bad option) fails the whole request with 400. Each item is checked on its own: an item that breaks the item schema, repeats an earlier `id`, or whose text is empty, too long or not valid Unicode gets an `error` problem object in its result (paths relative to the request, e.g. `/items/1/text`), and every other item is answered.',
         body: batchRequest(limits),
         response: { 200: BatchResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      // the documented body (above) drives OpenAPI; validation takes only the envelope, items are checked one by one
+      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? batch.envelope : () => true),
     },
     async (request, reply) => {
       const b = request.body;
       const tasks = b.tasks ?? ['role', 'involvement'];
       const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
-      // per-item checks first: a bad item gets its own problem object
-      const prepared = b.items.map((item, i) => {
-        try {
-          return { ok: true as const, n: prepareText(item.text, `/items/${i}/text`, ctx.config.maxTextChars) };
-        } catch (err) {
-          return { ok: false as const, err };
-        }
-      });
-      const detector: TextDetector | null = prepared.some((p) => p.ok) ? ctx.detectors().requireText() : null;
+      const checked = batch.checkItems(b.items as unknown[]);
+      const detector: TextDetector | null = checked.some((c) => c.ok) ? ctx.detectors().requireText() : null;
       const answers = await ctx.work.run(request, reply, (signal) =>
-        Promise.allSettled(prepared.map((p) => (p.ok && detector ? detector.analyze({ text: p.n.text, ...opts, signal }) : Promise.reject(p.ok ? null : p.err)))),
+        Promise.allSettled(checked.map((c) => (c.ok && detector ? detector.analyze({ text: c.n.text, ...opts, signal }) : Promise.reject(c.ok ? null : c.err)))),
       );
-      const results = b.items.map((item, i) => {
-        const p = prepared[i];
+      const results = checked.map((c, i) => {
         const a = answers[i];
-        if (a.status === 'fulfilled' && p.ok) {
+        const id = c.id === undefined ? {} : { id: c.id };
+        if (a.status === 'fulfilled' && c.ok) {
           const missing = missingPart(a.value, tasks);
-          if (!missing) return { id: item.id, ...shapeAnalysis(a.value, p.n, opts) };
+          if (!missing) return { ...id, ...shapeAnalysis(a.value, c.n, opts) };
           request.log.error({ item: i, missing }, 'text detector returned an incomplete answer');
-          return { id: item.id, error: errorToProblem(new Error('incomplete answer'), request.id).body };
+          return { ...id, error: errorToProblem(new Error('incomplete answer'), request.id).body };
         }
         const err = a.status === 'rejected' ? a.reason : null;
-        // these concern the whole request, not the item
-        if (isRequestWideError(err) || request.raw.destroyed) throw err;
+        // these concern the whole request, not the item (a client that went away is one: ClientClosedError)
+        if (isRequestWideError(err)) throw err;
         let itemErr = err;
         if (err instanceof InputError && !err.path.startsWith('/items/')) itemErr = new InputError(err.message, `/items/${i}/text`);
         const problem = errorToProblem(itemErr, request.id);
         if (problem.unexpected) request.log.error({ err, item: i }, 'unexpected error for one batch item');
-        return { id: item.id, error: problem.body };
+        return { ...id, error: problem.body };
       });
       return { results };
     },
