@@ -54,12 +54,13 @@ if (enc) out.push(`| encoder | ${String(enc.id)} | ${String(enc.version)} | ${Ob
 else out.push('| encoder | (missing: models/encoder/config.json) | | |');
 if (heads) out.push(`| text heads | ${String(heads.id)} | ${String(heads.version)} | ${Object.keys((heads.files as object) ?? {}).join(', ')} |`);
 else out.push('| text heads | (missing: models/heads/config.json) | | |');
+const fo = readJson(path.join(models, 'heads-features-only/config.json'));
+if (fo) out.push(`| text heads, features only (TEXT_HEADS_DIR) | ${String(fo.id)} | ${String(fo.version)} | ${Object.keys((fo.files as object) ?? {}).join(', ')} |`);
 const jdir = path.join(models, 'judgments');
-if (existsSync(jdir)) {
-  for (const r of readdirSync(jdir).sort()) {
-    const c = readJson(path.join(jdir, r, 'config.json'));
-    if (c) out.push(`| judgments/${r} | ${String(c.id ?? r)} | ${String(c.version ?? '')} | ${Object.keys((c.files as object) ?? {}).join(', ')} |`);
-  }
+const jconfig = readJson(path.join(jdir, 'config.json'));
+const rubrics = (jconfig?.rubrics ?? {}) as Record<string, { files?: object }>;
+for (const r of Object.keys(rubrics).sort()) {
+  out.push(`| judgments/${r} | ${r} | ${String(jconfig?.version ?? '')} | ${Object.keys(rubrics[r].files ?? {}).join(', ')} |`);
 }
 out.push('');
 
