@@ -1,13 +1,17 @@
 /**
- * `npm run eval` (last step): assembles models/MODEL_CARD.md from models/card/*.md (encoder.md,
- * text.md, judgments.md first, then any other card in name order) and lists the data sets that
- * trained the shipped weights, with their licenses.
+ * `npm run eval` (last step): assembles models/MODEL_CARD.md. It opens with the one-screen summary of
+ * scripts/card-summary.ts (each shipped model: trained on, headline metrics against the targets, known
+ * failures, read from the metrics files), lists the shipped models and the data sets that trained them
+ * with their licenses, then the sections of models/card/*.md (encoder.md, encoder-comparison.md,
+ * text.md, judgments.md first, then any other card in name order) and last models/card/history.md,
+ * the dated history of measurements (hand-written; the README's lab notebook moved there).
  *
  *   npx tsx scripts/model-card.ts [--models DIR]
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isHumanOnly, TEXT_SOURCES } from '../src/datasets/text.js';
+import { summaryMarkdown } from './card-summary.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -17,12 +21,11 @@ function arg(name: string): string | undefined {
 const models = path.resolve(arg('--models') ?? 'models');
 const cardDir = path.join(models, 'card');
 const order = ['encoder.md', 'encoder-comparison.md', 'text.md', 'judgments.md'];
+/** always last: the dated history of measurements, after the details it refers to */
+const LAST = 'history.md';
 const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md')) : [];
-cards.sort((a, b) => {
-  const ia = order.indexOf(a);
-  const ib = order.indexOf(b);
-  return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
-});
+const rank = (c: string): number => (c === LAST ? order.length + 1 : order.includes(c) ? order.indexOf(c) : order.length);
+cards.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
 function readJson(p: string): Record<string, unknown> | null {
   try {
@@ -35,9 +38,9 @@ function readJson(p: string): Record<string, unknown> | null {
 const out: string[] = [];
 out.push('# llm-provenance model card');
 out.push('');
-out.push(`Assembled by \`npx tsx scripts/model-card.ts\` on ${new Date().toISOString()} from ${cards.length ? cards.map((c) => `models/card/${c}`).join(', ') : 'no cards'}.`);
-out.push('Every number below names its data, split and metric; they are reproduced by `npm run eval`.');
+out.push(`Assembled by \`npx tsx scripts/model-card.ts\` on ${new Date().toISOString()} from the metrics files and ${cards.length ? cards.map((c) => `models/card/${c}`).join(', ') : 'no cards'}; every number below names its data, split and metric and is reproduced by \`npm run eval\`.`);
 out.push('');
+out.push(...summaryMarkdown(models));
 const missing = order.filter((c) => !cards.includes(c));
 if (missing.length) out.push(`Not yet written: ${missing.map((c) => `models/card/${c}`).join(', ')}.`, '');
 
@@ -51,12 +54,13 @@ if (enc) out.push(`| encoder | ${String(enc.id)} | ${String(enc.version)} | ${Ob
 else out.push('| encoder | (missing: models/encoder/config.json) | | |');
 if (heads) out.push(`| text heads | ${String(heads.id)} | ${String(heads.version)} | ${Object.keys((heads.files as object) ?? {}).join(', ')} |`);
 else out.push('| text heads | (missing: models/heads/config.json) | | |');
+const fo = readJson(path.join(models, 'heads-features-only/config.json'));
+if (fo) out.push(`| text heads, features only (TEXT_HEADS_DIR) | ${String(fo.id)} | ${String(fo.version)} | ${Object.keys((fo.files as object) ?? {}).join(', ')} |`);
 const jdir = path.join(models, 'judgments');
-if (existsSync(jdir)) {
-  for (const r of readdirSync(jdir).sort()) {
-    const c = readJson(path.join(jdir, r, 'config.json'));
-    if (c) out.push(`| judgments/${r} | ${String(c.id ?? r)} | ${String(c.version ?? '')} | ${Object.keys((c.files as object) ?? {}).join(', ')} |`);
-  }
+const jconfig = readJson(path.join(jdir, 'config.json'));
+const rubrics = (jconfig?.rubrics ?? {}) as Record<string, { files?: object }>;
+for (const r of Object.keys(rubrics).sort()) {
+  out.push(`| judgments/${r} | ${r} | ${String(jconfig?.version ?? '')} | ${Object.keys(rubrics[r].files ?? {}).join(', ')} |`);
 }
 out.push('');
 
