@@ -6,11 +6,14 @@
  * Knows nothing of HTTP.
  */
 import type { TextEmbedder } from '../encoder/types.js';
+import type { LikelihoodModel, LikelihoodOptions } from '../likelihood/index.js';
 import type { JudgmentDetector, TextDetector } from './types.js';
 import { ModelUnavailableError } from './types.js';
 
-export type ModelName = 'encoder' | 'text-heads' | 'judgments';
+export type ModelName = 'encoder' | 'text-heads' | 'judgments' | 'likelihood';
+/** The models every instance loads; an optional one (likelihood) is listed and awaited only when switched on. */
 export const MODEL_NAMES: readonly ModelName[] = ['encoder', 'text-heads', 'judgments'];
+export const OPTIONAL_MODELS: readonly ModelName[] = ['likelihood'];
 
 export type ModelState = 'loading' | 'ready' | 'unavailable';
 
@@ -26,6 +29,8 @@ export interface DetectorsConfig {
   encoderDir: string;
   /** default <modelDir>/heads */
   textHeadsDir?: string;
+  /** the opt-in likelihood model (LIKELIHOOD=on): loaded only when set */
+  likelihood?: { dir: string; maxTokens: number };
   encoderPrecision: 'int8' | 'fp32';
   device: 'cpu' | 'cuda';
   intraOpThreads?: number;
@@ -48,15 +53,29 @@ export class Detectors {
   text: TextDetector | null = null;
   judgment: JudgmentDetector | null = null;
   embedder: TextEmbedder | null = null;
+  likelihood: LikelihoodModel | null = null;
   private readonly status = new Map<ModelName, ModelStatus>();
+  /** optional models switched on for this instance */
+  private readonly enabled = new Set<ModelName>();
 
   constructor(initial: ModelState = 'loading') {
     for (const name of MODEL_NAMES) this.status.set(name, { name, state: initial, reason: initial === 'loading' ? 'loading' : undefined });
   }
 
   /** A registry built from detectors already in hand (tests, tools); absent ones are unavailable. */
-  static of(parts: { text?: TextDetector | null; judgment?: JudgmentDetector | null; embedder?: TextEmbedder | null; reasons?: Partial<Record<ModelName, string>> }): Detectors {
+  static of(parts: {
+    text?: TextDetector | null;
+    judgment?: JudgmentDetector | null;
+    embedder?: TextEmbedder | null;
+    likelihood?: LikelihoodModel | null;
+    reasons?: Partial<Record<ModelName, string>>;
+  }): Detectors {
     const d = new Detectors('loading');
+    if (parts.likelihood) {
+      d.likelihood = parts.likelihood;
+      d.enable('likelihood');
+      d.set('likelihood', 'ready');
+    }
     d.text = parts.text ?? null;
     d.judgment = parts.judgment ?? null;
     d.embedder = parts.embedder ?? null;
@@ -75,8 +94,14 @@ export class Detectors {
     return this.status.get(name)!;
   }
 
+  /** Lists an optional model (and waits for it before ready) from now on. */
+  enable(name: ModelName): void {
+    this.enabled.add(name);
+    if (!this.status.has(name)) this.status.set(name, { name, state: 'loading', reason: 'loading' });
+  }
+
   all(): ModelStatus[] {
-    return MODEL_NAMES.map((n) => this.get(n));
+    return [...MODEL_NAMES, ...OPTIONAL_MODELS.filter((n) => this.enabled.has(n))].map((n) => this.get(n));
   }
 
   get ready(): boolean {
@@ -92,6 +117,14 @@ export class Detectors {
     throw new ModelUnavailableError('text-heads', heads.reason ?? heads.state);
   }
 
+  /** The likelihood model, or a ModelUnavailableError saying why (switched off unless LIKELIHOOD=on). */
+  requireLikelihood(): LikelihoodModel {
+    if (this.likelihood && this.get('likelihood')?.state === 'ready') return this.likelihood;
+    if (!this.enabled.has('likelihood')) throw new ModelUnavailableError('likelihood', 'switched off on this instance (start it with LIKELIHOOD=on)');
+    const s = this.get('likelihood');
+    throw new ModelUnavailableError('likelihood', s.reason ?? s.state);
+  }
+
   requireJudgment(): JudgmentDetector {
     if (this.judgment && this.get('judgments').state === 'ready') return this.judgment;
     const j = this.get('judgments');
@@ -100,8 +133,11 @@ export class Detectors {
 
   async close(): Promise<void> {
     const e = this.embedder;
+    const l = this.likelihood;
     this.embedder = null;
+    this.likelihood = null;
     if (e) await e.close();
+    if (l) await l.close();
   }
 }
 
@@ -143,6 +179,7 @@ type CreateEmbedder = (opts: {
 }) => Promise<TextEmbedder>;
 type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
 type LoadJudgment = (opts: { modelDir: string; text?: TextDetector }) => Promise<JudgmentDetector>;
+type LoadLikelihood = (opts: LikelihoodOptions) => Promise<LikelihoodModel>;
 
 const WARM_UP_TEXT =
   'The committee reviewed the proposal on Tuesday and asked the authors to clarify how the data were ' +
@@ -209,6 +246,20 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
   } catch (err) {
     into.set('judgments', 'unavailable', reasonOf(err));
     logger.error({ model: 'judgments', reason: reasonOf(err) }, 'judgment heads unavailable');
+  }
+
+  // the likelihood model: opt-in (LIKELIHOOD=on), warmed up by its loader
+  if (config.likelihood) {
+    into.enable('likelihood');
+    try {
+      const loadLikelihoodModel = await importPart<LoadLikelihood>('../likelihood/index.js', 'loadLikelihoodModel');
+      into.likelihood = await loadLikelihoodModel({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads });
+      into.set('likelihood', 'ready');
+      logger.info({ model: 'likelihood', id: into.likelihood.config.id, version: into.likelihood.config.version }, 'likelihood model loaded and warmed up');
+    } catch (err) {
+      into.set('likelihood', 'unavailable', reasonOf(err));
+      logger.error({ model: 'likelihood', reason: reasonOf(err) }, 'likelihood model unavailable');
+    }
   }
 
   return into;

@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 
 export const ModelStatus = Type.Object(
   {
-    name: Type.Union([Type.Literal('encoder'), Type.Literal('text-heads'), Type.Literal('judgments')]),
+    name: Type.Union([Type.Literal('encoder'), Type.Literal('text-heads'), Type.Literal('judgments'), Type.Literal('likelihood')], {
+      description: 'likelihood is listed only on an instance started with LIKELIHOOD=on',
+    }),
     state: Type.Union([Type.Literal('loading'), Type.Literal('ready'), Type.Literal('unavailable')]),
     reason: Type.Optional(Type.String({ description: 'why it is not ready' })),
   },

@@ -1,6 +1,7 @@
 /** Schemas of /v1/text/*. Limits come from the configuration. */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DECISION_RATES, DECISION_RATES_TEXT, DEFAULT_MAX_FPR, ROLES } from '../detectors/types.js';
+import { LIKELIHOOD_FEATURES } from '../features/likelihood.js';
 import { Contribution, ModelRef, Problem, Warnings } from './common.js';
 
 export interface TextLimits {
@@ -19,6 +20,13 @@ function textField(limits: TextLimits) {
 }
 
 const commonOptions = {
+  likelihood: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'also return zero-shot likelihood features (how a small causal language model, SmolLM2-135M, reads the text: perplexity, entropy, rank, Fast-DetectGPT). Opt-in: costs about 3 s of CPU per 500-word text, and the instance must run with LIKELIHOOD=on (else 503). They do not change the role or involvement answer (model card, likelihood section)',
+    }),
+  ),
   segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),
   explain: Type.Optional(Type.Boolean({ default: false, description: 'also return the largest named-feature contributions' })),
   max_false_positive_rate: Type.Optional(
@@ -117,7 +125,22 @@ export const Usage = Type.Object(
   { additionalProperties: false },
 );
 
+export const LikelihoodAnswer = Type.Object(
+  {
+    model: ModelRef,
+    tokens: Type.Integer({ minimum: 0, description: 'tokens read (at most LIKELIHOOD_MAX_TOKENS)' }),
+    perplexity: Type.Number({ minimum: 0, description: 'exp(-mean log-probability) of the tokens read' }),
+    fast_detectgpt: Type.Number({ description: 'Fast-DetectGPT analytic discrepancy (one model samples and scores); higher reads as more LLM-like' }),
+    features: Type.Object(
+      Object.fromEntries(LIKELIHOOD_FEATURES.map((f) => [f, Type.Number()])) as Record<(typeof LIKELIHOOD_FEATURES)[number], ReturnType<typeof Type.Number>>,
+      { additionalProperties: false, description: 'the named features (src/features/likelihood.ts)' },
+    ),
+  },
+  { additionalProperties: false, description: 'present when the request asked for `likelihood`' },
+);
+
 const analysisFields = {
+  likelihood: Type.Optional(LikelihoodAnswer),
   model: ModelRef,
   segments: Type.Optional(Type.Array(Segment, { description: 'in order, in the caller\'s character offsets' })),
   explanation: Type.Optional(Type.Array(Contribution)),

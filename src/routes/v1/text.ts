@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
 import type { NormalizedText } from '../../detectors/normalize.js';
+import { analyzeLikelihood, type LikelihoodAnswer } from '../../detectors/likelihood.js';
+import type { LikelihoodModel } from '../../likelihood/index.js';
 import { errorToProblem } from '../../plugins/errors.js';
 import { problemResponses, V1_PROBLEMS, V1_SECURITY } from '../../schemas/common.js';
 import {
@@ -26,9 +28,18 @@ interface Options {
   maxFalsePositiveRate?: number;
 }
 
+type Analysis = TextAnalysis & { likelihood?: LikelihoodAnswer };
+
+/** The detector's answer and, when asked, the likelihood model's, in one unit of work. */
+async function analyzeWith(detector: TextDetector, lm: LikelihoodModel | null, text: string, opts: Options, signal: AbortSignal): Promise<Analysis> {
+  const [a, likelihood] = await Promise.all([detector.analyze({ text, ...opts, signal }), lm ? analyzeLikelihood(lm, text, signal) : undefined]);
+  return likelihood ? { ...a, likelihood } : a;
+}
+
 /** Shapes a detector answer: only what was asked, segments in the caller's offsets, all warnings. */
-export function shapeAnalysis(a: TextAnalysis, n: NormalizedText, opts: Options): TextAnalysisT {
+export function shapeAnalysis(a: Analysis, n: NormalizedText, opts: Options): TextAnalysisT {
   const out: TextAnalysisT = { model: a.model, warnings: [...n.warnings, ...(a.warnings ?? [])], usage: a.usage };
+  if (a.likelihood) out.likelihood = a.likelihood;
   if (opts.tasks.includes('role')) {
     out.role = a.role;
     out.ai_probability = a.ai_probability;
@@ -56,13 +67,14 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   async function analyzeOne(
     request: FastifyRequest,
     reply: FastifyReply,
-    b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean; max_false_positive_rate?: number },
+    b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean; max_false_positive_rate?: number; likelihood?: boolean },
     tasks: TextTask[],
   ): Promise<TextAnalysisT> {
     const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
     const detector = ctx.detectors().requireText();
+    const lm = b.likelihood ? ctx.detectors().requireLikelihood() : null;
     const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
-    const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }));
+    const a = await ctx.work.run(request, reply, (signal) => analyzeWith(detector, lm, n.text, opts, signal));
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
     return shapeAnalysis(a, n, opts);
@@ -140,8 +152,9 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
       const checked = batch.checkItems(b.items as unknown[]);
       const detector: TextDetector | null = checked.some((c) => c.ok) ? ctx.detectors().requireText() : null;
+      const lm = b.likelihood && detector ? ctx.detectors().requireLikelihood() : null;
       const answers = await ctx.work.run(request, reply, (signal) =>
-        Promise.allSettled(checked.map((c) => (c.ok && detector ? detector.analyze({ text: c.n.text, ...opts, signal }) : Promise.reject(c.ok ? null : c.err)))),
+        Promise.allSettled(checked.map((c) => (c.ok && detector ? analyzeWith(detector, lm, c.n.text, opts, signal) : Promise.reject(c.ok ? null : c.err)))),
       );
       const results = checked.map((c, i) => {
         const a = answers[i];

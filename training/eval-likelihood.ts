@@ -1,0 +1,205 @@
+/**
+ * What the zero-shot likelihood features (src/features/likelihood.ts, model models/likelihood) are worth, on a
+ * seeded sample of the TEST split of every text set (gede: its human IELTS essays by non-native writers, its
+ * human argumentative essays by native students, and its generated essays), against and on top of the shipped
+ * text heads. Writes models/card/likelihood.md and models/likelihood/metrics.json.
+ *
+ * Per set with both classes: AUROC and human FPR at the threshold that catches 90% of its LLM rows, for
+ *   - the shipped heads' ai_probability (the heads never trained on test rows);
+ *   - the zero-shot scores alone: Fast-DetectGPT's analytic discrepancy, mean log-probability, mean log-rank;
+ *   - heads + likelihood: a logistic regression on [logit(ai_probability), the likelihood features], fitted
+ *     leave-one-source-out on the sample (the rows of the set it is scored on never fit it; gede never fits).
+ *
+ *   npx tsx training/eval-likelihood.ts [--per-class 40] [--max-tokens 256] [--heads models/heads]
+ * Scores are cached in training/.cache/likelihood-sample.jsonl (resumable: delete it to start over).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { auroc } from '../src/datasets/judgments-pipeline.js';
+import { loadTextCorpus, type TextRow } from '../src/datasets/text.js';
+import { CACHE_DIR, hashUnit, headsInputOptions, prepareInputs } from '../src/datasets/text-pipeline.js';
+import { LIKELIHOOD_FEATURES, likelihoodFeatures } from '../src/features/likelihood.js';
+import { fitLogistic, logit } from '../src/heads/logistic.js';
+import { normalizeForHeads } from '../src/heads/segments.js';
+import { predictAll } from '../src/heads/text-fit.js';
+import { TextHeads } from '../src/heads/text-heads.js';
+import { LikelihoodModel } from '../src/likelihood/index.js';
+import { arg, openEmbedder } from './train-text.js';
+
+const log = (m: string) => console.error(`[eval-likelihood ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const perClass = Number(arg('--per-class') ?? 40);
+const maxTokens = Number(arg('--max-tokens') ?? 256);
+const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
+const modelDir = path.resolve(arg('--model') ?? 'models/likelihood');
+const cachePath = path.join(CACHE_DIR, `likelihood-sample-${maxTokens}.jsonl`);
+const t0 = Date.now();
+
+/** gede's three groups are kept apart; every other set is one group. */
+function groupOf(r: TextRow): string {
+  if (r.source !== 'gede') return r.source;
+  if (r.llm) return 'gede-generated';
+  return r.domain === 'essay-ielts' ? 'gede-human-ielts' : 'gede-human-argumentative';
+}
+
+// ------------------------------------------------------------------ sample
+const corpus = loadTextCorpus({ includeEval: true }).filter((r) => r.split === 'test' && r.text.trim().length > 0);
+const buckets = new Map<string, TextRow[]>();
+for (const r of corpus) {
+  const key = r.source === 'gede' ? groupOf(r) : `${r.source}:${r.llm ? 'llm' : 'human'}`;
+  buckets.set(key, [...(buckets.get(key) ?? []), r]);
+}
+const rows: TextRow[] = [];
+for (const [key, list] of [...buckets].sort(([a], [b]) => a.localeCompare(b))) {
+  const k = key.startsWith('gede') ? 2 * perClass : perClass;
+  rows.push(...list.sort((a, b) => hashUnit(a.id, 'likelihood-v1') - hashUnit(b.id, 'likelihood-v1')).slice(0, k));
+}
+log(`${rows.length} sampled test rows from ${buckets.size} buckets`);
+
+// ------------------------------------------------------------------ likelihood features (cached)
+mkdirSync(CACHE_DIR, { recursive: true });
+const cached = new Map<string, Record<string, number>>();
+if (existsSync(cachePath)) {
+  for (const line of readFileSync(cachePath, 'utf8').split('\n')) {
+    if (!line) continue;
+    const o = JSON.parse(line) as { id: string; f: Record<string, number> };
+    cached.set(o.id, o.f);
+  }
+}
+const todo = rows.filter((r) => !cached.has(r.id));
+if (todo.length > 0) {
+  log(`scoring ${todo.length} rows with ${modelDir} (first ${maxTokens} tokens; ${cached.size} cached)`);
+  const lm = await LikelihoodModel.load({ dir: modelDir, maxTokens, intraOpThreads: Number(process.env.INTRA_OP_THREADS ?? 2) });
+  const start = Date.now();
+  for (const [i, r] of todo.entries()) {
+    const f = likelihoodFeatures(await lm.score(normalizeForHeads(r.text)));
+    cached.set(r.id, f);
+    appendFileSync(cachePath, JSON.stringify({ id: r.id, f }) + '\n');
+    if ((i + 1) % 50 === 0) log(`${i + 1}/${todo.length} (${((Date.now() - start) / (i + 1)).toFixed(0)} ms a text)`);
+  }
+  await lm.close();
+}
+
+// ------------------------------------------------------------------ shipped heads' ai_probability
+const heads = await TextHeads.load(headsDir);
+const enc = await openEmbedder(heads.config.encoder ? path.resolve('models/encoder') : null, 'fp32');
+const data = await prepareInputs({ rows, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log });
+await enc.embedder?.close();
+const aiProb = predictAll(heads, data.X).map((p) => p.aiProbability);
+
+// ------------------------------------------------------------------ scorers
+const lmNames = LIKELIHOOD_FEATURES.filter((f) => f !== 'lm_tokens');
+const featuresOf = (i: number): number[] => {
+  const f = cached.get(rows[i].id)!;
+  return [logit(Math.min(1 - 1e-6, Math.max(1e-6, aiProb[i]))), ...lmNames.map((n) => f[n]), Math.log1p(f.lm_tokens)];
+};
+const groups = rows.map(groupOf);
+const y = rows.map((r) => (r.llm ? 1 : 0));
+const fitSources = [...new Set(groups)].filter((g) => !g.startsWith('gede'));
+
+/** Heads + likelihood, leave-one-source-out: each row scored by a fit that never saw its set (gede: by all sets). */
+function stacked(cols: number[] | null): number[] {
+  const out = new Array<number>(rows.length).fill(NaN);
+  const X = rows.map((_, i) => {
+    const x = featuresOf(i);
+    return Float64Array.from(cols ? cols.map((c) => x[c]) : x);
+  });
+  for (const held of [...fitSources, 'gede']) {
+    const train = rows.flatMap((_, i) => (!groups[i].startsWith('gede') && groups[i] !== held ? [i] : []));
+    const m = fitLogistic(
+      train.map((i) => X[i]),
+      train.map((i) => y[i]),
+      { l2: 1e-2, classWeights: 'balanced' },
+    );
+    for (let i = 0; i < rows.length; i++) {
+      const inHeld = held === 'gede' ? groups[i].startsWith('gede') : groups[i] === held;
+      if (inHeld) out[i] = m.logOdds(X[i]);
+    }
+  }
+  return out;
+}
+
+const lmCols = lmNames.map((_, j) => j + 1).concat([lmNames.length + 1]);
+const scorers: [string, number[]][] = [
+  ['shipped heads (ai_probability)', aiProb],
+  ['Fast-DetectGPT (zero-shot)', rows.map((r) => cached.get(r.id)!.lm_fast_detectgpt)],
+  ['mean log-probability (zero-shot)', rows.map((r) => cached.get(r.id)!.lm_logp_mean)],
+  ['mean log-rank, negated (zero-shot)', rows.map((r) => -cached.get(r.id)!.lm_log_rank_mean)],
+  ['likelihood features only (logistic, LOSO)', stacked(lmCols)],
+  ['heads + likelihood (logistic, LOSO)', stacked(null)],
+];
+
+function fprAtRecall(scores: number[], idx: number[], humanIdx: number[], recall = 0.9): number {
+  const llm = idx.filter((i) => y[i] === 1).map((i) => scores[i]).sort((a, b) => b - a);
+  if (llm.length === 0 || humanIdx.length === 0) return NaN;
+  const t = llm[Math.min(llm.length - 1, Math.ceil(recall * llm.length) - 1)];
+  return humanIdx.filter((i) => scores[i] >= t).length / humanIdx.length;
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const md: string[] = [];
+md.push('# Likelihood features (zero-shot, SmolLM2-135M) against and on top of the text heads');
+md.push('');
+md.push(
+  `Measured ${new Date().toISOString()} by \`npx tsx training/eval-likelihood.ts --per-class ${perClass} --max-tokens ${maxTokens}\` ` +
+    `(${Math.round((Date.now() - t0) / 1000)} s with cached scores). Data: a seeded sample of the test split of every text set, at most ${perClass} human and ${perClass} LLM rows a set ` +
+    `(gede: ${2 * perClass} of each of its three groups), ${rows.length} rows; the likelihood model read the first ${maxTokens} tokens of each. ` +
+    'The shipped heads never trained on test rows. "heads + likelihood" and "likelihood features only" are logistic regressions fitted leave-one-source-out on this sample ' +
+    '(a set\'s rows are scored by a fit on the other sets; gede never fits), so they are a small-sample estimate of what joining the features to the heads would give, not the card\'s full leave-one-source-out.',
+);
+md.push('');
+md.push('AUROC (human vs LLM rows of the set) / human FPR at the threshold that catches 90% of the set\'s LLM rows:');
+md.push('');
+const evalSets = [...new Set(groups)].filter((g) => !g.startsWith('gede')).filter((g) => rows.some((r, i) => groups[i] === g && r.llm) && rows.some((r, i) => groups[i] === g && !r.llm));
+md.push(`| set | n | ${scorers.map(([n]) => n).join(' | ')} |`);
+md.push(`|---|---|${scorers.map(() => '---').join('|')}|`);
+const metrics: Record<string, Record<string, { auroc: number; fpr_at_recall_0_90: number }>> = {};
+const means = scorers.map(() => [0, 0]);
+for (const g of evalSets) {
+  const idx = rows.flatMap((_, i) => (groups[i] === g ? [i] : []));
+  const human = idx.filter((i) => y[i] === 0);
+  const cells = scorers.map(([name, s], k) => {
+    const a = auroc(idx.map((i) => s[i]), idx.map((i) => y[i]));
+    const f = fprAtRecall(s, idx, human);
+    (metrics[g] ??= {})[name] = { auroc: a, fpr_at_recall_0_90: f };
+    means[k][0] += a / evalSets.length;
+    means[k][1] += f / evalSets.length;
+    return `${fmt(a)} / ${pct(f)}`;
+  });
+  md.push(`| ${g} | ${idx.length} | ${cells.join(' | ')} |`);
+}
+md.push(`| **mean of ${evalSets.length} sets** | | ${means.map(([a, f]) => `**${fmt(a)} / ${pct(f)}**`).join(' | ')} |`);
+md.push('');
+md.push('gede (never trained on), human essays by who wrote them, against its generated essays: AUROC / FPR at 90% recall:');
+md.push('');
+md.push(`| human group | n | ${scorers.map(([n]) => n).join(' | ')} |`);
+md.push(`|---|---|${scorers.map(() => '---').join('|')}|`);
+const gen = rows.flatMap((_, i) => (groups[i] === 'gede-generated' ? [i] : []));
+for (const [g, label] of [['gede-human-ielts', 'IELTS essays (non-native writers)'], ['gede-human-argumentative', 'argumentative essays (native students)']] as const) {
+  const human = rows.flatMap((_, i) => (groups[i] === g ? [i] : []));
+  const idx = [...human, ...gen];
+  const cells = scorers.map(([name, s]) => {
+    const a = auroc(idx.map((i) => s[i]), idx.map((i) => y[i]));
+    const f = fprAtRecall(s, idx, human);
+    (metrics[g] ??= {})[name] = { auroc: a, fpr_at_recall_0_90: f };
+    return `${fmt(a)} / ${pct(f)}`;
+  });
+  md.push(`| ${label} | ${human.length} + ${gen.length} generated | ${cells.join(' | ')} |`);
+}
+md.push('');
+const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
+const byGroup = (g: string, f: string) => mean(rows.flatMap((r, i) => (groups[i] === g ? [cached.get(r.id)![f]] : [])));
+md.push(
+  'Mean per group (the perplexity bias): ' +
+    ['gede-human-ielts', 'gede-human-argumentative', 'gede-generated']
+      .map((g) => `${g}: mean log-probability ${fmt(byGroup(g, 'lm_logp_mean'))}, Fast-DetectGPT ${fmt(byGroup(g, 'lm_fast_detectgpt'))}`)
+      .join('; ') +
+    '.',
+);
+md.push('');
+writeFileSync(path.resolve('models/card/likelihood.md'), md.join('\n') + '\n');
+writeFileSync(
+  path.join(modelDir, 'metrics.json'),
+  JSON.stringify({ measured: new Date().toISOString(), per_class: perClass, max_tokens: maxTokens, rows: rows.length, mean_over_sets: Object.fromEntries(scorers.map(([n], k) => [n, { auroc: means[k][0], fpr_at_recall_0_90: means[k][1] }])), sets: metrics }, null, 2) + '\n',
+);
+log(`wrote models/card/likelihood.md (${Math.round((Date.now() - t0) / 1000)} s)`);
