@@ -6,14 +6,17 @@
  *   --seconds S        duration of each load run against the service (default 8)
  *   --drift N          requests for the RSS drift measurement (default 5000)
  *   --budget MS        time per raw/batcher measurement (default 1500)
- *   --only a,b         run only these sections: raw, batcher, service, length, features, judgments, drift
+ *   --only a,b         run only these sections: raw, batcher, service, length, features, judgments, drift,
+ *                      likelihood (bench/likelihood.ts, run after the others in a process of its own)
  *   --out FILE         where to write (default bench/RESULTS.md)
  *   --drift-block      run only the drift measurement (with --drift N, e.g. 100000) and write it into the kept
  *                      "long drift" block of FILE, leaving the other sections as they are
  *
  * Sections whose prerequisites are missing print "not run: <reason>". The soak section (bench/soak.ts)
- * is kept from the previous RESULTS.md. Benchmarks are not tests: nothing here asserts a time.
+ * and the likelihood section (bench/likelihood.ts, run last by this script) are kept from the previous
+ * RESULTS.md when not re-measured. Benchmarks are not tests: nothing here asserts a time.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -535,6 +538,8 @@ const SOAK_START = '<!-- soak:start -->';
 const SOAK_END = '<!-- soak:end -->';
 const LONG_DRIFT_START = '<!-- drift-long:start -->';
 const LONG_DRIFT_END = '<!-- drift-long:end -->';
+const LIKELIHOOD_START = '<!-- likelihood:start -->';
+const LIKELIHOOD_END = '<!-- likelihood:end -->';
 
 /** the block between start and end of a previous RESULTS.md, or the fallback */
 function keptBlock(start: string, end: string, fallback: string): string {
@@ -586,6 +591,7 @@ async function main() {
   }
   const soak = keptBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## 8. Soak\n\nnot run yet: \`npx tsx bench/soak.ts --duration 600\` writes this section.\n${SOAK_END}`);
   const longDriftBlock = keptBlock(LONG_DRIFT_START, LONG_DRIFT_END, `${LONG_DRIFT_START}\n## 7c. Memory drift, long run\n\nnot run yet: \`npm run bench -- --drift 100000 --drift-block\` writes this section.\n${LONG_DRIFT_END}`);
+  const likelihood = keptBlock(LIKELIHOOD_START, LIKELIHOOD_END, `${LIKELIHOOD_START}\n## 9. Likelihood model (opt-in, LIKELIHOOD=on)\n\nnot run yet: \`npx tsx bench/likelihood.ts\` (run last by \`npm run bench\`) writes this section.\n${LIKELIHOOD_END}`);
   const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   let encoderLine = `- encoder: \`${rel(encoderDir)}\``;
   try {
@@ -612,9 +618,16 @@ async function main() {
     '',
     soak,
     '',
+    likelihood,
+    '',
   ].join('\n');
   writeFileSync(args.out!, doc);
   log(`wrote ${rel(args.out!)}`);
+  if (!only || only.has('likelihood')) {
+    // its own process: the likelihood model's sessions must not share this one's heap and threads with the sections above
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/likelihood.ts'), '--out', args.out!], { stdio: 'inherit' });
+    if (r.status !== 0) log(`bench/likelihood.ts exited ${r.status}: its block is left as it was`);
+  }
 }
 
 main().catch(async (err) => {
