@@ -9,6 +9,7 @@
  * - models/heads/config.json, models/heads-features-only/config.json, models/encoder/config.json
  * - models/judgments/<rubric>/metrics.json and rubric.json (training/eval-judgments.ts)
  * - models/card/text-unseen.md, the "(all)" rows (training/eval-unseen.ts writes no JSON)
+ * - models/likelihood/config.json and metrics.json (training/eval-likelihood.ts)
  *
  * Only the targets (issue 5 for text, as models/card/text.md states them; each rubric's own in its
  * metrics.json) and the short genre names of the data sets are written here.
@@ -214,6 +215,32 @@ function judgmentRows(models: string): SummaryRow[] {
   return rows;
 }
 
+/** The opt-in likelihood model (models/likelihood; training/eval-likelihood.ts writes its metrics.json). */
+function likelihoodRow(models: string): SummaryRow | null {
+  const cfg = readJson(path.join(models, 'likelihood/config.json'));
+  if (!cfg) return null;
+  const m = readJson(path.join(models, 'likelihood/metrics.json'));
+  const src = (cfg.source ?? {}) as Json;
+  const trainedOn = `nothing here: ${String(src.model ?? cfg.id)} as published (PyPI ${String(src.package ?? '?')} ${String(src.package_version ?? '')}), zero-shot`;
+  if (!m) return { dir: 'likelihood', model: `**likelihood** ${String(cfg.version)} (opt-in)`, trainedOn, metrics: 'not measured yet (training/eval-likelihood.ts)', fails: '-' };
+  const mean = (m.mean_over_sets ?? {}) as Record<string, { auroc: number; fpr_at_recall_0_90: number }>;
+  const pick = (re: RegExp) => Object.entries(mean).find(([k]) => re.test(k));
+  const zs = pick(/^Fast-DetectGPT/);
+  const heads = pick(/^shipped heads/);
+  const both = pick(/^heads \+ likelihood/);
+  const sets = (m.sets ?? {}) as Record<string, Record<string, { auroc: number; fpr_at_recall_0_90: number }>>;
+  const n = Object.keys(sets).filter((k) => !k.startsWith('gede')).length;
+  const parts: string[] = [];
+  if (zs) parts.push(`Fast-DetectGPT alone: mean AUROC ${f3(zs[1].auroc)} over ${n} sets (heads ${heads ? f3(heads[1].auroc) : '-'})`);
+  if (both && heads) parts.push(`heads + likelihood ${f3(both[1].auroc)} (${both[1].auroc > heads[1].auroc ? '+' : ''}${f3(both[1].auroc - heads[1].auroc)}; sample, leave-one-source-out)`);
+  const ielts = zs ? sets['gede-human-ielts']?.[zs[0]] : undefined;
+  const native = zs ? sets['gede-human-argumentative']?.[zs[0]] : undefined;
+  if (ielts && native) parts.push(`gede human FPR at 90% recall: non-native ${pct(ielts.fpr_at_recall_0_90)}, native ${pct(native.fpr_at_recall_0_90)}`);
+  const weak = zs ? Object.entries(sets).filter(([k, v]) => !k.startsWith('gede') && v[zs[0]]?.auroc < 0.6).map(([k]) => `${k} (${GENRE[k] ?? k})`) : [];
+  const fails = ['opt-in, not part of the role and involvement answer', ...(weak.length ? [`zero-shot near chance or inverted on ${weak.join(', ')}`] : [])];
+  return { dir: 'likelihood', model: `**likelihood** ${String(cfg.version)} (opt-in)`, trainedOn, metrics: parts.join('; '), fails: fails.join('; ') };
+}
+
 /** Every shipped model's summary row, in the card's order: text first, then one per rubric. */
 export function summaryRows(models: string): SummaryRow[] {
   const rows: SummaryRow[] = [];
@@ -221,6 +248,8 @@ export function summaryRows(models: string): SummaryRow[] {
   if (main) rows.push(main);
   const fo = textRow(models, 'heads-features-only', 'text heads, features only');
   if (fo) rows.push(fo);
+  const lm = likelihoodRow(models);
+  if (lm) rows.push(lm);
   rows.push(...judgmentRows(models));
   return rows;
 }

@@ -18,8 +18,9 @@ import path from 'node:path';
 import { auroc } from '../src/datasets/judgments-pipeline.js';
 import { loadTextCorpus, type TextRow } from '../src/datasets/text.js';
 import { CACHE_DIR, hashUnit, headsInputOptions, prepareInputs } from '../src/datasets/text-pipeline.js';
-import { LIKELIHOOD_FEATURES, likelihoodFeatures } from '../src/features/likelihood.js';
-import { fitLogistic, logit } from '../src/heads/logistic.js';
+import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type LikelihoodFeature } from '../src/features/likelihood.js';
+import { sha256 } from '../src/encoder/model-dir.js';
+import { fitLogistic } from '../src/heads/logistic.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { predictAll } from '../src/heads/text-fit.js';
 import { TextHeads } from '../src/heads/text-heads.js';
@@ -42,18 +43,25 @@ function groupOf(r: TextRow): string {
 }
 
 // ------------------------------------------------------------------ sample
-const corpus = loadTextCorpus({ includeEval: true }).filter((r) => r.split === 'test' && r.text.trim().length > 0);
-const buckets = new Map<string, TextRow[]>();
-for (const r of corpus) {
-  const key = r.source === 'gede' ? groupOf(r) : `${r.source}:${r.llm ? 'llm' : 'human'}`;
-  buckets.set(key, [...(buckets.get(key) ?? []), r]);
+/** Seeded per-bucket samples of one split (gede: its test rows, evaluation only). */
+function sampleSplit(split: 'train' | 'test'): TextRow[] {
+  const corpus = loadTextCorpus({ includeEval: split === 'test' }).filter((r) => r.split === split && r.text.trim().length > 0);
+  const buckets = new Map<string, TextRow[]>();
+  for (const r of corpus) {
+    const key = r.source === 'gede' ? groupOf(r) : `${r.source}:${r.llm ? 'llm' : 'human'}`;
+    buckets.set(key, [...(buckets.get(key) ?? []), r]);
+  }
+  const out: TextRow[] = [];
+  for (const [key, list] of [...buckets].sort(([a], [b]) => a.localeCompare(b))) {
+    const k = key.startsWith('gede') ? 2 * perClass : perClass;
+    out.push(...list.sort((a, b) => hashUnit(a.id, 'likelihood-v1') - hashUnit(b.id, 'likelihood-v1')).slice(0, k));
+  }
+  return out;
 }
-const rows: TextRow[] = [];
-for (const [key, list] of [...buckets].sort(([a], [b]) => a.localeCompare(b))) {
-  const k = key.startsWith('gede') ? 2 * perClass : perClass;
-  rows.push(...list.sort((a, b) => hashUnit(a.id, 'likelihood-v1') - hashUnit(b.id, 'likelihood-v1')).slice(0, k));
-}
-log(`${rows.length} sampled test rows from ${buckets.size} buckets`);
+const rows = sampleSplit('test');
+// the train split's sample fits the shipped combination head (models/likelihood/head.json)
+const trainRows = sampleSplit('train');
+log(`${rows.length} sampled test rows, ${trainRows.length} train rows`);
 
 // ------------------------------------------------------------------ likelihood features (cached)
 mkdirSync(CACHE_DIR, { recursive: true });
@@ -65,7 +73,7 @@ if (existsSync(cachePath)) {
     cached.set(o.id, o.f);
   }
 }
-const todo = rows.filter((r) => !cached.has(r.id));
+const todo = [...rows, ...trainRows].filter((r) => !cached.has(r.id));
 if (todo.length > 0) {
   log(`scoring ${todo.length} rows with ${modelDir} (first ${maxTokens} tokens; ${cached.size} cached)`);
   const lm = await LikelihoodModel.load({ dir: modelDir, maxTokens, intraOpThreads: Number(process.env.INTRA_OP_THREADS ?? 2) });
@@ -78,20 +86,16 @@ if (todo.length > 0) {
   }
   await lm.close();
 }
+if (process.argv.includes('--score-only')) process.exit(0);
 
 // ------------------------------------------------------------------ shipped heads' ai_probability
 const heads = await TextHeads.load(headsDir);
 const enc = await openEmbedder(heads.config.encoder ? path.resolve('models/encoder') : null, 'fp32');
 const data = await prepareInputs({ rows, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log });
-await enc.embedder?.close();
 const aiProb = predictAll(heads, data.X).map((p) => p.aiProbability);
 
 // ------------------------------------------------------------------ scorers
-const lmNames = LIKELIHOOD_FEATURES.filter((f) => f !== 'lm_tokens');
-const featuresOf = (i: number): number[] => {
-  const f = cached.get(rows[i].id)!;
-  return [logit(Math.min(1 - 1e-6, Math.max(1e-6, aiProb[i]))), ...lmNames.map((n) => f[n]), Math.log1p(f.lm_tokens)];
-};
+const featuresOf = (i: number): number[] => [...combinationInputs(aiProb[i], cached.get(rows[i].id)! as Record<LikelihoodFeature, number>)];
 const groups = rows.map(groupOf);
 const y = rows.map((r) => (r.llm ? 1 : 0));
 const fitSources = [...new Set(groups)].filter((g) => !g.startsWith('gede'));
@@ -118,7 +122,25 @@ function stacked(cols: number[] | null): number[] {
   return out;
 }
 
-const lmCols = lmNames.map((_, j) => j + 1).concat([lmNames.length + 1]);
+const lmCols = COMBINATION_FEATURES.flatMap((n, j) => (n.startsWith('lm_') ? [j] : []));
+
+// the shipped combination head: fitted on the train split's sample (no test row, no gede), scored on the test rows
+const trainData = await prepareInputs({ rows: trainRows, embedder: enc.embedder, encoderFiles: enc.files, ...headsInputOptions(heads), log });
+await enc.embedder?.close();
+const trainAi = predictAll(heads, trainData.X).map((p) => p.aiProbability);
+const head = fitLogistic(
+  trainRows.map((r, i) => combinationInputs(trainAi[i], cached.get(r.id)! as Record<LikelihoodFeature, number>)),
+  trainRows.map((r) => (r.llm ? 1 : 0)),
+  { features: [...COMBINATION_FEATURES], classes: ['human', 'llm'], l2: 1e-2, classWeights: 'balanced' },
+);
+const headPath = path.join(modelDir, 'head.json');
+writeFileSync(headPath, JSON.stringify({ ...head.toJSON(), heads: heads.config.version, trained_on: { split: 'train', rows: trainRows.length, per_class: perClass, max_tokens: maxTokens, sources: [...new Set(trainRows.map((r) => r.source))].sort() } }, null, 2) + '\n');
+const modelCfgPath = path.join(modelDir, 'config.json');
+const modelCfg = JSON.parse(readFileSync(modelCfgPath, 'utf8'));
+modelCfg.files['head.json'] = sha256(readFileSync(headPath));
+writeFileSync(modelCfgPath, JSON.stringify(modelCfg, null, 2) + '\n');
+log(`wrote ${headPath} (fitted on ${trainRows.length} train rows) and its sha256 into config.json`);
+const shipped = rows.map((_, i) => head.logOdds(Float64Array.from(featuresOf(i))));
 const scorers: [string, number[]][] = [
   ['shipped heads (ai_probability)', aiProb],
   ['Fast-DetectGPT (zero-shot)', rows.map((r) => cached.get(r.id)!.lm_fast_detectgpt)],
@@ -126,6 +148,7 @@ const scorers: [string, number[]][] = [
   ['mean log-rank, negated (zero-shot)', rows.map((r) => -cached.get(r.id)!.lm_log_rank_mean)],
   ['likelihood features only (logistic, LOSO)', stacked(lmCols)],
   ['heads + likelihood (logistic, LOSO)', stacked(null)],
+  ['heads + likelihood (shipped head.json, fit on the train sample)', shipped],
 ];
 
 function fprAtRecall(scores: number[], idx: number[], humanIdx: number[], recall = 0.9): number {
@@ -144,8 +167,9 @@ md.push(
   `Measured ${new Date().toISOString()} by \`npx tsx training/eval-likelihood.ts --per-class ${perClass} --max-tokens ${maxTokens}\` ` +
     `(${Math.round((Date.now() - t0) / 1000)} s with cached scores). Data: a seeded sample of the test split of every text set, at most ${perClass} human and ${perClass} LLM rows a set ` +
     `(gede: ${2 * perClass} of each of its three groups), ${rows.length} rows; the likelihood model read the first ${maxTokens} tokens of each. ` +
-    'The shipped heads never trained on test rows. "heads + likelihood" and "likelihood features only" are logistic regressions fitted leave-one-source-out on this sample ' +
-    '(a set\'s rows are scored by a fit on the other sets; gede never fits), so they are a small-sample estimate of what joining the features to the heads would give, not the card\'s full leave-one-source-out.',
+    'The shipped heads never trained on test rows. "heads + likelihood (logistic, LOSO)" and "likelihood features only" are logistic regressions fitted leave-one-source-out on this sample ' +
+    '(a set\'s rows are scored by a fit on the other sets; gede never fits), so they are a small-sample estimate of what joining the features to the heads would give on a set never trained on, not the card\'s full leave-one-source-out. ' +
+    `"shipped head.json" is the combination the service answers with (\`likelihood.ai_probability\`): one logistic regression over ${COMBINATION_FEATURES.join(', ')}, fitted on a sample of the train split drawn the same way (${trainRows.length} rows, every set but gede) and scored here on the test rows.`,
 );
 md.push('');
 md.push('AUROC (human vs LLM rows of the set) / human FPR at the threshold that catches 90% of the set\'s LLM rows:');

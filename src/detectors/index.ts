@@ -6,7 +6,8 @@
  * Knows nothing of HTTP.
  */
 import type { TextEmbedder } from '../encoder/types.js';
-import type { LikelihoodModel, LikelihoodOptions } from '../likelihood/index.js';
+import type { LikelihoodOptions } from '../likelihood/index.js';
+import type { LikelihoodDetector } from './likelihood.js';
 import type { JudgmentDetector, TextDetector } from './types.js';
 import { ModelUnavailableError } from './types.js';
 
@@ -53,7 +54,7 @@ export class Detectors {
   text: TextDetector | null = null;
   judgment: JudgmentDetector | null = null;
   embedder: TextEmbedder | null = null;
-  likelihood: LikelihoodModel | null = null;
+  likelihood: LikelihoodDetector | null = null;
   private readonly status = new Map<ModelName, ModelStatus>();
   /** optional models switched on for this instance */
   private readonly enabled = new Set<ModelName>();
@@ -67,7 +68,7 @@ export class Detectors {
     text?: TextDetector | null;
     judgment?: JudgmentDetector | null;
     embedder?: TextEmbedder | null;
-    likelihood?: LikelihoodModel | null;
+    likelihood?: LikelihoodDetector | null;
     reasons?: Partial<Record<ModelName, string>>;
   }): Detectors {
     const d = new Detectors('loading');
@@ -118,7 +119,7 @@ export class Detectors {
   }
 
   /** The likelihood model, or a ModelUnavailableError saying why (switched off unless LIKELIHOOD=on). */
-  requireLikelihood(): LikelihoodModel {
+  requireLikelihood(): LikelihoodDetector {
     if (this.likelihood && this.get('likelihood')?.state === 'ready') return this.likelihood;
     if (!this.enabled.has('likelihood')) throw new ModelUnavailableError('likelihood', 'switched off on this instance (start it with LIKELIHOOD=on)');
     const s = this.get('likelihood');
@@ -179,7 +180,7 @@ type CreateEmbedder = (opts: {
 }) => Promise<TextEmbedder>;
 type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
 type LoadJudgment = (opts: { modelDir: string; text?: TextDetector }) => Promise<JudgmentDetector>;
-type LoadLikelihood = (opts: LikelihoodOptions) => Promise<LikelihoodModel>;
+type LoadLikelihood = (opts: LikelihoodOptions) => Promise<LikelihoodDetector>;
 
 const WARM_UP_TEXT =
   'The committee reviewed the proposal on Tuesday and asked the authors to clarify how the data were ' +
@@ -252,10 +253,10 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
   if (config.likelihood) {
     into.enable('likelihood');
     try {
-      const loadLikelihoodModel = await importPart<LoadLikelihood>('../likelihood/index.js', 'loadLikelihoodModel');
-      into.likelihood = await loadLikelihoodModel({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads });
+      const loadLikelihoodDetector = await importPart<LoadLikelihood>('./likelihood.js', 'loadLikelihoodDetector');
+      into.likelihood = await loadLikelihoodDetector({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads });
       into.set('likelihood', 'ready');
-      logger.info({ model: 'likelihood', id: into.likelihood.config.id, version: into.likelihood.config.version }, 'likelihood model loaded and warmed up');
+      logger.info({ model: 'likelihood', ...into.likelihood.model, combination: into.likelihood.combination?.heads ?? null }, 'likelihood model loaded and warmed up');
     } catch (err) {
       into.set('likelihood', 'unavailable', reasonOf(err));
       logger.error({ model: 'likelihood', reason: reasonOf(err) }, 'likelihood model unavailable');

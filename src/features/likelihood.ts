@@ -62,3 +62,33 @@ export function likelihoodFeatures(s: TokenStats): Record<LikelihoodFeature, num
     lm_tokens: n,
   };
 }
+
+/**
+ * The inputs of the likelihood combination head (models/likelihood/head.json): the text heads' ai_probability
+ * as log-odds, then the likelihood features (the token count as log(1 + n)). Training (training/eval-likelihood.ts)
+ * and serving (src/detectors/likelihood.ts) both build them here.
+ */
+export const COMBINATION_FEATURES = [
+  'heads_ai_log_odds',
+  'lm_logp_mean',
+  'lm_logp_std',
+  'lm_entropy_mean',
+  'lm_log_rank_mean',
+  'lm_top1_share',
+  'lm_fast_detectgpt',
+  'lm_log_tokens',
+] as const;
+
+export function combinationInputs(aiProbability: number, f: Record<LikelihoodFeature, number>): Float64Array {
+  const p = Math.min(1 - 1e-6, Math.max(1e-6, aiProbability));
+  return Float64Array.from([
+    Math.log(p / (1 - p)),
+    f.lm_logp_mean,
+    f.lm_logp_std,
+    f.lm_entropy_mean,
+    f.lm_log_rank_mean,
+    f.lm_top1_share,
+    f.lm_fast_detectgpt,
+    Math.log1p(f.lm_tokens),
+  ]);
+}

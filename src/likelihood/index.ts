@@ -159,8 +159,3 @@ export class LikelihoodModel {
     return this.closing;
   }
 }
-
-/** The loader loadDetectors imports (src/detectors/index.ts). */
-export function loadLikelihoodModel(opts: LikelihoodOptions): Promise<LikelihoodModel> {
-  return LikelihoodModel.load(opts);
-}

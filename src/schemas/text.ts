@@ -135,6 +135,15 @@ export const LikelihoodAnswer = Type.Object(
       Object.fromEntries(LIKELIHOOD_FEATURES.map((f) => [f, Type.Number()])) as Record<(typeof LIKELIHOOD_FEATURES)[number], ReturnType<typeof Type.Number>>,
       { additionalProperties: false, description: 'the named features (src/features/likelihood.ts)' },
     ),
+    ai_probability: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'the text heads\' ai_probability and these features combined by the likelihood model\'s combination head (models/likelihood/head.json); present when the role task ran and the combination was fitted on the heads in use. The top-level ai_probability and decision do not change',
+      }),
+    ),
+    explanation: Type.Optional(Type.Array(Contribution, { description: 'signed contributions of the combination\'s inputs to its log-odds, largest first' })),
   },
   { additionalProperties: false, description: 'present when the request asked for `likelihood`' },
 );

@@ -40,6 +40,7 @@ t.test('the summary has a row per shipped model', async (t) => {
   const first = sections(CARD)[1].body;
   const shipped = ['heads'];
   if (existsSync(path.join(MODELS, 'heads-features-only', 'config.json'))) shipped.push('heads-features-only');
+  if (existsSync(path.join(MODELS, 'likelihood', 'config.json'))) shipped.push('likelihood');
   const rubrics = Object.keys(JSON.parse(readFileSync(path.join(MODELS, 'judgments', 'config.json'), 'utf8')).rubrics);
   t.ok(rubrics.length >= 4, 'the judgment heads are shipped');
   shipped.push(...rubrics.map((r) => `judgments/${r}`));

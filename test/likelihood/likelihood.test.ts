@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Detectors } from '../../src/detectors/index.js';
+import { LikelihoodDetector } from '../../src/detectors/likelihood.js';
+import { COMBINATION_FEATURES } from '../../src/features/likelihood.js';
+import { fitLogistic } from '../../src/heads/logistic.js';
 import { LIKELIHOOD_FEATURES, likelihoodFeatures } from '../../src/features/likelihood.js';
 import { LikelihoodModel } from '../../src/likelihood/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -88,8 +91,35 @@ t.test('LIKELIHOOD turns the model on; anything but on/off is a configuration er
   t.throws(() => loadConfig({ LIKELIHOOD: 'yes' }), /LIKELIHOOD/);
 });
 
+t.test('the combination head: the heads\' ai_probability and the features, with a signed explanation; never across heads versions', async (t) => {
+  // a small combination fitted here on made-up rows (the shipped head.json is fitted by training/eval-likelihood.ts)
+  const X: Float64Array[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const llm = i % 2;
+    X.push(Float64Array.from(COMBINATION_FEATURES.map((_, j) => (llm ? 1 : -1) * (j === 0 ? 2 : 0.5) + Math.sin(i * (j + 1)))));
+    y.push(llm);
+  }
+  const head = fitLogistic(X, y, { features: [...COMBINATION_FEATURES], classes: ['human', 'llm'] });
+  const d = LikelihoodDetector.of(model, { model: head, heads: 'heads-1' });
+  const lo = await d.analyze(FAMOUS[0], undefined, { aiProbability: 0.05, version: 'heads-1' });
+  const hi = await d.analyze(FAMOUS[0], undefined, { aiProbability: 0.95, version: 'heads-1' });
+  t.ok(lo.answer.ai_probability! >= 0 && hi.answer.ai_probability! <= 1);
+  t.ok(hi.answer.ai_probability! > lo.answer.ai_probability!, 'a higher heads ai_probability raises the combination (its weight is positive here)');
+  t.equal(hi.answer.explanation!.length, COMBINATION_FEATURES.length, 'one signed entry per input');
+  t.same(new Set(hi.answer.explanation!.map((e) => e.feature)), new Set(COMBINATION_FEATURES));
+  const sizes = hi.answer.explanation!.map((e) => Math.abs(e.contribution));
+  t.same(sizes, [...sizes].sort((a, b) => b - a), 'largest first');
+  t.same(lo.warnings, []);
+  const other = await d.analyze(FAMOUS[0], undefined, { aiProbability: 0.95, version: 'heads-2' });
+  t.equal(other.answer.ai_probability, undefined, 'fitted on other heads: not combined');
+  t.match(other.warnings[0], /fitted on text heads heads-1, not heads-2/);
+  t.equal((await d.analyze(FAMOUS[0])).answer.ai_probability, undefined, 'no heads answer (involvement only): not combined');
+});
+
+// last: closing the app closes the model it was given
 t.test('over HTTP: `likelihood: true` adds the block where the model is on, 503 naming it where it is off', async (t) => {
-  const withLm = await build(t, { detectors: Detectors.of({ text: new TestDoubleTextDetector(), judgment: new TestDoubleJudgmentDetector(), likelihood: model }) });
+  const withLm = await build(t, { detectors: Detectors.of({ text: new TestDoubleTextDetector(), judgment: new TestDoubleJudgmentDetector(), likelihood: LikelihoodDetector.of(model) }) });
   const res = await post(withLm, '/v1/text/analyze', { text: FAMOUS[0], likelihood: true });
   t.equal(res.statusCode, 200, res.body);
   const lm = res.json().likelihood;

@@ -36,7 +36,7 @@ export async function modelRoutes(app: FastifyInstance, ctx: RouteContext): Prom
         } else if (s.name === 'text-heads' && d.text) {
           Object.assign(m, { id: d.text.model.id, version: d.text.model.version, details: safe(() => d.text!.describe()) });
         } else if (s.name === 'likelihood' && d.likelihood) {
-          Object.assign(m, { id: d.likelihood.config.id, version: d.likelihood.config.version, details: safe(() => d.likelihood!.describe()) });
+          Object.assign(m, { ...d.likelihood.model, details: safe(() => d.likelihood!.describe()) });
         } else if (s.name === 'judgments' && d.judgment) {
           const rubrics = safe(() => d.judgment!.rubrics()) ?? [];
           Object.assign(m, { details: { rubrics: rubrics.map((r) => ({ id: r.id, model: r.model, metrics: r.metrics })) } });

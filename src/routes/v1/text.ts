@@ -3,8 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
 import type { NormalizedText } from '../../detectors/normalize.js';
-import { analyzeLikelihood, type LikelihoodAnswer } from '../../detectors/likelihood.js';
-import type { LikelihoodModel } from '../../likelihood/index.js';
+import type { LikelihoodAnswer, LikelihoodDetector } from '../../detectors/likelihood.js';
 import { errorToProblem } from '../../plugins/errors.js';
 import { problemResponses, V1_PROBLEMS, V1_SECURITY } from '../../schemas/common.js';
 import {
@@ -30,10 +29,14 @@ interface Options {
 
 type Analysis = TextAnalysis & { likelihood?: LikelihoodAnswer };
 
-/** The detector's answer and, when asked, the likelihood model's, in one unit of work. */
-async function analyzeWith(detector: TextDetector, lm: LikelihoodModel | null, text: string, opts: Options, signal: AbortSignal): Promise<Analysis> {
-  const [a, likelihood] = await Promise.all([detector.analyze({ text, ...opts, signal }), lm ? analyzeLikelihood(lm, text, signal) : undefined]);
-  return likelihood ? { ...a, likelihood } : a;
+/** The detector's answer and, when asked, the likelihood detector's (combined with the heads' ai_probability), in one unit of work. */
+async function analyzeWith(detector: TextDetector, lm: LikelihoodDetector | null, text: string, opts: Options, signal: AbortSignal): Promise<Analysis> {
+  if (!lm) return detector.analyze({ text, ...opts, signal });
+  // the likelihood model reads while the text heads answer; the combination needs the heads' ai_probability
+  const [a, stats] = await Promise.all([detector.analyze({ text, ...opts, signal }), lm.lm.score(text, signal)]);
+  const heads = typeof a.ai_probability === 'number' ? { aiProbability: a.ai_probability, version: a.model.version } : undefined;
+  const { answer, warnings } = lm.answer(stats, heads);
+  return { ...a, likelihood: answer, warnings: [...(a.warnings ?? []), ...warnings] };
 }
 
 /** Shapes a detector answer: only what was asked, segments in the caller's offsets, all warnings. */
