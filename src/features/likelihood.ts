@@ -68,27 +68,13 @@ export function likelihoodFeatures(s: TokenStats): Record<LikelihoodFeature, num
  * as log-odds, then the likelihood features (the token count as log(1 + n)). Training (training/eval-likelihood.ts)
  * and serving (src/detectors/likelihood.ts) both build them here.
  */
-export const COMBINATION_FEATURES = [
+export const COMBINATION_FEATURES: readonly string[] = [
   'heads_ai_log_odds',
-  'lm_logp_mean',
-  'lm_logp_std',
-  'lm_entropy_mean',
-  'lm_log_rank_mean',
-  'lm_top1_share',
-  'lm_fast_detectgpt',
+  ...LIKELIHOOD_FEATURES.filter((f) => f !== 'lm_tokens'),
   'lm_log_tokens',
-] as const;
+];
 
 export function combinationInputs(aiProbability: number, f: Record<LikelihoodFeature, number>): Float64Array {
   const p = Math.min(1 - 1e-6, Math.max(1e-6, aiProbability));
-  return Float64Array.from([
-    Math.log(p / (1 - p)),
-    f.lm_logp_mean,
-    f.lm_logp_std,
-    f.lm_entropy_mean,
-    f.lm_log_rank_mean,
-    f.lm_top1_share,
-    f.lm_fast_detectgpt,
-    Math.log1p(f.lm_tokens),
-  ]);
+  return Float64Array.from([Math.log(p / (1 - p)), ...LIKELIHOOD_FEATURES.filter((n) => n !== 'lm_tokens').map((n) => f[n]), Math.log1p(f.lm_tokens)]);
 }
