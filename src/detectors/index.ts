@@ -32,6 +32,8 @@ export interface DetectorsConfig {
   batchMaxTokens: number;
   batchMaxWaitMs: number;
   queueMax: number;
+  /** admission control is on: it bounds the work, so the encoder queue refuses nothing admitted */
+  admission?: boolean;
 }
 
 export interface DetectorsLogger {
@@ -48,6 +50,8 @@ export class Detectors {
   text: TextDetector | null = null;
   judgment: JudgmentDetector | null = null;
   embedder: TextEmbedder | null = null;
+  /** estimated encoder tokens per second the text detector achieved in its timed warm-up (admission's prior) */
+  warmupTokensPerSecond: number | null = null;
   private readonly status = new Map<ModelName, ModelStatus>();
 
   constructor(initial: ModelState = 'loading') {
@@ -139,6 +143,7 @@ type CreateEmbedder = (opts: {
   maxBatchTokens?: number;
   maxWaitMs?: number;
   maxQueue?: number;
+  maxQueueWindows?: number;
   logger?: DetectorsLogger;
 }) => Promise<TextEmbedder>;
 type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
@@ -163,7 +168,8 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
       intraOpThreads: config.intraOpThreads,
       maxBatchTokens: config.batchMaxTokens,
       maxWaitMs: config.batchMaxWaitMs,
-      maxQueue: config.queueMax,
+      // with admission on, a request admitted at the door is never refused by the queue half-way
+      ...(config.admission ? { maxQueue: Number.MAX_SAFE_INTEGER, maxQueueWindows: Number.MAX_SAFE_INTEGER } : { maxQueue: config.queueMax }),
       logger,
     });
     await into.embedder.embed(WARM_UP_TEXT);
@@ -180,6 +186,13 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
       const loadTextDetector = await importPart<LoadText>('./text.js', 'loadTextDetector');
       const text = await loadTextDetector({ modelDir: config.modelDir, headsDir: config.textHeadsDir, embedder: into.embedder });
       await text.analyze({ text: WARM_UP_TEXT, tasks: ['role', 'involvement'], segments: true, explain: true });
+      if (text.cost) {
+        // a timed request of a few hundred words: admission control's throughput until it measures its own
+        const long = Array(8).fill(WARM_UP_TEXT).join(' ');
+        const t0 = performance.now();
+        await text.analyze({ text: long, tasks: ['role', 'involvement'], segments: false, explain: false });
+        into.warmupTokensPerSecond = text.cost({ text: long, segments: false }) / Math.max(1e-3, (performance.now() - t0) / 1000);
+      }
       into.text = text;
       into.set('text-heads', 'ready');
       logger.info({ model: 'text-heads', ref: text.model }, 'text heads loaded and warmed up');

@@ -1,7 +1,7 @@
 /** POST /v1/text/analyze, /role, /involvement, /analyze/batch. HTTP only: validate, call the detector, shape. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InputError, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
+import { InputError, textCost, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
 import type { NormalizedText } from '../../detectors/normalize.js';
 import { errorToProblem } from '../../plugins/errors.js';
 import { problemResponses, V1_PROBLEMS, V1_SECURITY } from '../../schemas/common.js';
@@ -61,7 +61,8 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
     const detector = ctx.detectors().requireText();
     const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
-    const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }));
+    const cost = textCost(detector, { text: n.text, segments: opts.segments });
+    const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }), cost);
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
     return shapeAnalysis(a, n, opts);
@@ -141,8 +142,14 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         }
       });
       const detector: TextDetector | null = prepared.some((p) => p.ok) ? ctx.detectors().requireText() : null;
-      const answers = await ctx.work.run(request, reply, (signal) =>
-        Promise.allSettled(prepared.map((p) => (p.ok && detector ? detector.analyze({ text: p.n.text, ...opts, signal }) : Promise.reject(p.ok ? null : p.err)))),
+      // the whole batch is admitted (or refused) as one unit, by the cost of all its valid items
+      const cost = detector ? prepared.reduce((sum, p) => sum + (p.ok ? textCost(detector, { text: p.n.text, segments: opts.segments }) : 0), 0) : 0;
+      const answers = await ctx.work.run(
+        request,
+        reply,
+        (signal) =>
+          Promise.allSettled(prepared.map((p) => (p.ok && detector ? detector.analyze({ text: p.n.text, ...opts, signal }) : Promise.reject(p.ok ? null : p.err)))),
+        cost,
       );
       const results = b.items.map((item, i) => {
         const p = prepared[i];
