@@ -149,6 +149,14 @@ type CreateEmbedder = (opts: {
 type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
 type LoadJudgment = (opts: { modelDir: string; text?: TextDetector }) => Promise<JudgmentDetector>;
 
+/**
+ * The encoder queue's bounds: QUEUE_MAX with admission off; none with admission on, which bounds the
+ * work at the door by cost, so that a request it admitted is never refused by the queue half-way.
+ */
+export function encoderQueueLimits(config: Pick<DetectorsConfig, 'admission' | 'queueMax'>): { maxQueue: number; maxQueueWindows?: number } {
+  return config.admission ? { maxQueue: Number.MAX_SAFE_INTEGER, maxQueueWindows: Number.MAX_SAFE_INTEGER } : { maxQueue: config.queueMax };
+}
+
 const WARM_UP_TEXT =
   'The committee reviewed the proposal on Tuesday and asked the authors to clarify how the data were ' +
   'collected, who labelled them, and whether the results hold on documents written after the cut-off.';
@@ -168,8 +176,7 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
       intraOpThreads: config.intraOpThreads,
       maxBatchTokens: config.batchMaxTokens,
       maxWaitMs: config.batchMaxWaitMs,
-      // with admission on, a request admitted at the door is never refused by the queue half-way
-      ...(config.admission ? { maxQueue: Number.MAX_SAFE_INTEGER, maxQueueWindows: Number.MAX_SAFE_INTEGER } : { maxQueue: config.queueMax }),
+      ...encoderQueueLimits(config),
       logger,
     });
     await into.embedder.embed(WARM_UP_TEXT);
