@@ -58,11 +58,27 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean; max_false_positive_rate?: number },
     tasks: TextTask[],
   ): Promise<TextAnalysisT> {
-    const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
-    const detector = ctx.detectors().requireText();
+    let detector: TextDetector;
+    try {
+      detector = ctx.detectors().requireText();
+    } catch (err) {
+      prepareText(b.text, '/text', ctx.config.maxTextChars); // a bad text is a 400 even while the model is missing
+      throw err;
+    }
     const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
-    const cost = textCost(detector, { text: n.text, segments: opts.segments });
-    const a = await ctx.work.run(request, reply, (signal) => detector.analyze({ text: n.text, ...opts, signal }), cost);
+    // admission first, by the cost of the raw text (normalising only removes characters): a refusal at the
+    // door must not pay for normalisation, which takes milliseconds on a long text
+    const cost = textCost(detector, { text: b.text, segments: opts.segments });
+    let n!: NormalizedText;
+    const a = await ctx.work.run(
+      request,
+      reply,
+      (signal) => {
+        n = prepareText(b.text, '/text', ctx.config.maxTextChars);
+        return detector.analyze({ text: n.text, ...opts, signal });
+      },
+      cost,
+    );
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
     return shapeAnalysis(a, n, opts);
