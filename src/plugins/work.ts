@@ -44,6 +44,30 @@ export class WorkGate {
     return this.active;
   }
 
+  private starters: (() => void)[] = [];
+  private starting = false;
+
+  /**
+   * Admitted work starts one request per turn of the event loop: between two starts the loop reads the
+   * requests waiting at the door (in a burst, mostly refusals, answered in well under a millisecond), so
+   * they never wait behind the features and tokenization of many admitted requests at once.
+   */
+  private nextTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.starters.push(resolve);
+      if (!this.starting) this.startNext();
+    });
+  }
+
+  private startNext(): void {
+    this.starting = true;
+    setImmediate(() => {
+      this.starters.shift()?.();
+      if (this.starters.length > 0) this.startNext();
+      else this.starting = false;
+    });
+  }
+
   /**
    * Runs `work` under the request's deadline. `cost`: the estimated encoder tokens of all its passes
    * (0: no encoder work), admitted or refused here as one unit, before the work starts.
@@ -69,9 +93,7 @@ export class WorkGate {
     };
     reply.raw.once('close', onClose);
     try {
-      // admitted work starts on the next turn of the event loop, so that requests already waiting at the
-      // door (most of them refusals in a burst) are answered before this request's features and tokenization
-      if (cost > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (cost > 0) await this.nextTurn();
       const job = controller.signal.aborted ? Promise.reject(controller.signal.reason) : work(controller.signal);
       job.catch(() => undefined); // a job that fails after the deadline must not become an unhandled rejection
       const value = await Promise.race([job, deadline]);
