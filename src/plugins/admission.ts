@@ -109,31 +109,37 @@ export class Admission {
   }
 
   /**
+   * Throws AdmissionRefusedError (503 + Retry-After) when work of `cost` estimated tokens that must
+   * finish within `remainingMs` cannot be admitted now; admits nothing. Cost 0 (no encoder work) passes.
+   */
+  check(cost: number, remainingMs: number): void {
+    if (!this.enabled || cost <= 0 || this.active === 0) return;
+    const wait = this.waitMs(cost);
+    const budget = (Math.max(0, remainingMs) * this.deadlinePct) / 100;
+    let excess = 0;
+    let reason: RefusalReason | null = null;
+    if (this.outstandingCost + cost > this.maxTokens) {
+      reason = 'cap';
+      excess = this.outstandingCost + cost - this.maxTokens;
+    } else if (wait > budget) {
+      reason = 'deadline';
+      excess = this.outstandingCost + cost - (budget / 1000) * this.rate;
+    }
+    if (!reason) return;
+    if (reason === 'cap') this.counts.refusedCap++;
+    else this.counts.refusedDeadline++;
+    // the work that must drain first; never more than all of it (an idle service admits anything)
+    const drain = Math.min(this.outstandingCost, excess);
+    const secs = Math.min(3600, Math.max(1, Math.ceil(drain / this.rate)));
+    throw new AdmissionRefusedError(secs, reason, wait);
+  }
+
+  /**
    * Admits work of `cost` estimated tokens that must finish within `remainingMs`, or throws
    * AdmissionRefusedError (503 + Retry-After). Cost 0 (no encoder work) is always admitted.
    */
   admit(cost: number, remainingMs: number): Ticket {
-    if (this.enabled && cost > 0 && this.active > 0) {
-      const wait = this.waitMs(cost);
-      const budget = (Math.max(0, remainingMs) * this.deadlinePct) / 100;
-      let excess = 0;
-      let reason: RefusalReason | null = null;
-      if (this.outstandingCost + cost > this.maxTokens) {
-        reason = 'cap';
-        excess = this.outstandingCost + cost - this.maxTokens;
-      } else if (wait > budget) {
-        reason = 'deadline';
-        excess = this.outstandingCost + cost - (budget / 1000) * this.rate;
-      }
-      if (reason) {
-        if (reason === 'cap') this.counts.refusedCap++;
-        else this.counts.refusedDeadline++;
-        // the work that must drain first; never more than all of it (an idle service admits anything)
-        const drain = Math.min(this.outstandingCost, excess);
-        const secs = Math.min(3600, Math.max(1, Math.ceil(drain / this.rate)));
-        throw new AdmissionRefusedError(secs, reason, wait);
-      }
-    }
+    this.check(cost, remainingMs);
     if (this.active === 0) this.busySince = this.now();
     this.active++;
     this.outstandingCost += cost;

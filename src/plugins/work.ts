@@ -10,6 +10,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DeadlineError, OverloadedError } from '../detectors/types.js';
+import { REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
 import { Admission, type Outcome } from './admission.js';
 
 /** The client went away before its answer was ready; the work is cancelled, nobody gets an answer. */
@@ -43,6 +44,17 @@ export class WorkGate {
   get inFlight(): number {
     return this.active;
   }
+
+  /**
+   * onRequest hook of the routes that use the encoder: before the body is read or parsed, refuses a
+   * request when MAX_IN_FLIGHT is reached or when the work admitted already leaves no room for the
+   * smallest request (its fixed overhead); in a burst most refusals happen here, in microseconds.
+   * The exact check, by the request's own cost, comes in run().
+   */
+  readonly atTheDoor = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (this.active >= this.maxInFlight) throw new OverloadedError(1);
+    this.admission.check(REQUEST_OVERHEAD_TOKENS, this.timeoutMs - reply.elapsedTime);
+  };
 
   private starters: (() => void)[] = [];
   private starting = false;

@@ -94,6 +94,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: TextAnalysisSchema, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => analyzeOne(request, reply, request.body, request.body.tasks ?? ['role', 'involvement']),
   );
@@ -109,6 +110,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: RoleResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const a = await analyzeOne(request, reply, request.body, ['role']);
@@ -127,6 +129,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: InvolvementResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const a = await analyzeOne(request, reply, request.body, ['involvement']);
@@ -144,6 +147,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body: batchRequest(limits),
         response: { 200: BatchResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const b = request.body;
