@@ -9,31 +9,13 @@
  * { type: 'run', id, batch } a { type: 'result', id, vectors } or { type: 'result', id, error };
  * log lines travel as { type: 'log', level, obj, msg }; { type: 'close' } releases the session.
  */
-import { readlinkSync } from 'node:fs';
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession, type SessionSpec } from './session.js';
 
 const port = parentPort!;
 const log = (level: 'warn' | 'info') => (obj: unknown, msg?: string) => port.postMessage({ type: 'log', level, obj, msg });
 
-/**
- * Inference yields the CPU to the event loop: on Linux this thread, and so the onnxruntime threads it
- * creates (they inherit it), run at a lower priority (nice +10) than the main thread, so HTTP (refusals at
- * the door, /healthz, the start of admitted requests) gets a core as soon as it needs one and inference
- * takes all the rest. Best effort: elsewhere, or where it is not allowed, nothing changes.
- */
-function lowerPriority(): void {
-  try {
-    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + 10));
-  } catch {
-    /* not Linux, or not permitted: the default priority */
-  }
-}
-
 try {
-  lowerPriority();
   const session = await openSession(workerData as SessionSpec, { warn: log('warn'), info: log('info') });
   port.on('message', async (m: { type: 'run'; id: number; batch: Int32Array[] } | { type: 'close' }) => {
     if (m.type === 'close') {
