@@ -12,6 +12,9 @@
  * except that an idle service always admits one request (a long text is never impossible, and a cold
  * start with a pessimistic prior refuses nothing it could do alone).
  * Retry-After is the time the estimate says the excess work takes to drain (at least 1 s).
+ * The estimate assumes first-in, first-out service, which the encoder queue gives: it serves requests
+ * in the order they first submitted (src/encoder/batcher.ts). WorkGate (./work.ts) calls check() with the
+ * smallest possible cost before the body is read, then admit() with the request's own cost.
  * A request that was admitted is never refused later: its passes are admitted as one unit, and the
  * encoder queue does not cap admitted work (src/detectors/index.ts turns its caps off when admission is on).
  */
@@ -54,6 +57,7 @@ export type Outcome = 'ok' | 'timeout' | 'error';
 
 /** A conservative throughput before anything is measured: a small CPU serves a few thousand tokens a second. */
 export const DEFAULT_PRIOR_TOKENS_PER_SECOND = 2000;
+
 export class Admission {
   readonly enabled: boolean;
   readonly maxTokens: number;
