@@ -73,7 +73,7 @@ export class Admission {
   private windowBusyMs = 0;
   private windowCost = 0;
   /** counters for /metrics */
-  readonly counts = { admitted: 0, refusedDeadline: 0, refusedCap: 0, timedOut: 0, completed: 0 };
+  readonly counts = { admitted: 0, refusedDeadline: 0, refusedCap: 0, refusedInFlight: 0, timedOut: 0, completed: 0 };
 
   constructor(opts: AdmissionOptions) {
     this.enabled = opts.enabled;

@@ -90,13 +90,14 @@ function registerAdmissionMetrics(registry: Registry, a: Admission): void {
   counter('llm_provenance_admission_admitted_total', 'requests with encoder work admitted at the door', () => a.counts.admitted);
   new Counter({
     name: 'llm_provenance_admission_refused_total',
-    help: 'requests refused at the door with 503 + Retry-After, by reason (deadline: the estimate says it cannot finish in time; cap: ADMISSION_MAX_TOKENS)',
+    help: 'requests refused at the door with 503 + Retry-After, by reason (deadline: the estimate says it cannot finish in time; cap: ADMISSION_MAX_TOKENS; in_flight: MAX_IN_FLIGHT)',
     labelNames: ['reason'] as const,
     registers: [registry],
     collect() {
       this.reset();
       this.inc({ reason: 'deadline' }, a.counts.refusedDeadline);
       this.inc({ reason: 'cap' }, a.counts.refusedCap);
+      this.inc({ reason: 'in_flight' }, a.counts.refusedInFlight);
     },
   });
   counter('llm_provenance_admission_timed_out_total', 'admitted requests that passed their deadline (504)', () => a.counts.timedOut);

@@ -52,9 +52,15 @@ export class WorkGate {
    * The exact check, by the request's own cost, comes in run().
    */
   readonly atTheDoor = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (this.active >= this.maxInFlight) throw new OverloadedError(1);
+    this.checkInFlight();
     this.admission.check(REQUEST_OVERHEAD_TOKENS, this.timeoutMs - reply.elapsedTime);
   };
+
+  private checkInFlight(): void {
+    if (this.active < this.maxInFlight) return;
+    this.admission.counts.refusedInFlight++;
+    throw new OverloadedError(1);
+  }
 
   private starters: (() => void)[] = [];
   private starting = false;
@@ -85,7 +91,7 @@ export class WorkGate {
    * (0: no encoder work), admitted or refused here as one unit, before the work starts.
    */
   async run<T>(request: FastifyRequest, reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>, cost = 0): Promise<T> {
-    if (this.active >= this.maxInFlight) throw new OverloadedError(1);
+    this.checkInFlight();
     const ticket = this.admission.admit(cost, this.timeoutMs - reply.elapsedTime);
     let outcome: Outcome = 'error';
     this.active++;
