@@ -127,6 +127,15 @@ function serverSide(before: Map<number, number>, after: Map<number, number>): { 
   return { n, medianMs: n > 0 ? bound(Math.ceil(n / 2)) : NaN, maxMs: n > 0 ? bound(n) : NaN };
 }
 
+/** encoder micro-batches run so far (GET /metrics) */
+async function encoderBatches(url: string): Promise<number> {
+  try {
+    return Number(/^llm_provenance_encoder_batches ([0-9.e+]+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
 interface Phase {
   name: string;
   sent: number;
@@ -137,6 +146,8 @@ interface Phase {
   goodput: number;
   /** the 503s as the server timed them */
   server503?: { n: number; medianMs: number; maxMs: number };
+  /** encoder batches run during the phase */
+  batches?: number;
 }
 
 function phaseOf(name: string, sent: number, answers: Answer[], health: number[], lag: Phase['lag']): Phase {
@@ -171,6 +182,7 @@ async function steady(s: RunningServer, texts: string[], c: number, seconds: num
 
 async function burst(s: RunningServer, texts: string[], n: number, name: string): Promise<Phase> {
   const before = await durationBuckets(s.url, 503);
+  const b0 = await encoderBatches(s.url);
   await eventLoopLag(s.url); // resets the server's lag histogram
   const health = pollHealth(s.url);
   await new Promise((r) => setTimeout(r, 300));
@@ -180,7 +192,7 @@ async function burst(s: RunningServer, texts: string[], n: number, name: string)
   const healthTimes = await health.stop();
   const lag = await eventLoopLag(s.url);
   agent.destroy();
-  return { ...phaseOf(name, n, answers, healthTimes, lag), server503: serverSide(before, await durationBuckets(s.url, 503)) };
+  return { ...phaseOf(name, n, answers, healthTimes, lag), server503: serverSide(before, await durationBuckets(s.url, 503)), batches: (await encoderBatches(s.url)) - b0 };
 }
 
 /**
@@ -207,6 +219,7 @@ async function clientFloor(texts: string[], n: number): Promise<{ medianMs: numb
 
 /** open loop: one new request every 1/rate s for `seconds`, whatever the answers */
 async function sustained(s: RunningServer, texts: string[], rate: number, seconds: number): Promise<Phase> {
+  const b0 = await encoderBatches(s.url);
   await eventLoopLag(s.url);
   const health = pollHealth(s.url);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
@@ -223,7 +236,7 @@ async function sustained(s: RunningServer, texts: string[], rate: number, second
   const healthTimes = await health.stop();
   const lag = await eventLoopLag(s.url);
   agent.destroy();
-  return phaseOf(`sustained ${f2(rate)}/s for ${seconds} s`, n, answers, healthTimes, lag);
+  return { ...phaseOf(`sustained ${f2(rate)}/s for ${seconds} s`, n, answers, healthTimes, lag), batches: (await encoderBatches(s.url)) - b0 };
 }
 
 function statusRows(p: Phase): string[] {
@@ -246,7 +259,7 @@ function summary(p: Phase, best: number): { line: string; refused503: number[]; 
   const timedOutShare = ok + t504 > 0 ? t504 / (ok + t504) : 0;
   const ratio = p.goodput / best;
   return {
-    line: `| ${p.name} | ${p.sent} | ${ok} | ${refused.length} | ${t504} (${f1(100 * timedOutShare)} % of accepted) | ${f2(p.goodput)} | ${f2(ratio)} | ${f0(quantile(p.health, 0.5))} / ${f0(quantile(p.health, 0.99))} / ${f0(Math.max(...p.health))} | ${f0(p.lag.p50)} / ${f0(p.lag.p99)} / ${f0(p.lag.max)} |`,
+    line: `| ${p.name} | ${p.sent} | ${ok} | ${refused.length} | ${t504} (${f1(100 * timedOutShare)} % of accepted) | ${f2(p.goodput)} | ${f2(ratio)} | ${f0(quantile(p.health, 0.5))} / ${f0(quantile(p.health, 0.99))} / ${f0(Math.max(...p.health))} | ${f0(p.lag.p50)} / ${f0(p.lag.p99)} / ${f0(p.lag.max)} | ${ok > 0 && p.batches !== undefined ? f1(p.batches / ok) : '–'} |`,
     refused503: refused,
     timedOutShare,
     ratio,
@@ -267,9 +280,17 @@ export async function overloadSection(o: OverloadOptions): Promise<string[]> {
   const steadyRows: { c: number; rate: number; p50: number; non200: number }[] = [];
   let best = 0;
   let sustainedRate = 0;
+  let windowsPerRequest = NaN;
   try {
     if (!s.ready('text-heads')) throw new Error(`/v1/text/analyze cannot answer: ${s.reason('text-heads')}`);
     await steady(s, texts, 2, 3); // warm-up
+    try {
+      const res = await fetch(`${s.url}/v1/text/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: texts[0] });
+      // the whole text's windows; its halves and its quarters add about as many each
+      windowsPerRequest = 3 * (((await res.json()) as { usage?: { windows?: number } }).usage?.windows ?? NaN);
+    } catch {
+      /* reported without it */
+    }
     for (const c of [1, 2, 4]) {
       const r = await steady(s, texts, c, steadySeconds);
       steadyRows.push(r);
@@ -318,10 +339,11 @@ export async function overloadSection(o: OverloadOptions): Promise<string[]> {
     ...phases.flatMap(statusRows),
     '',
     'Goodput: 200s per second from the first request to the last 200. /healthz: polled every 100 ms during the phase',
-    '(latency p50 / p99 / max ms). Event-loop lag: the server\'s own (p50 / p99 / max ms over the phase).',
+    '(latency p50 / p99 / max ms). Event-loop lag: the server\'s own (p50 / p99 / max ms over the phase). Encoder batches per 200:',
+    `the micro-batches the phase ran per request answered (${windowsPerRequest ? `a request feeds the encoder about ${f0(windowsPerRequest)} windows, whole text, halves and quarters, so full batches of 8 windows of 256 tokens make about ${f1(windowsPerRequest / 8)} per request; ` : ''}more means batches were not full or work was cancelled).`,
     '',
-    '| phase | sent | 200 | 503 | 504 | goodput docs/s | goodput / best | /healthz ms | event-loop lag ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| phase | sent | 200 | 503 | 504 | goodput docs/s | goodput / best | /healthz ms | event-loop lag ms | encoder batches per 200 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const sums = phases.map((p) => ({ p, s: summary(p, best) }));
   out.push(...sums.map((x) => x.s.line));
