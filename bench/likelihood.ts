@@ -92,7 +92,7 @@ await emb.close();
 
 const block = [
   START,
-  '## 9. Likelihood model (opt-in, LIKELIHOOD=on)',
+  '## 10. Likelihood model (opt-in, LIKELIHOOD=on)',
   '',
   `\`npx tsx bench/likelihood.ts${args.fp32 ? ' --fp32 FILE' : ''}\` (the last step of \`npm run bench\`) on ${started.toISOString()}, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s; ` +
     `load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end. Median of ${runs} runs after one warm-up, ` +

@@ -6,8 +6,10 @@
  *   --seconds S        duration of each load run against the service (default 8)
  *   --drift N          requests for the RSS drift measurement (default 5000)
  *   --budget MS        time per raw/batcher measurement (default 1500)
- *   --only a,b         run only these sections: raw, batcher, service, length, features, judgments, drift,
- *                      likelihood (bench/likelihood.ts, run after the others in a process of its own)
+ *   --only a,b         run only these sections: raw, batcher, service, length, features, judgments, drift, overload,
+ *                      likelihood; `--only overload` alone rewrites only the kept overload block of FILE (section 9);
+ *                      likelihood is bench/likelihood.ts, run last in a process of its own (its kept block, section 10)
+ *   --overload-seconds S  duration of the sustained 2x overload (default 40)
  *   --out FILE         where to write (default bench/RESULTS.md)
  *   --drift-block      run only the drift measurement (with --drift N, e.g. 100000) and write it into the kept
  *                      "long drift" block of FILE, leaving the other sections as they are
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { createEmbedder, type OnnxEmbedder } from '../src/encoder/index.js';
 import { ONNX_FILE } from '../src/encoder/model-dir.js';
+import { overloadSection } from './overload.js';
 import { f0, f1, f2, fitLine, load, machine, NotRun, quantile, ROOT, rssOf, sampleText, startServer, type LoadResult, type RunningServer } from './lib.js';
 
 const { values: args } = parseArgs({
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     drift: { type: 'string', default: '5000' },
     budget: { type: 'string', default: '1500' },
     only: { type: 'string' },
+    'overload-seconds': { type: 'string', default: '40' },
     'drift-block': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(ROOT, 'bench/RESULTS.md') },
   },
@@ -536,6 +540,8 @@ async function profileSection(): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------------
 const SOAK_START = '<!-- soak:start -->';
 const SOAK_END = '<!-- soak:end -->';
+const OVERLOAD_START = '<!-- overload:start -->';
+const OVERLOAD_END = '<!-- overload:end -->';
 const LONG_DRIFT_START = '<!-- drift-long:start -->';
 const LONG_DRIFT_END = '<!-- drift-long:end -->';
 const LIKELIHOOD_START = '<!-- likelihood:start -->';
@@ -572,8 +578,47 @@ async function longDrift(): Promise<void> {
   log(`wrote the long drift block of ${rel(args.out!)}`);
 }
 
+// ---------------------------------------------------------------------------------------------------
+async function overloadBlock(): Promise<string> {
+  const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const t0 = Date.now();
+  let commit = '?';
+  try {
+    const { execFileSync } = await import('node:child_process');
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    /* not a git checkout */
+  }
+  const body = await section('9. Overload (issue 36)', 'overload', () => {
+    requireEncoder();
+    return overloadSection({ modelDir, encoderDir, sustainedSeconds: Number(args['overload-seconds']), log });
+  });
+  const [title, ...rest] = body.split('\n');
+  return [
+    OVERLOAD_START,
+    title,
+    '',
+    `\`${cmd}\` at commit ${commit} on ${new Date(t0).toISOString()}, ${((Date.now() - t0) / 1000).toFixed(0)} s; ${os.cpus().length} cores shared with other`,
+    'jobs (see the load averages), load generator on the same cores.',
+    ...rest,
+    OVERLOAD_END,
+  ].join('\n');
+}
+
+/** `--only overload`: section 9 alone, written into its kept block; the rest of the file is left alone */
+async function overloadOnly(): Promise<void> {
+  const block = await overloadBlock();
+  const prev = existsSync(args.out!) ? readFileSync(args.out!, 'utf8') : '# Benchmarks\n\n';
+  const a = prev.indexOf(OVERLOAD_START);
+  const b = prev.indexOf(OVERLOAD_END);
+  writeFileSync(args.out!, a >= 0 && b > a ? prev.slice(0, a) + block + prev.slice(b + OVERLOAD_END.length) : `${prev.trimEnd()}\n\n${block}\n`);
+  log(`wrote the overload block of ${rel(args.out!)}`);
+}
+
 async function main() {
   if (args['drift-block']) return longDrift();
+  if (only && only.size === 1 && only.has('overload')) return overloadOnly();
+  if (only && only.size === 1 && only.has('likelihood')) return likelihoodBench();
   const load0 = os.loadavg();
   const machineLines = machine();
   const parts: string[] = [];
@@ -589,9 +634,11 @@ async function main() {
     const code = await server.stop();
     log(`service stopped (exit ${code})`);
   }
+  // its own servers (default settings), after the shared one has stopped
+  const overload = only && !only.has('overload') ? keptBlock(OVERLOAD_START, OVERLOAD_END, `${OVERLOAD_START}\n## 9. Overload (issue 36)\n\nnot run yet: \`npm run bench -- --only overload\` writes this section.\n${OVERLOAD_END}`) : await overloadBlock();
   const soak = keptBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## 8. Soak\n\nnot run yet: \`npx tsx bench/soak.ts --duration 600\` writes this section.\n${SOAK_END}`);
   const longDriftBlock = keptBlock(LONG_DRIFT_START, LONG_DRIFT_END, `${LONG_DRIFT_START}\n## 7c. Memory drift, long run\n\nnot run yet: \`npm run bench -- --drift 100000 --drift-block\` writes this section.\n${LONG_DRIFT_END}`);
-  const likelihood = keptBlock(LIKELIHOOD_START, LIKELIHOOD_END, `${LIKELIHOOD_START}\n## 9. Likelihood model (opt-in, LIKELIHOOD=on)\n\nnot run yet: \`npx tsx bench/likelihood.ts\` (run last by \`npm run bench\`) writes this section.\n${LIKELIHOOD_END}`);
+  const likelihood = keptBlock(LIKELIHOOD_START, LIKELIHOOD_END, `${LIKELIHOOD_START}\n## 10. Likelihood model (opt-in, LIKELIHOOD=on)\n\nnot run yet: \`npx tsx bench/likelihood.ts\` (run last by \`npm run bench\`) writes this section.\n${LIKELIHOOD_END}`);
   const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   let encoderLine = `- encoder: \`${rel(encoderDir)}\``;
   try {
@@ -618,16 +665,20 @@ async function main() {
     '',
     soak,
     '',
+    overload,
+    '',
     likelihood,
     '',
   ].join('\n');
   writeFileSync(args.out!, doc);
   log(`wrote ${rel(args.out!)}`);
-  if (!only || only.has('likelihood')) {
-    // its own process: the likelihood model's sessions must not share this one's heap and threads with the sections above
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/likelihood.ts'), '--out', args.out!], { stdio: 'inherit' });
-    if (r.status !== 0) log(`bench/likelihood.ts exited ${r.status}: its block is left as it was`);
-  }
+  if (!only || only.has('likelihood')) likelihoodBench();
+}
+
+/** bench/likelihood.ts in a process of its own (the likelihood model's sessions must not share this one's heap and threads); it rewrites only its kept block */
+function likelihoodBench(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/likelihood.ts'), '--out', args.out!], { stdio: 'inherit' });
+  if (r.status !== 0) log(`bench/likelihood.ts exited ${r.status}: its block is left as it was`);
 }
 
 main().catch(async (err) => {

@@ -13,6 +13,7 @@ import { registerMetrics } from './plugins/metrics.js';
 import { genReqId, registerRequestId } from './plugins/request-id.js';
 import { registerAccess, registerHeaders } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
+import { Admission } from './plugins/admission.js';
 import { WorkGate } from './plugins/work.js';
 import { VALIDATION_OPTIONS } from './schemas/common.js';
 import type { RouteContext } from './routes/context.js';
@@ -37,6 +38,8 @@ declare module 'fastify' {
     detectors: Detectors;
     /** resolves when model loading has finished (at once when detectors were injected) */
     modelsLoaded: () => Promise<void>;
+    /** admission control by cost (src/plugins/admission.ts) */
+    admission: Admission;
   }
 }
 
@@ -74,11 +77,13 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   app.decorate('detectors', registry);
   app.decorate('modelsLoaded', () => loading.then(() => undefined));
 
-  const work = new WorkGate(config.maxInFlight, config.requestTimeoutMs);
+  const admission = new Admission({ enabled: config.admission, maxTokens: config.admissionMaxTokens, deadlinePct: config.admissionDeadlinePct });
+  app.decorate('admission', admission);
+  const work = new WorkGate(config.maxInFlight, config.requestTimeoutMs, admission);
   registerJsonBody(app, { maxDepth: config.jsonMaxDepth, bodyLimit: config.bodyLimitBytes });
   registerErrors(app);
   registerRequestId(app);
-  const metrics = registerMetrics(app, () => registry, () => work.inFlight);
+  const metrics = registerMetrics(app, () => registry, () => work.inFlight, admission);
   await registerHeaders(app, config);
   await registerSwagger(app);
 
@@ -101,7 +106,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   if (!opts.detectors && config.loadModels) {
     app.addHook('onReady', async () => {
       // not awaited: the server listens at once and /readyz answers 503 until the models are warm
-      loading = loadDetectors(config, app.log, registry).catch((err: unknown) => {
+      loading = loadDetectors(config, app.log, registry).then((d) => {
+        if (d.warmupTokensPerSecond) admission.calibrate(d.warmupTokensPerSecond);
+      }, (err: unknown) => {
         app.log.error({ err }, 'model loading failed');
       });
     });

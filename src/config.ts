@@ -20,8 +20,14 @@ export interface Config {
   intraOpThreads: number | undefined;
   batchMaxTokens: number;
   batchMaxWaitMs: number;
-  /** texts waiting in the encoder queue before OverloadedError */
+  /** texts waiting in the encoder queue before OverloadedError (only with admission off) */
   queueMax: number;
+  /** admission control by cost at the door (src/plugins/admission.ts) */
+  admission: boolean;
+  /** fixed cap: estimated encoder tokens admitted and not finished */
+  admissionMaxTokens: number;
+  /** per-cent of the time to the deadline that a request's estimated finish may use */
+  admissionDeadlinePct: number;
   /** requests doing detector work at once (HTTP-level bound); beyond it: 503 + Retry-After */
   maxInFlight: number;
   requestTimeoutMs: number;
@@ -75,7 +81,10 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'INTRA_OP_THREADS', default: '(onnxruntime default)', description: 'threads per ONNX inference, 1-256' },
   { name: 'BATCH_MAX_TOKENS', default: '2048', description: 'tokens per encoder micro-batch' },
   { name: 'BATCH_MAX_WAIT_MS', default: '5', description: 'how long the micro-batcher waits to fill a batch' },
-  { name: 'QUEUE_MAX', default: '256', description: 'texts waiting for the encoder before 503 + Retry-After' },
+  { name: 'QUEUE_MAX', default: '256', description: 'texts waiting for the encoder before 503 + Retry-After; only with ADMISSION=off (admission bounds the work instead)' },
+  { name: 'ADMISSION', default: 'true', description: 'admission control by cost at the door: a request that the estimate says cannot finish before its deadline, or that would pass ADMISSION_MAX_TOKENS, is refused at once with 503 + Retry-After, before any work' },
+  { name: 'ADMISSION_MAX_TOKENS', default: '1000000', description: 'fixed cap on the work admitted and not finished, in estimated encoder tokens (characters / 4 per encoder pass: a 3,000-word text with its halves and quarters is about 14,000)' },
+  { name: 'ADMISSION_DEADLINE_PCT', default: '70', description: 'refuse when the estimated finish ((admitted work + this request) / measured throughput) passes this per-cent of the time left to REQUEST_TIMEOUT_MS' },
   { name: 'MAX_IN_FLIGHT', default: '64', description: 'requests doing model work at once before 503 + Retry-After' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', description: 'per-request deadline; queued work is cancelled, 504' },
   { name: 'BODY_LIMIT_BYTES', default: '1048576', description: 'largest request body; larger is 413' },
@@ -172,6 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
   const batchMaxWaitMs = r.int('BATCH_MAX_WAIT_MS', 5, 0, 10_000);
   const queueMax = r.int('QUEUE_MAX', 256, 1, 1_000_000);
   const maxInFlight = r.int('MAX_IN_FLIGHT', 64, 1, 100_000);
+  const admission = r.bool('ADMISSION', true);
+  const admissionMaxTokens = r.int('ADMISSION_MAX_TOKENS', 1_000_000, 1000, 1_000_000_000);
+  const admissionDeadlinePct = r.int('ADMISSION_DEADLINE_PCT', 70, 1, 100);
   const requestTimeoutMs = r.int('REQUEST_TIMEOUT_MS', 30_000, 10, 3_600_000);
   const bodyLimitBytes = r.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 1_073_741_824);
   const maxTextChars = r.int('MAX_TEXT_CHARS', 100_000, 1, 100_000_000);
@@ -230,6 +242,9 @@ export function loadConfig(env: Env = process.env): Config {
     batchMaxTokens,
     batchMaxWaitMs,
     queueMax,
+    admission,
+    admissionMaxTokens,
+    admissionDeadlinePct,
     maxInFlight,
     requestTimeoutMs,
     bodyLimitBytes,

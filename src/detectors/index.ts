@@ -38,6 +38,8 @@ export interface DetectorsConfig {
   batchMaxTokens: number;
   batchMaxWaitMs: number;
   queueMax: number;
+  /** admission control is on: it bounds the work, so the encoder queue refuses nothing admitted */
+  admission?: boolean;
 }
 
 export interface DetectorsLogger {
@@ -55,6 +57,8 @@ export class Detectors {
   judgment: JudgmentDetector | null = null;
   embedder: TextEmbedder | null = null;
   likelihood: LikelihoodDetector | null = null;
+  /** estimated encoder tokens per second the text detector achieved in its timed warm-up (admission's prior) */
+  warmupTokensPerSecond: number | null = null;
   private readonly status = new Map<ModelName, ModelStatus>();
   /** optional models switched on for this instance */
   private readonly enabled = new Set<ModelName>();
@@ -176,11 +180,20 @@ type CreateEmbedder = (opts: {
   maxBatchTokens?: number;
   maxWaitMs?: number;
   maxQueue?: number;
+  maxQueueWindows?: number;
   logger?: DetectorsLogger;
 }) => Promise<TextEmbedder>;
 type LoadText = (opts: { modelDir: string; headsDir?: string; embedder: TextEmbedder }) => Promise<TextDetector>;
 type LoadJudgment = (opts: { modelDir: string; text?: TextDetector }) => Promise<JudgmentDetector>;
 type LoadLikelihood = (opts: LikelihoodOptions) => Promise<LikelihoodDetector>;
+
+/**
+ * The encoder queue's bounds: QUEUE_MAX with admission off; none with admission on, which bounds the
+ * work at the door by cost, so that a request it admitted is never refused by the queue half-way.
+ */
+export function encoderQueueLimits(config: Pick<DetectorsConfig, 'admission' | 'queueMax'>): { maxQueue: number; maxQueueWindows?: number } {
+  return config.admission ? { maxQueue: Number.MAX_SAFE_INTEGER, maxQueueWindows: Number.MAX_SAFE_INTEGER } : { maxQueue: config.queueMax };
+}
 
 const WARM_UP_TEXT =
   'The committee reviewed the proposal on Tuesday and asked the authors to clarify how the data were ' +
@@ -201,7 +214,7 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
       intraOpThreads: config.intraOpThreads,
       maxBatchTokens: config.batchMaxTokens,
       maxWaitMs: config.batchMaxWaitMs,
-      maxQueue: config.queueMax,
+      ...encoderQueueLimits(config),
       logger,
     });
     await into.embedder.embed(WARM_UP_TEXT);
@@ -218,6 +231,13 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
       const loadTextDetector = await importPart<LoadText>('./text.js', 'loadTextDetector');
       const text = await loadTextDetector({ modelDir: config.modelDir, headsDir: config.textHeadsDir, embedder: into.embedder });
       await text.analyze({ text: WARM_UP_TEXT, tasks: ['role', 'involvement'], segments: true, explain: true });
+      if (text.cost) {
+        // a timed request of a few hundred words: admission control's throughput until it measures its own
+        const long = Array(8).fill(WARM_UP_TEXT).join(' ');
+        const t0 = performance.now();
+        await text.analyze({ text: long, tasks: ['role', 'involvement'], segments: false, explain: false });
+        into.warmupTokensPerSecond = text.cost({ text: long, segments: false }) / Math.max(1e-3, (performance.now() - t0) / 1000);
+      }
       into.text = text;
       into.set('text-heads', 'ready');
       logger.info({ model: 'text-heads', ref: text.model }, 'text heads loaded and warmed up');

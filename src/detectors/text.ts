@@ -4,6 +4,7 @@
  * calibrated answer. Knows nothing of HTTP.
  */
 import path from 'node:path';
+import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
 import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
 import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
@@ -139,6 +140,19 @@ class HeadsTextDetector implements TextDetector {
       training_data: c.training_data,
       metrics: c.metrics ?? {},
     };
+  }
+
+  /** estimated encoder tokens of analyze(): one pass per embedding inputs() and segments() compute */
+  cost(req: { text: string; segments?: boolean }): number {
+    const c = this.heads.config;
+    const whole = estimateTokens(req.text.length);
+    // heads on features only: tokenization (usage) and features, about one pass of CPU work
+    if (!this.useEmbedding()) return REQUEST_OVERHEAD_TOKENS + whole;
+    const span = c.embedding_max_words ? estimateTokens(embeddingSpan(req.text, c.embedding_max_words).length) : whole;
+    const halves = c.contrast && c.contrast_embedding ? whole : 0;
+    const quarters = c.contrast && c.quarter_embedding ? whole : 0;
+    const segments = req.segments ? whole : 0;
+    return REQUEST_OVERHEAD_TOKENS + span + halves + quarters + segments;
   }
 
   async analyze(req: TextAnalysisRequest): Promise<TextAnalysis> {

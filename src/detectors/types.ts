@@ -4,6 +4,8 @@
  * features + embedding -> head -> calibration.
  */
 
+import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
+
 export const ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -90,6 +92,16 @@ export interface TextDetector {
   /** what /v1/models shows: encoder, heads, training data, metrics */
   describe(): Record<string, unknown>;
   analyze(req: TextAnalysisRequest): Promise<TextAnalysis>;
+  /**
+   * The work analyze() would do for this request, in estimated encoder tokens (all passes, from
+   * characters; no tokenization), for admission control. Absent: the route estimates one pass.
+   */
+  cost?(req: { text: string; segments?: boolean }): number;
+}
+
+/** The estimated encoder tokens of analysing one text: the detector's own estimate, else one pass. */
+export function textCost(detector: TextDetector, req: { text: string; segments?: boolean }): number {
+  return detector.cost ? detector.cost(req) : REQUEST_OVERHEAD_TOKENS + estimateTokens(req.text.length);
 }
 
 export interface RubricDimension {

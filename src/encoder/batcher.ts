@@ -11,6 +11,13 @@
  * memory growth), except that an idle queue always takes one request, so a very long text is never
  * impossible. Aborting a
  * request's signal drops its queued windows and rejects its promise with the signal's reason.
+ *
+ * One AbortSignal stands for one request (the HTTP layer makes one per request): all the passes
+ * submitted with it keep the place in line its first pass got, so a request admitted earlier finishes
+ * earlier (first in, first out by request, which keeps admission control's estimate true) and the
+ * batches are still filled from the other requests' windows while it prepares its next pass. A request
+ * already in line is never refused: the queue bounds apply to a request's first pass only, so no request
+ * is turned away half-way after paying for some passes.
  */
 import { EncoderInferenceError, EncoderOverloadedError, EncoderUnavailableError } from './errors.js';
 
@@ -47,6 +54,8 @@ interface Job {
   owner: Owner;
   slot: number;
   enqueuedAt: number;
+  /** place in line: the order in which the job's request (its signal) first submitted */
+  rank: number;
 }
 
 export class MicroBatcher {
@@ -66,6 +75,9 @@ export class MicroBatcher {
   private drained: (() => void)[] = [];
   /** exponentially weighted padded tokens per second, for Retry-After */
   private tokensPerSecond = 0;
+  /** the place in line of each request (signal) that has submitted */
+  private readonly ranks = new WeakMap<AbortSignal, number>();
+  private nextRank = 0;
 
   constructor(
     private readonly run: BatchRunner,
@@ -97,7 +109,8 @@ export class MicroBatcher {
     if (this.closed) return Promise.reject(new EncoderUnavailableError('the embedder is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (windows.length === 0) return Promise.resolve([]);
-    if (this.queue.length > 0 && (this.queuedTexts + texts > this.maxQueue || this.queue.length + windows.length > this.maxQueueWindows)) {
+    const known = signal ? this.ranks.get(signal) : undefined;
+    if (known === undefined && this.queue.length > 0 && (this.queuedTexts + texts > this.maxQueue || this.queue.length + windows.length > this.maxQueueWindows)) {
       return Promise.reject(new EncoderOverloadedError(this.retryAfterSeconds(), this.queuedTexts));
     }
     return new Promise<Float32Array[]>((resolve, reject) => {
@@ -114,11 +127,18 @@ export class MicroBatcher {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const now = performance.now();
-      this.queuedTexts += texts;
-      for (let i = 0; i < windows.length; i++) {
-        this.queue.push({ ids: windows[i], owner, slot: i, enqueuedAt: now });
-        this.queuedTokens += windows[i].length;
+      let rank = known;
+      if (rank === undefined) {
+        rank = this.nextRank++;
+        if (signal) this.ranks.set(signal, rank);
       }
+      this.queuedTexts += texts;
+      // after the queued jobs of the same or an earlier place in line (usually the end of the queue)
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1].rank > rank) at--;
+      const jobs = windows.map((ids, i) => ({ ids, owner, slot: i, enqueuedAt: now, rank }));
+      this.queue.splice(at, 0, ...jobs);
+      for (const w of windows) this.queuedTokens += w.length;
       // defer, so that requests submitted in the same tick share a batch
       if (!this.immediate) {
         this.immediate = setImmediate(() => {
@@ -165,7 +185,9 @@ export class MicroBatcher {
   private schedule(): void {
     if (this.running > 0 || this.queue.length === 0) return;
     const full = this.queue.length >= this.maxBatchSize || this.queuedTokens >= this.maxBatchTokens;
-    const waited = performance.now() - this.queue[0].enqueuedAt;
+    let oldest = this.queue[0].enqueuedAt;
+    for (const j of this.queue) if (j.enqueuedAt < oldest) oldest = j.enqueuedAt;
+    const waited = performance.now() - oldest;
     if (full || waited >= this.maxWaitMs || this.closed) {
       if (this.timer) {
         clearTimeout(this.timer);
@@ -180,7 +202,7 @@ export class MicroBatcher {
     }
   }
 
-  /** The oldest window plus the queued windows closest to it in length, within the token budget. */
+  /** The first window in line plus the queued windows closest to it in length, within the token budget. */
   private takeBatch(): Job[] {
     const head = this.queue[0];
     const batch = [head];

@@ -5,12 +5,13 @@
  * onnxruntime session (last_hidden_state) -> masked mean pool + L2 per window ->
  * token-weighted mean of the window vectors, L2-normalised.
  */
-import ort from 'onnxruntime-node';
 import type { Embedding, EncoderInfo, TextEmbedder, WindowEmbedding } from './types.js';
 import { MicroBatcher } from './batcher.js';
-import { EncoderInferenceError, EncoderUnavailableError } from './errors.js';
+import { EncoderUnavailableError } from './errors.js';
 import { loadEncoderFiles, type EncoderConfig } from './model-dir.js';
+import { openSession, type SessionSpec } from './session.js';
 import { TextTokenizer } from './tokenize.js';
+import { openWorkerSession } from './worker-session.js';
 
 export { EncoderInferenceError, EncoderOverloadedError, EncoderUnavailableError } from './errors.js';
 export type { Embedding, EncoderInfo, TextEmbedder, WindowEmbedding } from './types.js';
@@ -44,6 +45,11 @@ export interface EmbedderOptions {
   maxQueue?: number;
   /** windows waiting for the encoder before new work is refused (default 16384; a long text has many) */
   maxQueueWindows?: number;
+  /**
+   * run inference in a worker thread (default true): onnxruntime-node's run() blocks the thread that calls
+   * it for the whole inference, which on the main thread would stall HTTP for every batch
+   */
+  worker?: boolean;
   /** run a warm-up inference before resolving (default true) */
   warmup?: boolean;
   logger?: EmbedderLogger;
@@ -66,64 +72,6 @@ export interface OnnxEmbedder extends TextEmbedder {
 }
 
 const silent: EmbedderLogger = { warn() {}, info() {} };
-
-async function createSession(
-  model: Uint8Array,
-  opts: EmbedderOptions,
-  logger: EmbedderLogger,
-): Promise<{ session: ort.InferenceSession; device: 'cpu' | 'cuda' }> {
-  const base: ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: opts.interOpThreads ?? 1,
-    ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
-    extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
-  };
-  if (opts.device === 'cuda') {
-    // linux-x64 onnxruntime-node lists cuda as not bundled: the provider library comes from its install
-    // script (ONNXRUNTIME_NODE_INSTALL=cuda12, as the CUDA image does) and is found at session creation
-    const cuda = ort.listSupportedBackends().find((b) => b.name === 'cuda');
-    if (!cuda) {
-      logger.warn(
-        { device: 'cuda', fallback: 'cpu' },
-        'DEVICE=cuda asked for, but this onnxruntime-node build has no CUDA execution provider; running on CPU',
-      );
-    } else {
-      try {
-        const session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cuda'] });
-        return { session, device: 'cuda' };
-      } catch (err) {
-        logger.warn({ device: 'cuda', fallback: 'cpu', err: (err as Error).message }, 'CUDA execution provider failed to start; running on CPU');
-      }
-    }
-  }
-  try {
-    const session = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
-    return { session, device: 'cpu' };
-  } catch (err) {
-    throw new EncoderUnavailableError(`onnxruntime cannot load the model (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
-/**
- * Masked mean pool of rows [0, len) of one batch row of last_hidden_state, then L2 norm; reads the
- * output tensor in place.
- */
-function poolRow(data: Float32Array, row: number, seq: number, dim: number, len: number, acc: Float64Array): Float32Array {
-  acc.fill(0);
-  const base = row * seq * dim;
-  for (let t = 0; t < len; t++) {
-    const o = base + t * dim;
-    for (let d = 0; d < dim; d++) acc[d] += data[o + d];
-  }
-  let norm = 0;
-  for (let d = 0; d < dim; d++) norm += acc[d] * acc[d];
-  norm = Math.sqrt(norm);
-  const out = new Float32Array(dim);
-  const scale = norm > 0 ? 1 / norm : 0; // the mean's 1/len cancels in the L2 norm
-  for (let d = 0; d < dim; d++) out[d] = acc[d] * scale;
-  return out;
-}
 
 /** Token-weighted mean of the window vectors, L2-normalised. */
 function combine(windows: WindowEmbedding[], dim: number): Float32Array {
@@ -151,68 +99,20 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
   if (tokenizer.specialCount >= config.max_length)
     throw new EncoderUnavailableError(`max_length ${config.max_length} leaves no room next to ${tokenizer.specialCount} special tokens`);
 
-  const { session, device } = await createSession(files.onnx, opts, logger);
-  const inputs = [...session.inputNames];
-  const meta = new Map(session.inputMetadata.map((m) => [m.name, m]));
-  const known = new Set(['input_ids', 'attention_mask', 'token_type_ids', 'position_ids']);
-  const unknown = inputs.filter((n) => !known.has(n));
-  if (!inputs.includes('input_ids') || unknown.length > 0) {
-    await session.release();
-    throw new EncoderUnavailableError(
-      `${files.onnxFile} must take input_ids [+ attention_mask, token_type_ids, position_ids]; it declares ${inputs.join(', ')}`,
-    );
-  }
-  if (!session.outputNames.includes('last_hidden_state')) {
-    await session.release();
-    throw new EncoderUnavailableError(`${files.onnxFile} has no output last_hidden_state (outputs: ${session.outputNames.join(', ')})`);
-  }
-  const int32Inputs = new Set(inputs.filter((n) => { const m = meta.get(n); return m?.isTensor && m.type === 'int32'; }));
-  const dim = config.dim;
-  const padId = tokenizer.padId;
-
-  const runBatch = async (batch: Int32Array[]): Promise<Float32Array[]> => {
-    const b = batch.length;
-    let seq = 0;
-    for (const w of batch) seq = Math.max(seq, w.length);
-    const size = b * seq;
-    const ids = new BigInt64Array(size).fill(BigInt(padId));
-    const mask = new BigInt64Array(size);
-    for (let r = 0; r < b; r++) {
-      const w = batch[r];
-      const o = r * seq;
-      for (let t = 0; t < w.length; t++) {
-        ids[o + t] = BigInt(w[t]);
-        mask[o + t] = 1n;
-      }
-    }
-    const tensor = (name: string, data: BigInt64Array) =>
-      int32Inputs.has(name)
-        ? new ort.Tensor('int32', Int32Array.from(data, (x) => Number(x)), [b, seq])
-        : new ort.Tensor('int64', data, [b, seq]);
-    const feeds: Record<string, ort.Tensor> = { input_ids: tensor('input_ids', ids) };
-    if (inputs.includes('attention_mask')) feeds.attention_mask = tensor('attention_mask', mask);
-    if (inputs.includes('token_type_ids')) feeds.token_type_ids = tensor('token_type_ids', new BigInt64Array(size));
-    if (inputs.includes('position_ids')) {
-      const pos = new BigInt64Array(size);
-      for (let r = 0; r < b; r++) for (let t = 0; t < seq; t++) pos[r * seq + t] = BigInt(t);
-      feeds.position_ids = tensor('position_ids', pos);
-    }
-    let out: ort.Tensor;
-    try {
-      out = (await session.run(feeds, ['last_hidden_state'])).last_hidden_state;
-    } catch (err) {
-      throw new EncoderInferenceError((err as Error).message.split('\n')[0], { cause: err });
-    }
-    const [ob, os_, od] = out.dims;
-    if (ob !== b || os_ !== seq || od !== dim || out.type !== 'float32')
-      throw new EncoderInferenceError(`last_hidden_state is ${out.type} [${out.dims.join(', ')}], expected float32 [${b}, ${seq}, ${dim}]`);
-    const data = out.data as Float32Array;
-    const acc = new Float64Array(dim);
-    const vectors: Float32Array[] = new Array(b);
-    for (let r = 0; r < b; r++) vectors[r] = poolRow(data, r, seq, dim, batch[r].length, acc);
-    out.dispose();
-    return vectors;
+  const spec: SessionSpec = {
+    model: files.onnx,
+    onnxFile: files.onnxFile,
+    dim: config.dim,
+    padId: tokenizer.padId,
+    device: opts.device,
+    intraOpThreads: opts.intraOpThreads,
+    interOpThreads: opts.interOpThreads,
+    allowSpinning: opts.allowSpinning,
   };
+  const session = opts.worker === false ? await openSession(spec, logger) : await openWorkerSession(spec, logger);
+  const { device, inputs } = session;
+  const dim = config.dim;
+  const runBatch = (batch: Int32Array[]) => session.run(batch);
 
   const batcher = new MicroBatcher(runBatch, {
     maxBatchTokens: opts.maxBatchTokens,

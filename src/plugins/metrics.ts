@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Detectors } from '../detectors/index.js';
+import type { Admission } from './admission.js';
 
 export interface Metrics {
   registry: Registry;
@@ -9,7 +10,7 @@ export interface Metrics {
   duration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
-export function registerMetrics(app: FastifyInstance, detectors: () => Detectors, inFlight: () => number): Metrics {
+export function registerMetrics(app: FastifyInstance, detectors: () => Detectors, inFlight: () => number, admission?: Admission): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -61,6 +62,8 @@ export function registerMetrics(app: FastifyInstance, detectors: () => Detectors
   encoderGauge('llm_provenance_encoder_running', 'texts being encoded now', 'running');
   encoderGauge('llm_provenance_encoder_batches', 'encoder micro-batches run so far', 'batches');
 
+  if (admission) registerAdmissionMetrics(registry, admission);
+
   app.addHook('onResponse', async (request, reply) => {
     // the route template keeps label cardinality bounded; unmatched URLs share one label
     const route = request.routeOptions.url ?? '(unmatched)';
@@ -70,4 +73,44 @@ export function registerMetrics(app: FastifyInstance, detectors: () => Detectors
   });
 
   return { registry, requests, duration };
+}
+
+/** Admission control: what the door admitted, refused and saw time out, and what it estimates now. */
+function registerAdmissionMetrics(registry: Registry, a: Admission): void {
+  const counter = (name: string, help: string, value: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  counter('llm_provenance_admission_admitted_total', 'requests with encoder work admitted at the door', () => a.counts.admitted);
+  new Counter({
+    name: 'llm_provenance_admission_refused_total',
+    help: 'requests refused at the door with 503 + Retry-After, by reason (deadline: the estimate says it cannot finish in time; cap: ADMISSION_MAX_TOKENS; in_flight: MAX_IN_FLIGHT)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ reason: 'deadline' }, a.counts.refusedDeadline);
+      this.inc({ reason: 'cap' }, a.counts.refusedCap);
+      this.inc({ reason: 'in_flight' }, a.counts.refusedInFlight);
+    },
+  });
+  counter('llm_provenance_admission_timed_out_total', 'admitted requests that passed their deadline (504)', () => a.counts.timedOut);
+  const gauge = (name: string, help: string, value: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
+  gauge('llm_provenance_admission_wait_seconds', 'estimated time to finish the work admitted now (outstanding tokens / throughput)', () => a.waitMs() / 1000);
+  gauge('llm_provenance_admission_outstanding_tokens', 'estimated encoder tokens admitted and not finished', () => a.outstanding);
+  gauge('llm_provenance_admission_throughput_tokens_per_second', 'measured throughput in estimated encoder tokens per second of busy time (the warm-up prior until measured)', () => a.tokensPerSecond);
 }

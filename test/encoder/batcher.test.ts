@@ -108,3 +108,21 @@ t.test('the queue bound counts texts (maxQueue) and windows (maxQueueWindows)', 
   t.equal((await big).length, 8);
   t.equal((await small).length, 2);
 });
+
+t.test('a request keeps its place in line: its later passes run before later requests and are never refused', async (t) => {
+  const f = fake({ delayMs: 5 });
+  const b = new MicroBatcher(f.run, { maxQueue: 2, maxBatchSize: 1, maxWaitMs: 1 });
+  const first = new AbortController();
+  const second = new AbortController();
+  // request 1's first pass, then request 2's: the queue now holds its 2 texts
+  const a1 = b.submit([win(1, 2)], first.signal);
+  const b1 = b.submit([win(2, 2), win(2, 2)], second.signal);
+  await t.rejects(b.submit([win(3, 2)], new AbortController().signal), EncoderOverloadedError, 'a new request is refused by the full queue');
+  await a1;
+  // request 1's second pass arrives while request 2's windows wait: it is not refused, and it runs first
+  const a2 = b.submit([win(11, 2), win(11, 2)], first.signal, 2);
+  t.equal((await a2).length, 2, 'a request already in line is never refused');
+  await b1;
+  const order = f.batches.map((batch) => batch[0][0]);
+  t.ok(order.lastIndexOf(11) < order.lastIndexOf(2), `request 1's second pass finished before request 2's first (order ${order.join(',')})`);
+});

@@ -224,3 +224,13 @@ t.test('close finishes accepted work, then refuses', async (t) => {
   t.equal((await p).vector.length, 32);
   await t.rejects(e.embed('x'), EncoderUnavailableError);
 });
+
+t.test('inference in the worker thread (default) and in-process (worker: false) give the same vectors', async (t) => {
+  const inWorker = await open(t, A);
+  const inProcess = await open(t, A, { worker: false });
+  for (const text of texts) {
+    const a = await inWorker.embed(text);
+    const b = await inProcess.embed(text);
+    t.equal(maxAbsDiff(a.vector, b.vector), 0, JSON.stringify(text.slice(0, 30)));
+  }
+});

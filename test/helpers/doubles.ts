@@ -17,6 +17,8 @@ import {
   type TextDetector,
 } from '../../src/detectors/types.js';
 import { decisionFor } from '../../src/detectors/text.js';
+import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../../src/encoder/cost.js';
+import type { TextEmbedder } from '../../src/encoder/types.js';
 
 /** the double's decision thresholds (the real heads publish theirs in config.json) */
 const DOUBLE_THRESHOLDS = { ai_probability: 0.7, by_validation_fpr: { fpr_0_01: 0.9, fpr_0_05: 0.7, fpr_0_10: 0.5 } };
@@ -178,6 +180,52 @@ export class TestDoubleJudgmentDetector implements JudgmentDetector {
       group: { k: answers.length, llm_probability: g, label: g >= 0.5 ? 'llm' : 'human' },
       explanation: req.explain ? [{ feature: 'score_spread', value: logits[0], contribution: logits[0] }] : undefined,
       warnings: [],
+    };
+  }
+}
+
+/**
+ * A text detector double on a REAL embedder (the tiny test encoder): per request it embeds the text,
+ * its halves and its quarters, as the shipped heads do, and answers from the vector. It states its
+ * cost as the real detector does (three passes); `calls` counts analyze() calls and `passes` the
+ * encoder passes that completed.
+ */
+export class EncoderTextDetector implements TextDetector {
+  readonly model = { id: 'test-double-encoder-text', version: '0.0.0-test' };
+  readonly calls = { n: 0, passes: 0 };
+  constructor(private readonly embedder: TextEmbedder) {}
+
+  describe(): Record<string, unknown> {
+    return { kind: 'test double on a real encoder', encoder: this.embedder.info.id };
+  }
+
+  cost(req: { text: string; segments?: boolean }): number {
+    return REQUEST_OVERHEAD_TOKENS + 3 * estimateTokens(req.text.length);
+  }
+
+  async analyze(req: TextAnalysisRequest): Promise<TextAnalysis> {
+    this.calls.n++;
+    const opt = req.signal ? { signal: req.signal } : undefined;
+    const whole = await this.embedder.embed(req.text, opt);
+    this.calls.passes++;
+    const words = req.text.split(/\s+/).filter(Boolean);
+    const half = Math.max(1, Math.floor(words.length / 2));
+    await this.embedder.embedMany([words.slice(0, half).join(' '), words.slice(half).join(' ') || req.text], opt);
+    this.calls.passes++;
+    const q = Math.max(1, Math.floor(words.length / 4));
+    await this.embedder.embedMany([0, 1, 2, 3].map((k) => words.slice(k * q, (k + 1) * q).join(' ') || req.text), opt);
+    this.calls.passes++;
+    const p = sigmoid(whole.vector[0] * 4);
+    const probabilities = { human_author: 1 - p, llm_creator: p / 3, llm_polisher: p / 3, llm_extender: p / 3 } as Record<Role, number>;
+    const label = p > 0.5 ? 'llm_creator' : 'human_author';
+    return {
+      model: this.model,
+      warnings: [],
+      usage: { characters: req.text.length, tokens: whole.tokens, windows: whole.windows.length },
+      role: { label, probabilities, confidence: 'low' },
+      ai_probability: p,
+      decision: decisionFor(p, DOUBLE_THRESHOLDS, req.maxFalsePositiveRate),
+      involvement: { ratio: p, interval: [Math.max(0, p - 0.1), Math.min(1, p + 0.1)], coverage: 0.9 },
     };
   }
 }

@@ -22,6 +22,7 @@ t.test('a flood beyond capacity: accepted requests complete, the rest are refuse
   t.equal(calls.n, 4, 'refused requests never reached the detector');
   const m1 = await app.inject({ method: 'GET', url: '/metrics' });
   t.match(m1.body, /llm_provenance_requests_in_flight 4/);
+  t.match(m1.body, /llm_provenance_admission_refused_total\{reason="in_flight"\} 36/);
   release();
   const results = await Promise.all(pending);
   const ok = results.filter((r) => r.statusCode === 200);

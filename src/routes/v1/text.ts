@@ -1,7 +1,7 @@
 /** POST /v1/text/analyze, /role, /involvement, /analyze/batch. HTTP only: validate, call the detector, shape. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InputError, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
+import { InputError, textCost, type TextAnalysis, type TextDetector, type TextTask } from '../../detectors/types.js';
 import type { NormalizedText } from '../../detectors/normalize.js';
 import type { LikelihoodAnswer, LikelihoodDetector } from '../../detectors/likelihood.js';
 import { errorToProblem } from '../../plugins/errors.js';
@@ -73,11 +73,28 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     b: { text: string; tasks?: TextTask[]; segments?: boolean; explain?: boolean; max_false_positive_rate?: number; likelihood?: boolean },
     tasks: TextTask[],
   ): Promise<TextAnalysisT> {
-    const n = prepareText(b.text, '/text', ctx.config.maxTextChars);
-    const detector = ctx.detectors().requireText();
+    let detector: TextDetector;
+    try {
+      detector = ctx.detectors().requireText();
+    } catch (err) {
+      prepareText(b.text, '/text', ctx.config.maxTextChars); // a bad text is a 400 even while the model is missing
+      throw err;
+    }
     const lm = b.likelihood ? ctx.detectors().requireLikelihood() : null;
     const opts = { tasks, segments: b.segments ?? false, explain: b.explain ?? false, maxFalsePositiveRate: b.max_false_positive_rate };
-    const a = await ctx.work.run(request, reply, (signal) => analyzeWith(detector, lm, n.text, opts, signal));
+    // admission first, by the cost of the raw text (normalising only removes characters): a refusal at the
+    // door must not pay for normalisation, which takes milliseconds on a long text
+    const cost = textCost(detector, { text: b.text, segments: opts.segments });
+    let n!: NormalizedText;
+    const a = await ctx.work.run(
+      request,
+      reply,
+      (signal) => {
+        n = prepareText(b.text, '/text', ctx.config.maxTextChars);
+        return analyzeWith(detector, lm, n.text, opts, signal);
+      },
+      cost,
+    );
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
     return shapeAnalysis(a, n, opts);
@@ -93,6 +110,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: TextAnalysisSchema, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => analyzeOne(request, reply, request.body, request.body.tasks ?? ['role', 'involvement']),
   );
@@ -108,6 +126,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: RoleResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const a = await analyzeOne(request, reply, request.body, ['role']);
@@ -126,6 +145,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         body,
         response: { 200: InvolvementResponse, ...problemResponses(...V1_PROBLEMS) },
       },
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const a = await analyzeOne(request, reply, request.body, ['involvement']);
@@ -148,6 +168,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       },
       // the documented body (above) drives OpenAPI; validation takes only the envelope, items are checked one by one
       validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? batch.envelope : () => true),
+      onRequest: ctx.work.atTheDoor,
     },
     async (request, reply) => {
       const b = request.body;
@@ -156,8 +177,13 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       const checked = batch.checkItems(b.items as unknown[]);
       const detector: TextDetector | null = checked.some((c) => c.ok) ? ctx.detectors().requireText() : null;
       const lm = b.likelihood && detector ? ctx.detectors().requireLikelihood() : null;
-      const answers = await ctx.work.run(request, reply, (signal) =>
-        Promise.allSettled(checked.map((c) => (c.ok && detector ? analyzeWith(detector, lm, c.n.text, opts, signal) : Promise.reject(c.ok ? null : c.err)))),
+      // the whole batch is admitted (or refused) as one unit, by the cost of all its valid items
+      const cost = detector ? checked.reduce((sum, c) => sum + (c.ok ? textCost(detector, { text: c.n.text, segments: opts.segments }) : 0), 0) : 0;
+      const answers = await ctx.work.run(
+        request,
+        reply,
+        (signal) => Promise.allSettled(checked.map((c) => (c.ok && detector ? analyzeWith(detector, lm, c.n.text, opts, signal) : Promise.reject(c.ok ? null : c.err)))),
+        cost,
       );
       const results = checked.map((c, i) => {
         const a = answers[i];
