@@ -221,21 +221,27 @@ function likelihoodRow(models: string): SummaryRow | null {
   if (!cfg) return null;
   const m = readJson(path.join(models, 'likelihood/metrics.json'));
   const src = (cfg.source ?? {}) as Json;
-  const trainedOn = `nothing here: ${String(src.model ?? cfg.id)} as published (PyPI ${String(src.package ?? '?')} ${String(src.package_version ?? '')}), zero-shot`;
+  const head = readJson(path.join(models, 'likelihood/head.json'));
+  const fit = (head?.trained_on ?? {}) as Json;
+  const trainedOn =
+    `the language model: nothing here (${String(src.model ?? cfg.id)}, PyPI ${String(src.package ?? '?')} ${String(src.package_version ?? '')}, used as published, zero-shot)` +
+    (head ? `; its combination with the text heads (head.json): ${String(fit.rows ?? '?')} rows of the train split, first ${String(fit.max_tokens ?? '?')} tokens` : '');
   if (!m) return { dir: 'likelihood', model: `**likelihood** ${String(cfg.version)} (opt-in)`, trainedOn, metrics: 'not measured yet (training/eval-likelihood.ts)', fails: '-' };
   const mean = (m.mean_over_sets ?? {}) as Record<string, { auroc: number; fpr_at_recall_0_90: number }>;
   const pick = (re: RegExp) => Object.entries(mean).find(([k]) => re.test(k));
   const zs = pick(/^Fast-DetectGPT/);
   const heads = pick(/^shipped heads/);
-  const both = pick(/^heads \+ likelihood/);
+  const both = pick(/^heads \+ likelihood \(shipped/);
   const sets = (m.sets ?? {}) as Record<string, Record<string, { auroc: number; fpr_at_recall_0_90: number }>>;
   const n = Object.keys(sets).filter((k) => !k.startsWith('gede')).length;
   const parts: string[] = [];
   if (zs) parts.push(`Fast-DetectGPT alone: mean AUROC ${f3(zs[1].auroc)} over ${n} sets (heads ${heads ? f3(heads[1].auroc) : '-'})`);
-  if (both && heads) parts.push(`heads + likelihood ${f3(both[1].auroc)} (${both[1].auroc > heads[1].auroc ? '+' : ''}${f3(both[1].auroc - heads[1].auroc)}; sample, leave-one-source-out)`);
-  const ielts = zs ? sets['gede-human-ielts']?.[zs[0]] : undefined;
-  const native = zs ? sets['gede-human-argumentative']?.[zs[0]] : undefined;
-  if (ielts && native) parts.push(`gede human FPR at 90% recall: non-native ${pct(ielts.fpr_at_recall_0_90)}, native ${pct(native.fpr_at_recall_0_90)}`);
+  if (both && heads) parts.push(`combined with the heads (likelihood.ai_probability) ${f3(both[1].auroc)} (${both[1].auroc > heads[1].auroc ? '+' : ''}${f3(both[1].auroc - heads[1].auroc)}; test-split sample)`);
+  for (const [name, label] of [[heads, 'heads'], [both, 'combined'], [zs, 'Fast-DetectGPT']] as const) {
+    const ielts = name ? sets['gede-human-ielts']?.[name[0]] : undefined;
+    const native = name ? sets['gede-human-argumentative']?.[name[0]] : undefined;
+    if (ielts && native) parts.push(`gede human FPR at 90% recall, ${label}: non-native ${pct(ielts.fpr_at_recall_0_90)}, native ${pct(native.fpr_at_recall_0_90)}`);
+  }
   const weak = zs ? Object.entries(sets).filter(([k, v]) => !k.startsWith('gede') && v[zs[0]]?.auroc < 0.6).map(([k]) => `${k} (${GENRE[k] ?? k})`) : [];
   const fails = ['opt-in, not part of the role and involvement answer', ...(weak.length ? [`zero-shot near chance or inverted on ${weak.join(', ')}`] : [])];
   return { dir: 'likelihood', model: `**likelihood** ${String(cfg.version)} (opt-in)`, trainedOn, metrics: parts.join('; '), fails: fails.join('; ') };

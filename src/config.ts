@@ -73,9 +73,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MODEL_DIR', default: './models', description: 'directory holding encoder/, heads/, judgments/' },
   { name: 'ENCODER_DIR', default: '$MODEL_DIR/encoder', description: 'directory of the ONNX encoder' },
   { name: 'TEXT_HEADS_DIR', default: '$MODEL_DIR/heads', description: 'directory of the text heads (e.g. $MODEL_DIR/heads-features-only)' },
-  { name: 'LIKELIHOOD', default: 'off', description: 'on: load the likelihood model (a 135 M causal LM, about 3 s of CPU per 500-word text) so that requests with `likelihood: true` get zero-shot likelihood features; off: such requests get 503' },
+  { name: 'LIKELIHOOD', default: 'off', description: 'on: load the likelihood model (a 135 M causal LM, seconds of CPU per text: bench/RESULTS.md) so that requests with `likelihood: true` get zero-shot likelihood features; off: such requests get 503' },
   { name: 'LIKELIHOOD_DIR', default: '$MODEL_DIR/likelihood', description: 'directory of the likelihood model' },
-  { name: 'LIKELIHOOD_MAX_TOKENS', default: '512', description: 'tokens of a text the likelihood model reads (the rest is not read)' },
+  { name: 'LIKELIHOOD_MAX_TOKENS', default: '256', description: 'tokens of a text the likelihood model reads (the rest is not read); the combination head was fitted at 256 and is given only at that value' },
   { name: 'ENCODER_PRECISION', default: 'fp32', description: 'fp32 (model.onnx: the same answer whatever the batch) or int8 (model.int8.onnx: about 1.8x faster, answers move in the 3rd-4th decimal with batch composition)' },
   { name: 'DEVICE', default: 'cpu', description: 'cpu or cuda (onnxruntime execution provider)' },
   { name: 'INTRA_OP_THREADS', default: '(onnxruntime default)', description: 'threads per ONNX inference, 1-256' },
@@ -174,7 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
   const encoderPrecision = r.oneOf('ENCODER_PRECISION', 'fp32', ['int8', 'fp32'] as const);
   const likelihoodOn = r.oneOf('LIKELIHOOD', 'off', ['off', 'on'] as const) === 'on';
   const likelihoodDirRaw = r.raw('LIKELIHOOD_DIR');
-  const likelihoodMaxTokens = r.int('LIKELIHOOD_MAX_TOKENS', 512, 16, 100_000);
+  const likelihoodMaxTokens = r.int('LIKELIHOOD_MAX_TOKENS', 256, 16, 100_000);
   const device = r.oneOf('DEVICE', 'cpu', ['cpu', 'cuda'] as const);
   const intraOpThreads = r.optionalInt('INTRA_OP_THREADS', 1, 256);
   const batchMaxTokens = r.int('BATCH_MAX_TOKENS', 2048, 128, 1_048_576);

@@ -10,7 +10,7 @@
  *   - heads + likelihood: a logistic regression on [logit(ai_probability), the likelihood features], fitted
  *     leave-one-source-out on the sample (the rows of the set it is scored on never fit it; gede never fits).
  *
- *   npx tsx training/eval-likelihood.ts [--per-class 40] [--max-tokens 256] [--heads models/heads]
+ *   npx tsx training/eval-likelihood.ts [--per-class 40] [--train-per-class 20] [--max-tokens 256] [--heads models/heads]
  * Scores are cached in training/.cache/likelihood-sample.jsonl (resumable: delete it to start over).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ import { arg, openEmbedder } from './train-text.js';
 
 const log = (m: string) => console.error(`[eval-likelihood ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const perClass = Number(arg('--per-class') ?? 40);
+/** the train split's sample, which fits the combination head (8 inputs: a few hundred rows are plenty) */
+const trainPerClass = Number(arg('--train-per-class') ?? 20);
 const maxTokens = Number(arg('--max-tokens') ?? 256);
 const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
 const modelDir = path.resolve(arg('--model') ?? 'models/likelihood');
@@ -44,7 +46,7 @@ function groupOf(r: TextRow): string {
 
 // ------------------------------------------------------------------ sample
 /** Seeded per-bucket samples of one split (gede: its test rows, evaluation only). */
-function sampleSplit(split: 'train' | 'test'): TextRow[] {
+function sampleSplit(split: 'train' | 'test', perClass: number): TextRow[] {
   const corpus = loadTextCorpus({ includeEval: split === 'test' }).filter((r) => r.split === split && r.text.trim().length > 0);
   const buckets = new Map<string, TextRow[]>();
   for (const r of corpus) {
@@ -58,9 +60,9 @@ function sampleSplit(split: 'train' | 'test'): TextRow[] {
   }
   return out;
 }
-const rows = sampleSplit('test');
+const rows = sampleSplit('test', perClass);
 // the train split's sample fits the shipped combination head (models/likelihood/head.json)
-const trainRows = sampleSplit('train');
+const trainRows = sampleSplit('train', trainPerClass);
 log(`${rows.length} sampled test rows, ${trainRows.length} train rows`);
 
 // ------------------------------------------------------------------ likelihood features (cached)
@@ -134,7 +136,7 @@ const head = fitLogistic(
   { features: [...COMBINATION_FEATURES], classes: ['human', 'llm'], l2: 1e-2, classWeights: 'balanced' },
 );
 const headPath = path.join(modelDir, 'head.json');
-writeFileSync(headPath, JSON.stringify({ ...head.toJSON(), heads: heads.config.version, trained_on: { split: 'train', rows: trainRows.length, per_class: perClass, max_tokens: maxTokens, sources: [...new Set(trainRows.map((r) => r.source))].sort() } }, null, 2) + '\n');
+writeFileSync(headPath, JSON.stringify({ ...head.toJSON(), heads: heads.config.version, trained_on: { split: 'train', rows: trainRows.length, per_class: trainPerClass, max_tokens: maxTokens, sources: [...new Set(trainRows.map((r) => r.source))].sort() } }, null, 2) + '\n');
 const modelCfgPath = path.join(modelDir, 'config.json');
 const modelCfg = JSON.parse(readFileSync(modelCfgPath, 'utf8'));
 modelCfg.files['head.json'] = sha256(readFileSync(headPath));
@@ -164,12 +166,13 @@ const md: string[] = [];
 md.push('# Likelihood features (zero-shot, SmolLM2-135M) against and on top of the text heads');
 md.push('');
 md.push(
-  `Measured ${new Date().toISOString()} by \`npx tsx training/eval-likelihood.ts --per-class ${perClass} --max-tokens ${maxTokens}\` ` +
+  `Measured ${new Date().toISOString()} by \`npx tsx training/eval-likelihood.ts --per-class ${perClass} --train-per-class ${trainPerClass} --max-tokens ${maxTokens}\` ` +
     `(${Math.round((Date.now() - t0) / 1000)} s with cached scores). Data: a seeded sample of the test split of every text set, at most ${perClass} human and ${perClass} LLM rows a set ` +
     `(gede: ${2 * perClass} of each of its three groups), ${rows.length} rows; the likelihood model read the first ${maxTokens} tokens of each. ` +
     'The shipped heads never trained on test rows. "heads + likelihood (logistic, LOSO)" and "likelihood features only" are logistic regressions fitted leave-one-source-out on this sample ' +
     '(a set\'s rows are scored by a fit on the other sets; gede never fits), so they are a small-sample estimate of what joining the features to the heads would give on a set never trained on, not the card\'s full leave-one-source-out. ' +
-    `"shipped head.json" is the combination the service answers with (\`likelihood.ai_probability\`): one logistic regression over ${COMBINATION_FEATURES.join(', ')}, fitted on a sample of the train split drawn the same way (${trainRows.length} rows, every set but gede) and scored here on the test rows.`,
+    `"shipped head.json" is the combination the service answers with (\`likelihood.ai_probability\`): one logistic regression over ${COMBINATION_FEATURES.join(', ')}, fitted on a sample of the train split drawn the same way (${trainRows.length} rows, every set but gede) and scored here on the test rows. ` +
+    'On train rows the heads\' ai_probability is in-sample (the heads trained on them), so this fit leans on it more than a fit on held-out heads answers would; the LOSO column does not share that bias.',
 );
 md.push('');
 md.push('AUROC (human vs LLM rows of the set) / human FPR at the threshold that catches 90% of the set\'s LLM rows:');
@@ -219,6 +222,14 @@ md.push(
       .map((g) => `${g}: mean log-probability ${fmt(byGroup(g, 'lm_logp_mean'))}, Fast-DetectGPT ${fmt(byGroup(g, 'lm_fast_detectgpt'))}`)
       .join('; ') +
     '.',
+);
+md.push('');
+md.push(
+  'How it ships: opt-in. An instance started with `LIKELIHOOD=on` answers `likelihood: true` with the features, and, when the role task ran, with the ' +
+    'combination above as `likelihood.ai_probability` and its signed explanation; the top-level `ai_probability`, `role`, `decision` and `involvement` are the text heads\' alone. ' +
+    'The rule for turning it on by default (clean leave-one-source-out role macro-F1 up by 0.03 or more, at no more than the encoder pass\'s cost) is not met on cost: ' +
+    'the model reads a 500-word text many times slower than the encoder (bench/RESULTS.md, section 10). ' +
+    `Not measured: the role and involvement heads retrained with these features under the card's full leave-one-source-out; the features of the whole corpus (about 26,000 texts) would take about ${Math.round((26000 * 1.5) / 3600)} h of this 2-core CPU at the measured ~1.5 s a text (first ${maxTokens} tokens).`,
 );
 md.push('');
 writeFileSync(path.resolve('models/card/likelihood.md'), md.join('\n') + '\n');

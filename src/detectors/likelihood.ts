@@ -30,6 +30,8 @@ interface Combination {
   model: LogisticModel;
   /** the text heads version it was fitted on: another version's ai_probability is not combined */
   heads: string;
+  /** tokens per text its features were read from (LIKELIHOOD_MAX_TOKENS must match: the features depend on it) */
+  maxTokens?: number;
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -41,11 +43,11 @@ async function loadCombination(dir: string, files: Record<string, string>): Prom
     throw new LikelihoodUnavailableError(`${path.join(dir, 'head.json')} is listed in config.json but missing`);
   });
   if (sha256(data) !== expected) throw new LikelihoodUnavailableError('head.json is corrupt or was replaced: its sha256 does not match config.json');
-  const json = JSON.parse(data.toString('utf8')) as { heads?: string; features?: string[] };
+  const json = JSON.parse(data.toString('utf8')) as { heads?: string; features?: string[]; trained_on?: { max_tokens?: number } };
   if (JSON.stringify(json.features) !== JSON.stringify(COMBINATION_FEATURES)) {
     throw new LikelihoodUnavailableError(`head.json reads ${JSON.stringify(json.features)}, not this build's ${JSON.stringify(COMBINATION_FEATURES)}`);
   }
-  return { model: LogisticModel.fromJSON(json), heads: String(json.heads ?? '') };
+  return { model: LogisticModel.fromJSON(json), heads: String(json.heads ?? ''), maxTokens: json.trained_on?.max_tokens };
 }
 
 export class LikelihoodDetector {
@@ -74,7 +76,8 @@ export class LikelihoodDetector {
   }
 
   describe(): Record<string, unknown> {
-    return { ...this.lm.describe(), combination: this.combination ? { heads: this.combination.heads, features: [...COMBINATION_FEATURES] } : null };
+    const c = this.combination;
+    return { ...this.lm.describe(), combination: c ? { heads: c.heads, max_tokens: c.maxTokens ?? null, features: [...COMBINATION_FEATURES] } : null };
   }
 
   /**
@@ -97,8 +100,11 @@ export class LikelihoodDetector {
     };
     const warnings: string[] = [];
     if (heads && this.combination) {
+      const fittedTokens = this.combination.maxTokens;
       if (this.combination.heads !== heads.version) {
         warnings.push(`likelihood: its combination was fitted on text heads ${this.combination.heads}, not ${heads.version}, so no combined ai_probability is given`);
+      } else if (fittedTokens !== undefined && fittedTokens !== this.lm.maxTokens) {
+        warnings.push(`likelihood: its combination was fitted on features of the first ${fittedTokens} tokens, this instance reads ${this.lm.maxTokens} (LIKELIHOOD_MAX_TOKENS), so no combined ai_probability is given`);
       } else {
         const x = combinationInputs(heads.aiProbability, f);
         answer.ai_probability = round(this.combination.model.predictProba(x)[1]);

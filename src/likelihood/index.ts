@@ -28,7 +28,7 @@ export interface LikelihoodConfig {
 export interface LikelihoodOptions {
   /** directory with config.json, tokenizer.json and model.int4.onnx */
   dir: string;
-  /** tokens scored per text at most (the rest of a longer text is not read); default 512 */
+  /** tokens scored per text at most (the rest of a longer text is not read); default 256 */
   maxTokens?: number;
   intraOpThreads?: number;
   /** run one inference before resolving (default true) */
@@ -97,7 +97,7 @@ export class LikelihoodModel {
     } catch (err) {
       throw new LikelihoodUnavailableError(`onnxruntime cannot load ${LIKELIHOOD_ONNX} (${(err as Error).message.split('\n')[0]})`);
     }
-    const model = new LikelihoodModel(config, new Tokenizer(tokenizerJson, {}), session, opts.maxTokens ?? 512);
+    const model = new LikelihoodModel(config, new Tokenizer(tokenizerJson, {}), session, opts.maxTokens ?? 256);
     if (opts.warmup !== false) await model.score('The committee reviewed the proposal on Tuesday.');
     return model;
   }

@@ -117,6 +117,22 @@ t.test('the combination head: the heads\' ai_probability and the features, with 
   t.equal((await d.analyze(FAMOUS[0])).answer.ai_probability, undefined, 'no heads answer (involvement only): not combined');
 });
 
+t.test('the shipped combination head loads, matches the shipped text heads, and answers only at the tokens it was fitted on', async (t) => {
+  const headsVersion = JSON.parse(readFileSync(fileURLToPath(new URL('../../models/heads/config.json', import.meta.url)), 'utf8')).version;
+  const d = await LikelihoodDetector.load({ dir: DIR, warmup: false });
+  t.teardown(() => d.close());
+  t.equal(d.combination?.heads, headsVersion, 'fitted on the text heads that ship');
+  t.equal(d.combination?.maxTokens, d.lm.maxTokens, 'at the default LIKELIHOOD_MAX_TOKENS');
+  const r = await d.analyze(FAMOUS[1], undefined, { aiProbability: 0.5, version: headsVersion });
+  t.ok(r.answer.ai_probability! > 0 && r.answer.ai_probability! < 1);
+  t.equal(r.answer.explanation?.length, COMBINATION_FEATURES.length);
+  const other = await LikelihoodDetector.load({ dir: DIR, warmup: false, maxTokens: 64 });
+  t.teardown(() => other.close());
+  const r64 = await other.analyze(FAMOUS[1], undefined, { aiProbability: 0.5, version: headsVersion });
+  t.equal(r64.answer.ai_probability, undefined, 'features of another length: not combined');
+  t.match(r64.warnings[0], /first 256 tokens, this instance reads 64/);
+});
+
 // last: closing the app closes the model it was given
 t.test('over HTTP: `likelihood: true` adds the block where the model is on, 503 naming it where it is off', async (t) => {
   const withLm = await build(t, { detectors: Detectors.of({ text: new TestDoubleTextDetector(), judgment: new TestDoubleJudgmentDetector(), likelihood: LikelihoodDetector.of(model) }) });
