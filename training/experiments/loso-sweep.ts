@@ -11,7 +11,8 @@
  * embedding's (second half - first half) difference to the inputs (two more encoder passes per text).
  * `--encoder DIR` embeds with another encoder (default models/encoder; any dimension, the fold heads take it), e.g. one
  * trained without a data set or a pretrained one, to see whether an encoder's LOSO gain on that set survives its absence;
- * `--sources a,b` holds out only those sets (the mean is then over them). `--extra-encoder DIR` adds a
+ * `--sources a,b` holds out only those sets (the mean is then over them) and embeds only the rows their folds read
+ * (foldRows: the same numbers as with the whole sample). `--extra-encoder DIR` adds a
  * second encoder's whole-text embedding (any dimension) to the inputs. `--gede` also fits the fold recipe
  * on every set and prints gede's ranking (AUROC of human IELTS vs fully generated essays, IELTS FPR at 90%
  * recall). `--drop-family a,b` sets the inputs of those text-feature families (src/features/text.ts, with
@@ -32,7 +33,7 @@ import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';
 import { TEXT_FEATURES } from '../../src/features/text.js';
 import { arg, openEmbedder } from '../train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, gedeRanking, losoFold, losoMean } from '../loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, foldRows, gedeRanking, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
@@ -47,7 +48,11 @@ const contrastEmbedding = !argv.includes('--no-contrast-embedding') && (argv.inc
 const quarters = !argv.includes('--no-quarters') && (argv.includes('--quarters') || (heads.config.quarter_embedding ?? false));
 const config = { ...heads.config, contrast_embedding: contrastEmbedding, quarter_embedding: quarters };
 const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
-const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps);
+const whole = sampleRows(loadTextCorpus({ includeEval: true }), caps);
+// --sources: only the rows those folds read (the same folds as on the whole sample, fewer texts to embed)
+const keep = only ? foldRows(whole, argv.includes('--gede') ? [...only, 'gede'] : only) : null;
+const sample = keep ? whole.filter((_, i) => keep[i]) : whole;
+if (keep) log(`--sources: ${sample.length} of ${whole.length} sampled rows are read by these folds`);
 const enc = await openEmbedder(heads.config.encoder ? encoderDir : null, 'fp32');
 const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, quarterEmbedding: quarters, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
 // --encoder of another width (a pretrained one, say): the fold heads take its dimension

