@@ -113,19 +113,22 @@ mkdirSync('training/.cache/exp', { recursive: true });
 
 for (const v of variants) {
   const t0 = Date.now();
+  // --gede: the same fold recipe trained on every set, scored on gede (evaluation only) by its ranking; first,
+  // and each fold logged as it ends, so a run stopped early still tells what it measured
+  let gede: ReturnType<typeof gedeRanking> = null;
+  if (argv.includes('--gede')) {
+    const f = losoFold('gede', sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
+    gede = gedeRanking(f.heldOut.map((i) => sample[i]), f.heldOutPreds.map((p) => p.aiProbability));
+    log(`${JSON.stringify(v)} gede: AUROC ${gede?.auroc_ielts_vs_generated.toFixed(3) ?? '-'}, IELTS FPR at 90% recall ${gede ? (100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1) : '-'}% (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
   const scores: Record<string, { macro_f1: number | null; mae: number | null }> = {};
   for (const s of sources) {
     const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
     const d = headData(f.heldOut.map((i) => sample[i]), f.heldOut.map((i) => data.X[i]));
     scores[s] = { macro_f1: roleMetrics(d.roles, f.heldOutPreds)?.macro_f1 ?? null, mae: ratioMetrics(d.pr, f.heldOutPreds)?.mae ?? null };
+    log(`${JSON.stringify(v)} ${s} held out: macro-F1 ${scores[s].macro_f1?.toFixed(3) ?? '-'}, MAE ${scores[s].mae?.toFixed(3) ?? '-'} (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
   const m = losoMean(sample, scores);
-  // --gede: the same fold recipe trained on every set, scored on gede (evaluation only) by its ranking
-  let gede: ReturnType<typeof gedeRanking> = null;
-  if (argv.includes('--gede')) {
-    const f = losoFold('gede', sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
-    gede = gedeRanking(f.heldOut.map((i) => sample[i]), f.heldOutPreds.map((p) => p.aiProbability));
-  }
   const out = {
     recipe: v,
     contrast_embedding: contrastEmbedding,
