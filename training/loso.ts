@@ -43,18 +43,7 @@ export function losoFold(
   recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
   extraInputs: string[] = [],
 ): LosoFold {
-  const perStratum = new Map<string, number>();
-  const tr = sample
-    .map((r, i) => (r.split === 'train' && !r.evalOnly && r.source !== source ? i : -1))
-    .filter((i) => i >= 0)
-    .sort((a, b) => hashUnit(sample[a].id) - hashUnit(sample[b].id))
-    .filter((i) => {
-      const k = stratum(sample[i]);
-      const c = perStratum.get(k) ?? 0;
-      perStratum.set(k, c + 1);
-      return c < LOSO_CAP;
-    })
-    .sort((a, b) => a - b);
+  const tr = foldTrainRows(sample, source);
   const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && r.source !== source ? i : -1)).filter((i) => i >= 0);
   const te = sample.map((r, i) => (r.source === source ? i : -1)).filter((i) => i >= 0);
   const trRows = select(sample, tr);
@@ -71,6 +60,35 @@ export function losoFold(
   );
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };
+}
+
+/** A fold's training rows (indices into `sample`, ascending): the train split of the other sets, at most LOSO_CAP rows per stratum, the smallest hashUnit(id) first. */
+export function foldTrainRows(sample: TextRow[], source: string): number[] {
+  const perStratum = new Map<string, number>();
+  return sample
+    .map((r, i) => (r.split === 'train' && !r.evalOnly && r.source !== source ? i : -1))
+    .filter((i) => i >= 0)
+    .sort((a, b) => hashUnit(sample[a].id) - hashUnit(sample[b].id))
+    .filter((i) => {
+      const k = stratum(sample[i]);
+      const c = perStratum.get(k) ?? 0;
+      perStratum.set(k, c + 1);
+      return c < LOSO_CAP;
+    })
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Which rows of `sample` the folds of `sources` read (losoFold): every row of those sets, every other set's
+ * validation rows, and each fold's training rows (foldTrainRows). Strata are per set, so a fold picks the
+ * same rows from this subset as from the whole sample: an experiment restricted to a few held-out sets can
+ * embed only these rows and get the same numbers.
+ */
+export function foldRows(sample: TextRow[], sources: string[]): boolean[] {
+  const held = new Set(sources);
+  const keep = sample.map((r) => held.has(r.source) || (r.split === 'validation' && !r.evalOnly));
+  for (const s of sources) for (const i of foldTrainRows(sample, s)) keep[i] = true;
+  return keep;
 }
 
 export interface LosoMean {

