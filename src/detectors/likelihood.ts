@@ -4,12 +4,9 @@
  * regression over COMBINATION_FEATURES) with its signed per-feature explanation. Opt-in per request
  * (`likelihood: true`) on an instance started with LIKELIHOOD=on. Knows nothing of HTTP.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { sha256 } from '../encoder/model-dir.js';
 import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type LikelihoodFeature, type TokenStats } from '../features/likelihood.js';
 import { LogisticModel } from '../heads/logistic.js';
-import { LikelihoodModel, LikelihoodUnavailableError, type LikelihoodOptions } from '../likelihood/index.js';
+import { LikelihoodModel, LikelihoodUnavailableError, verified, type LikelihoodOptions } from '../likelihood/index.js';
 
 export interface LikelihoodAnswer {
   model: { id: string; version: string };
@@ -37,12 +34,8 @@ interface Combination {
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 async function loadCombination(dir: string, files: Record<string, string>): Promise<Combination | null> {
-  const expected = files['head.json'];
-  if (!expected) return null;
-  const data = await readFile(path.join(dir, 'head.json')).catch(() => {
-    throw new LikelihoodUnavailableError(`${path.join(dir, 'head.json')} is listed in config.json but missing`);
-  });
-  if (sha256(data) !== expected) throw new LikelihoodUnavailableError('head.json is corrupt or was replaced: its sha256 does not match config.json');
+  if (!files['head.json']) return null;
+  const data = await verified(dir, files, 'head.json');
   const json = JSON.parse(data.toString('utf8')) as { heads?: string; features?: string[]; trained_on?: { max_tokens?: number } };
   if (JSON.stringify(json.features) !== JSON.stringify(COMBINATION_FEATURES)) {
     throw new LikelihoodUnavailableError(`head.json reads ${JSON.stringify(json.features)}, not this build's ${JSON.stringify(COMBINATION_FEATURES)}`);

@@ -50,8 +50,9 @@ export class LikelihoodUnavailableError extends Error {
   }
 }
 
-async function verified(dir: string, config: LikelihoodConfig, name: string): Promise<Buffer> {
-  const expected = config.files?.[name];
+/** Reads a file of the model directory listed in config.json's files and checks its sha256. */
+export async function verified(dir: string, files: Record<string, string>, name: string): Promise<Buffer> {
+  const expected = files?.[name];
   if (!expected) throw new LikelihoodUnavailableError(`${path.join(dir, 'config.json')} lists no sha256 for ${name}`);
   let data: Buffer;
   try {
@@ -85,9 +86,9 @@ export class LikelihoodModel {
     if (!Number.isInteger(config.max_length) || config.max_length < 2 || !Number.isInteger(config.bos_token_id)) {
       throw new LikelihoodUnavailableError('config.json needs integer max_length (>= 2) and bos_token_id');
     }
-    const tokenizerJson = JSON.parse((await verified(opts.dir, config, 'tokenizer.json')).toString('utf8'));
+    const tokenizerJson = JSON.parse((await verified(opts.dir, config.files, 'tokenizer.json')).toString('utf8'));
     // the graph and its external-data files are checked here; onnxruntime then reads them from the directory
-    for (const name of [LIKELIHOOD_ONNX, ...(config.external_data ?? [])]) await verified(opts.dir, config, name);
+    for (const name of [LIKELIHOOD_ONNX, ...(config.external_data ?? [])]) await verified(opts.dir, config.files, name);
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path.join(opts.dir, LIKELIHOOD_ONNX), {
