@@ -18,6 +18,12 @@ export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
  * encoder passes of a quarter each. TEXT_QUARTER_EMBEDDING=0 trains without it.
  */
 export const QUARTER_EMBEDDING = process.env.TEXT_QUARTER_EMBEDDING !== '0';
+/**
+ * The halves' and quarters' embeddings pooled from the token states of the whole text's one encoder pass
+ * over their character spans (heads' span_pooling; src/encoder embedSpans), instead of a pass of their own
+ * each (seven passes per text). TEXT_SPAN_POOLING=0 trains with the seven passes.
+ */
+export const SPAN_POOLING = process.env.TEXT_SPAN_POOLING !== '0';
 /** marker words (src/heads/lexicon.ts): TEXT_LEXICON_MIN_SOURCES / _PER_SIDE / _MIN_LEAN override them (experiments) */
 export const LEXICON_OPTS = {
   minSources: Number(process.env.TEXT_LEXICON_MIN_SOURCES ?? 3),

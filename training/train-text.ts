@@ -36,7 +36,7 @@ export function arg(name: string): string | undefined {
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING } from './recipe.js';
+import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
 export { EMBED_MAX_WORDS, HEAD_RECIPE, headRecipe, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   log(`corpus ${all.length} rows; sample for training/calibration ${sample.length}`);
   const lexicon = process.env.TEXT_LEXICON === '0' ? null : buildLexicon(sample.filter((r) => r.split === 'train').map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
   if (lexicon) log(`lexicon: ${lexicon.tokens.length} marker words agreeing in >= ${lexicon.min_sources} data sets`);
-  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, encoderVersion: enc.version, lexicon, contrastEmbedding: CONTRAST_EMBEDDING && enc.embedder !== null, quarterEmbedding: QUARTER_EMBEDDING, embeddingMaxWords: EMBED_MAX_WORDS, log });
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, encoderVersion: enc.version, lexicon, contrastEmbedding: CONTRAST_EMBEDDING && enc.embedder !== null, quarterEmbedding: QUARTER_EMBEDDING, spanPooling: SPAN_POOLING, embeddingMaxWords: EMBED_MAX_WORDS, log });
   await enc.embedder?.close();
   const trIdx = sample.map((r, i) => (r.split === 'train' ? i : -1)).filter((i) => i >= 0);
   const vaIdx = sample.map((r, i) => (r.split === 'validation' ? i : -1)).filter((i) => i >= 0);
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     contrast: data.contrast,
     contrast_embedding: data.contrastEmbedding,
     quarter_embedding: data.quarterEmbedding,
+    span_pooling: data.spanPooling,
     embedding_max_words: data.embeddingDim > 0 ? EMBED_MAX_WORDS : 0,
     lexicon_size: lexicon?.tokens.length ?? 0,
     roles: [...ROLES],

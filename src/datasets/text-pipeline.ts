@@ -10,7 +10,7 @@ import { ROLES, type Role } from '../detectors/types.js';
 import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
 import type { Split, TextRow } from './text-common.js';
-import { embeddingSpan, normalizeForHeads, textHalves, textParts } from '../heads/segments.js';
+import { embeddingSpan, headSpans, normalizeForHeads, textHalves, textParts } from '../heads/segments.js';
 import { assembleInputs, inputNamesFor, type TextHeads } from '../heads/text-heads.js';
 import { lexiconVector, type LexiconJSON } from '../heads/lexicon.js';
 
@@ -219,6 +219,59 @@ export async function cachedEmbeddings(
   return out;
 }
 
+export function spanEmbeddingCacheFile(encoderSha: string): string {
+  return `${CACHE_DIR}/span-embeddings-${encoderSha.slice(0, 16)}.tsv`;
+}
+
+/**
+ * One encoder pass per text (span pooling): the whole text's embedding, its halves' and its quarters'
+ * (pools of that pass's token states over headSpans), cached per encoder sha256 as 7 vectors per text.
+ */
+export async function cachedSpanEmbeddings(
+  texts: string[],
+  embedder: TextEmbedder,
+  log?: (s: string) => void,
+  batch = 32,
+): Promise<{ whole: Float32Array; halves: Float32Array[]; quarters: Float32Array[] }[]> {
+  if (!embedder.embedSpans) throw new Error(`encoder ${embedder.info.id} cannot pool spans of one pass (no embedSpans)`);
+  const file = spanEmbeddingCacheFile(embedder.info.sha256);
+  mkdirSync(dirname(file), { recursive: true });
+  const cache = loadCache(file);
+  const dim = embedder.info.dim;
+  const unpack = (v: Float32Array) => {
+    const at = (k: number) => v.slice(k * dim, (k + 1) * dim);
+    return { whole: at(0), halves: [at(1), at(2)], quarters: [at(3), at(4), at(5), at(6)] };
+  };
+  const out: ReturnType<typeof unpack>[] = new Array(texts.length);
+  const todo: number[] = [];
+  texts.forEach((t, i) => {
+    const hit = cache.get(textHash(t));
+    if (hit) out[i] = unpack(b64ToF32(hit));
+    else todo.push(i);
+  });
+  const t0 = Date.now();
+  for (let s = 0; s < todo.length; s += batch) {
+    const idx = todo.slice(s, s + batch);
+    const done = await Promise.all(idx.map((i) => embedder.embedSpans!(texts[i], headSpans(texts[i]))));
+    let buf = '';
+    idx.forEach((i, j) => {
+      const all = new Float32Array(7 * dim);
+      all.set(done[j].embedding.vector, 0);
+      done[j].spans.forEach((v, k) => all.set(v, (k + 1) * dim));
+      out[i] = unpack(all);
+      const h = textHash(texts[i]);
+      const v = f32ToB64(all);
+      cache.set(h, v);
+      buf += `${h}\t${v}\n`;
+    });
+    appendFileSync(file, buf);
+    if ((s / batch) % 20 === 0)
+      log?.(`span embeddings: ${Math.min(s + batch, todo.length)}/${todo.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  if (todo.length) log?.(`span embeddings: ${todo.length} computed, ${texts.length - todo.length} cached`);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // one call for training and evaluation: sample + features + (optional) embeddings
 
@@ -230,6 +283,7 @@ export interface PreparedData {
   contrast: boolean;
   contrastEmbedding: boolean;
   quarterEmbedding: boolean;
+  spanPooling: boolean;
   lexicon: LexiconJSON | null;
   encoder: { id: string; version: string; dim: number; files: Record<string, string>; trained_with: string } | null;
 }
@@ -246,6 +300,8 @@ export interface PrepareOptions {
   contrastEmbedding?: boolean;
   /** the first quarter's embedding minus the other quarters' mean too (default false: four more encoder passes of a quarter each) */
   quarterEmbedding?: boolean;
+  /** the halves' and quarters' embeddings from the token states of the text's one pass (default false: passes of their own) */
+  spanPooling?: boolean;
   /** embed only the first this many words of each text (0 = all) */
   embeddingMaxWords?: number;
   /** marker words whose rates are appended (built on the train split by buildLexicon) */
@@ -254,12 +310,13 @@ export interface PrepareOptions {
 }
 
 /** The input options that reproduce the inputs `heads` were trained on (their marker words, halves, embedding span). */
-export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexicon' | 'contrast' | 'contrastEmbedding' | 'quarterEmbedding' | 'embeddingMaxWords'> {
+export function headsInputOptions(heads: TextHeads): Pick<PrepareOptions, 'lexicon' | 'contrast' | 'contrastEmbedding' | 'quarterEmbedding' | 'spanPooling' | 'embeddingMaxWords'> {
   return {
     lexicon: heads.lexicon,
     contrast: heads.config.contrast ?? false,
     contrastEmbedding: heads.config.contrast_embedding ?? false,
     quarterEmbedding: heads.config.quarter_embedding ?? false,
+    spanPooling: heads.config.span_pooling ?? false,
     embeddingMaxWords: heads.config.embedding_max_words ?? 0,
   };
 }
@@ -278,7 +335,17 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
   let eB: Float32Array[] | null = null;
   let eQ: Float32Array[][] | null = null;
   let dim = 0;
-  if (opts.embedder) {
+  const spanPooling = opts.embedder !== null && (contrastEmbedding || quarterEmbedding) && (opts.spanPooling ?? false);
+  if (opts.embedder && spanPooling) {
+    const pooled = await cachedSpanEmbeddings(texts.map((t) => embeddingSpan(t, opts.embeddingMaxWords ?? 0)), opts.embedder, opts.log);
+    embs = pooled.map((p) => p.whole);
+    if (contrastEmbedding) {
+      eA = pooled.map((p) => p.halves[0]);
+      eB = pooled.map((p) => p.halves[1]);
+    }
+    if (quarterEmbedding) eQ = [0, 1, 2, 3].map((k) => pooled.map((p) => p.quarters[k]));
+    dim = opts.embedder.info.dim;
+  } else if (opts.embedder) {
     embs = await cachedEmbeddings(texts.map((t) => embeddingSpan(t, opts.embeddingMaxWords ?? 0)), opts.embedder, opts.log);
     if (halves && contrastEmbedding) {
       eA = await cachedEmbeddings(halves.map((h) => h[0]), opts.embedder, opts.log);
@@ -315,6 +382,7 @@ export async function prepareInputs(opts: PrepareOptions): Promise<PreparedData>
     contrast,
     contrastEmbedding,
     quarterEmbedding,
+    spanPooling,
     lexicon: lex,
     encoder: e
       ? { id: e.id, version: opts.encoderVersion ?? e.version, dim: e.dim, files: opts.encoderFiles ?? {}, trained_with: e.sha256 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
 import type { TextEmbedder } from '../encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
-import { embeddingSpan, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
+import { embeddingSpan, headSpans, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
 import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
 import {
   DECISION_FPRS,
@@ -94,7 +94,11 @@ class HeadsTextDetector implements TextDetector {
       usage = { tokens: p.tokens, windows: p.windows.length };
     } else {
       const span = embeddingSpan(text, c.embedding_max_words ?? 0);
-      const emb = await this.embedder.embed(span, opt);
+      const pooled = split && c.span_pooling && (c.contrast_embedding || c.quarter_embedding);
+      // span_pooling heads: the halves and quarters are pools of the whole text's one pass (the loader
+      // checked that the embedder has embedSpans)
+      const spans = pooled ? await this.embedder.embedSpans!(span, headSpans(span), opt) : null;
+      const emb = spans ? spans.embedding : await this.embedder.embed(span, opt);
       usage = { tokens: emb.tokens, windows: emb.windows.length };
       if (span.length < text.length && typeof prepare === 'function') {
         // the heads read the embedding of the first embedding_max_words words (as in training) and the
@@ -103,12 +107,15 @@ class HeadsTextDetector implements TextDetector {
         usage = { tokens: p.tokens, windows: p.windows.length };
       }
       vector = emb.vector;
-      if (split && this.useEmbedding() && c.contrast_embedding) {
+      if (spans) {
+        if (c.contrast_embedding) [eA, eB] = spans.spans;
+        if (c.quarter_embedding) eQ = spans.spans.slice(2, 6);
+      } else if (split && this.useEmbedding() && c.contrast_embedding) {
         const [a, b] = await this.embedder.embedMany(split, opt);
         eA = a.vector;
         eB = b.vector;
       }
-      if (split && this.useEmbedding() && c.quarter_embedding) {
+      if (!spans && split && this.useEmbedding() && c.quarter_embedding) {
         eQ = (await this.embedder.embedMany(textParts(text, 4), opt)).map((e) => e.vector);
       }
     }
@@ -142,15 +149,15 @@ class HeadsTextDetector implements TextDetector {
     };
   }
 
-  /** estimated encoder tokens of analyze(): one pass per embedding inputs() and segments() compute */
+  /** estimated encoder tokens of analyze(): one pass per embedding inputs() and segments() compute (span pooling: the halves and quarters ride on the whole text's pass) */
   cost(req: { text: string; segments?: boolean }): number {
     const c = this.heads.config;
     const whole = estimateTokens(req.text.length);
     // heads on features only: tokenization (usage) and features, about one pass of CPU work
     if (!this.useEmbedding()) return REQUEST_OVERHEAD_TOKENS + whole;
     const span = c.embedding_max_words ? estimateTokens(embeddingSpan(req.text, c.embedding_max_words).length) : whole;
-    const halves = c.contrast && c.contrast_embedding ? whole : 0;
-    const quarters = c.contrast && c.quarter_embedding ? whole : 0;
+    const halves = c.contrast && c.contrast_embedding && !c.span_pooling ? whole : 0;
+    const quarters = c.contrast && c.quarter_embedding && !c.span_pooling ? whole : 0;
     const segments = req.segments ? whole : 0;
     return REQUEST_OVERHEAD_TOKENS + span + halves + quarters + segments;
   }
@@ -269,6 +276,12 @@ export async function loadTextDetector(opts: LoadTextDetectorOptions): Promise<T
           `the loaded encoder is ${info.id} (sha256 ${info.sha256.slice(0, 12)}..., dim ${info.dim}); retrain with npm run train`,
       );
     }
+  }
+  if (c.span_pooling && c.embedding_dim > 0 && c.contrast && (c.contrast_embedding || c.quarter_embedding) && typeof opts.embedder.embedSpans !== 'function') {
+    throw new ModelUnavailableError(
+      'text-heads',
+      `heads pool the halves and quarters from one encoder pass (span_pooling), and the loaded embedder cannot (no embedSpans); retrain with TEXT_SPAN_POOLING=0 npm run train`,
+    );
   }
   return new HeadsTextDetector(heads, opts.embedder, opts.segmentWords);
 }

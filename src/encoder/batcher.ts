@@ -34,8 +34,11 @@ export interface BatcherOptions {
   maxQueueWindows?: number;
 }
 
-/** Runs one batch: ids per window -> one vector per window, same order. */
-export type BatchRunner = (batch: Int32Array[]) => Promise<Float32Array[]>;
+/**
+ * Runs one batch: ids per window -> one vector per window, same order. `groups` (span pooling) gives
+ * some windows a span group per token; those get their group sums after the vector (EncoderSession.run).
+ */
+export type BatchRunner = (batch: Int32Array[], groups?: (Uint8Array | undefined)[]) => Promise<Float32Array[]>;
 
 interface Owner {
   vectors: (Float32Array | undefined)[];
@@ -51,6 +54,7 @@ interface Owner {
 
 interface Job {
   ids: Int32Array;
+  groups?: Uint8Array;
   owner: Owner;
   slot: number;
   enqueuedAt: number;
@@ -105,7 +109,7 @@ export class MicroBatcher {
    * Refused with EncoderOverloadedError when the queue would hold more than maxQueue texts or
    * maxQueueWindows windows, unless the queue is empty.
    */
-  submit(windows: Int32Array[], signal?: AbortSignal, texts = 1): Promise<Float32Array[]> {
+  submit(windows: Int32Array[], signal?: AbortSignal, texts = 1, groups?: (Uint8Array | undefined)[]): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new EncoderUnavailableError('the embedder is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (windows.length === 0) return Promise.resolve([]);
@@ -136,7 +140,7 @@ export class MicroBatcher {
       // after the queued jobs of the same or an earlier place in line (usually the end of the queue)
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1].rank > rank) at--;
-      const jobs = windows.map((ids, i) => ({ ids, owner, slot: i, enqueuedAt: now, rank }));
+      const jobs: Job[] = windows.map((ids, i) => ({ ids, groups: groups?.[i], owner, slot: i, enqueuedAt: now, rank }));
       this.queue.splice(at, 0, ...jobs);
       for (const w of windows) this.queuedTokens += w.length;
       // defer, so that requests submitted in the same tick share a batch
@@ -237,7 +241,9 @@ export class MicroBatcher {
     this.batches++;
     const t0 = performance.now();
     try {
-      const vectors = await this.run(batch.map((j) => j.ids));
+      const vectors = batch.some((j) => j.groups)
+        ? await this.run(batch.map((j) => j.ids), batch.map((j) => j.groups))
+        : await this.run(batch.map((j) => j.ids));
       const seconds = (performance.now() - t0) / 1000;
       const longest = batch.reduce((m, j) => Math.max(m, j.ids.length), 0);
       const rate = (longest * batch.length) / Math.max(seconds, 1e-6);

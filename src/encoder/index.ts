@@ -9,8 +9,8 @@ import type { Embedding, EncoderInfo, TextEmbedder, WindowEmbedding } from './ty
 import { MicroBatcher } from './batcher.js';
 import { EncoderUnavailableError } from './errors.js';
 import { loadEncoderFiles, type EncoderConfig } from './model-dir.js';
-import { openSession, type SessionSpec } from './session.js';
-import { TextTokenizer } from './tokenize.js';
+import { NO_GROUP, openSession, type SessionSpec } from './session.js';
+import { TextTokenizer, type TokenizedText, type WindowSpec } from './tokenize.js';
 import { openWorkerSession } from './worker-session.js';
 
 export { EncoderInferenceError, EncoderOverloadedError, EncoderUnavailableError } from './errors.js';
@@ -78,12 +78,95 @@ function combine(windows: WindowEmbedding[], dim: number): Float32Array {
   if (windows.length === 1) return windows[0].vector.slice();
   const acc = new Float64Array(dim);
   for (const w of windows) for (let d = 0; d < dim; d++) acc[d] += w.tokens * w.vector[d];
+  return unit(acc);
+}
+
+/** v / |v| as float32 (zeros stay zeros) */
+function unit(acc: Float64Array): Float32Array {
   let norm = 0;
-  for (let d = 0; d < dim; d++) norm += acc[d] * acc[d];
+  for (let d = 0; d < acc.length; d++) norm += acc[d] * acc[d];
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  const out = new Float32Array(dim);
-  for (let d = 0; d < dim; d++) out[d] = acc[d] * scale;
+  const out = new Float32Array(acc.length);
+  for (let d = 0; d < acc.length; d++) out[d] = acc[d] * scale;
   return out;
+}
+
+interface SpanPlan {
+  /** per window, the elementary segment of each token (NO_GROUP outside every span) */
+  groups: Uint8Array[];
+  /** per window, tokens per segment */
+  counts: Int32Array[];
+  /** per span, the segments it is made of */
+  members: number[][];
+}
+
+/**
+ * Cuts the text at every span edge into elementary segments (at most 254) and gives each token of each
+ * window the segment its first character falls in: the session then returns one sum per segment and a
+ * span is the union of its segments, however the spans overlap.
+ */
+export function spanGroups(tok: TokenizedText, windows: WindowSpec[], spans: [number, number][], prefix: number): SpanPlan {
+  const edges = [...new Set(spans.flatMap(([a, b]) => [a, b]))].sort((x, y) => x - y);
+  if (edges.length - 1 > NO_GROUP - 1) throw new RangeError(`spans cut the text into ${edges.length - 1} segments; at most ${NO_GROUP - 1}`);
+  const segmentOf = (c: number): number => {
+    if (edges.length < 2 || c < edges[0] || c >= edges[edges.length - 1]) return NO_GROUP;
+    let lo = 0;
+    let hi = edges.length - 1; // edges[lo] <= c < edges[hi]
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (edges[mid] <= c) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const segments = Math.max(0, edges.length - 1);
+  const groups: Uint8Array[] = [];
+  const counts: Int32Array[] = [];
+  for (const w of windows) {
+    const g = new Uint8Array(w.ids.length).fill(NO_GROUP);
+    const n = new Int32Array(segments);
+    for (let i = w.tokenStart; i < w.tokenEnd; i++) {
+      const s = segmentOf(tok.starts[i]);
+      g[prefix + i - w.tokenStart] = s;
+      if (s !== NO_GROUP) n[s]++;
+    }
+    groups.push(g);
+    counts.push(n);
+  }
+  const members = spans.map(([a, b]) => {
+    const m: number[] = [];
+    for (let s = 0; s < segments; s++) if (edges[s] >= a && edges[s + 1] <= b) m.push(s);
+    return m;
+  });
+  return { groups, counts, members };
+}
+
+/** Each span's vector from the session's per-segment sums (see TextEmbedder.embedSpans). */
+function poolSpans(plan: SpanPlan, out: Float32Array[], dim: number, whole: Float32Array): Float32Array[] {
+  return plan.members.map((members) => {
+    const acc = new Float64Array(dim);
+    const sum = new Float64Array(dim);
+    let total = 0;
+    for (let w = 0; w < out.length; w++) {
+      sum.fill(0);
+      let n = 0;
+      for (const s of members) {
+        const c = plan.counts[w][s];
+        if (c === 0) continue;
+        n += c;
+        const at = dim * (1 + s);
+        for (let d = 0; d < dim; d++) sum[d] += out[w][at + d];
+      }
+      if (n === 0) continue;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += sum[d] * sum[d];
+      if (norm === 0) continue;
+      const scale = n / Math.sqrt(norm); // token-weighted mean of the windows' L2-normalised pools
+      for (let d = 0; d < dim; d++) acc[d] += sum[d] * scale;
+      total += n;
+    }
+    return total === 0 ? whole.slice() : unit(acc);
+  });
 }
 
 export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedder> {
@@ -112,7 +195,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
   const session = opts.worker === false ? await openSession(spec, logger) : await openWorkerSession(spec, logger);
   const { device, inputs } = session;
   const dim = config.dim;
-  const runBatch = (batch: Int32Array[]) => session.run(batch);
+  const runBatch = (batch: Int32Array[], groups?: (Uint8Array | undefined)[]) => session.run(batch, groups);
 
   const batcher = new MicroBatcher(runBatch, {
     maxBatchTokens: opts.maxBatchTokens,
@@ -122,11 +205,16 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
     maxQueueWindows: opts.maxQueueWindows,
   });
 
-  const prepare = (text: string): PreparedText => {
+  const tokenized = (text: string): { tok: TokenizedText; windows: WindowSpec[] } => {
     if (typeof text !== 'string') throw new TypeError('text must be a string');
     const tok = tokenizer.tokenize(text);
-    return { tokens: tok.ids.length, windows: tokenizer.windows(text, tok, config.max_length, config.stride) };
+    return { tok, windows: tokenizer.windows(text, tok, config.max_length, config.stride) };
   };
+  const prepare = (text: string): PreparedText => {
+    const { tok, windows } = tokenized(text);
+    return { tokens: tok.ids.length, windows };
+  };
+  const prefix = tokenizer.prefixIds.length;
 
   const assemble = (p: PreparedText, vectors: Float32Array[]): Embedding => {
     const windows: WindowEmbedding[] = p.windows.map((w, i) => ({ start: w.start, end: w.end, tokens: w.ids.length, vector: vectors[i] }));
@@ -187,6 +275,13 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
         k += p.windows.length;
         return assemble(p, v);
       });
+    },
+    async embedSpans(text, spans, o) {
+      const { tok, windows } = tokenized(text);
+      const plan = spanGroups(tok, windows, spans, prefix);
+      const out = await batcher.submit(windows.map((w) => w.ids), o?.signal, 1, plan.groups);
+      const embedding = assemble({ tokens: tok.ids.length, windows }, out.map((v) => v.subarray(0, dim)));
+      return { embedding, spans: poolSpans(plan, out, dim, embedding.vector) };
     },
     stats: () => batcher.stats(),
     async close() {

@@ -6,7 +6,7 @@
  *
  * Protocol (./worker-session.ts is the other end): workerData is a SessionSpec; the worker answers
  * { type: 'ready', inputs, device } or { type: 'failed', message }, then for each
- * { type: 'run', id, batch } a { type: 'result', id, vectors } or { type: 'result', id, error };
+ * { type: 'run', id, batch, groups? } a { type: 'result', id, vectors } or { type: 'result', id, error };
  * log lines travel as { type: 'log', level, obj, msg }; { type: 'close' } releases the session.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,7 +17,7 @@ const log = (level: 'warn' | 'info') => (obj: unknown, msg?: string) => port.pos
 
 try {
   const session = await openSession(workerData as SessionSpec, { warn: log('warn'), info: log('info') });
-  port.on('message', async (m: { type: 'run'; id: number; batch: Int32Array[] } | { type: 'close' }) => {
+  port.on('message', async (m: { type: 'run'; id: number; batch: Int32Array[]; groups?: (Uint8Array | undefined)[] } | { type: 'close' }) => {
     if (m.type === 'close') {
       await session.release();
       port.postMessage({ type: 'closed' });
@@ -25,7 +25,7 @@ try {
       return;
     }
     try {
-      const vectors = await session.run(m.batch);
+      const vectors = await session.run(m.batch, m.groups);
       port.postMessage({ type: 'result', id: m.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
     } catch (err) {
       port.postMessage({ type: 'result', id: m.id, error: { name: (err as Error).name, message: (err as Error).message } });

@@ -28,8 +28,12 @@ export interface SessionLogger {
 }
 
 export interface EncoderSession {
-  /** ids per window -> one pooled, L2-normalised vector per window, same order */
-  run(batch: Int32Array[]): Promise<Float32Array[]>;
+  /**
+   * ids per window -> one pooled, L2-normalised vector per window, same order. With `groups`, a window
+   * that has a group id per token (NO_GROUP for none) gets dim x (1 + G) numbers instead: its pooled
+   * vector, then for each group 0..G-1 the plain sum of its tokens' states (span pooling, one pass).
+   */
+  run(batch: Int32Array[], groups?: (Uint8Array | undefined)[]): Promise<Float32Array[]>;
   readonly inputs: string[];
   readonly device: 'cpu' | 'cuda';
   release(): Promise<void>;
@@ -93,6 +97,26 @@ function poolRow(data: Float32Array, row: number, seq: number, dim: number, len:
   return out;
 }
 
+/** a token that belongs to no span group */
+export const NO_GROUP = 255;
+
+/** The pooled vector of one batch row followed by the sums of its tokens' states per group (see EncoderSession.run). */
+function poolRowGroups(data: Float32Array, row: number, seq: number, dim: number, len: number, groups: Uint8Array, acc: Float64Array): Float32Array {
+  let count = 0;
+  for (let t = 0; t < len; t++) if (groups[t] !== NO_GROUP && groups[t] + 1 > count) count = groups[t] + 1;
+  const out = new Float32Array(dim * (1 + count));
+  out.set(poolRow(data, row, seq, dim, len, acc), 0);
+  const base = row * seq * dim;
+  for (let t = 0; t < len; t++) {
+    const g = groups[t];
+    if (g === NO_GROUP) continue;
+    const o = base + t * dim;
+    const to = dim * (1 + g);
+    for (let d = 0; d < dim; d++) out[to + d] += data[o + d];
+  }
+  return out;
+}
+
 /** Opens the session and checks its inputs and outputs; throws EncoderUnavailableError when unusable. */
 export async function openSession(spec: SessionSpec, logger: SessionLogger): Promise<EncoderSession> {
   const { session, device } = await createSession(spec.model, spec, logger);
@@ -113,7 +137,7 @@ export async function openSession(spec: SessionSpec, logger: SessionLogger): Pro
   const int32Inputs = new Set(inputs.filter((n) => { const m = meta.get(n); return m?.isTensor && m.type === 'int32'; }));
   const { dim, padId } = spec;
 
-  const runBatch = async (batch: Int32Array[]): Promise<Float32Array[]> => {
+  const runBatch = async (batch: Int32Array[], groups?: (Uint8Array | undefined)[]): Promise<Float32Array[]> => {
     const b = batch.length;
     let seq = 0;
     for (const w of batch) seq = Math.max(seq, w.length);
@@ -152,7 +176,10 @@ export async function openSession(spec: SessionSpec, logger: SessionLogger): Pro
     const data = out.data as Float32Array;
     const acc = new Float64Array(dim);
     const vectors: Float32Array[] = new Array(b);
-    for (let r = 0; r < b; r++) vectors[r] = poolRow(data, r, seq, dim, batch[r].length, acc);
+    for (let r = 0; r < b; r++) {
+      const g = groups?.[r];
+      vectors[r] = g ? poolRowGroups(data, r, seq, dim, batch[r].length, g, acc) : poolRow(data, r, seq, dim, batch[r].length, acc);
+    }
     out.dispose();
     return vectors;
   };

@@ -25,6 +25,9 @@ export interface WindowSpec {
   /** character range of the input text this window covers */
   start: number;
   end: number;
+  /** the text's tokens in this window: [tokenStart, tokenEnd) of TokenizedText, after the prefix special tokens */
+  tokenStart: number;
+  tokenEnd: number;
 }
 
 type Json = Record<string, unknown>;
@@ -320,7 +323,7 @@ export class TextTokenizer {
       ids.set(this.suffixIds, this.prefixIds.length + (b - a));
       const start = w === 0 || b === a ? 0 : tok.starts[a];
       const end = w === ranges.length - 1 || b === a ? text.length : tok.ends[b - 1];
-      return { ids, start, end: Math.max(start, end) };
+      return { ids, start, end: Math.max(start, end), tokenStart: a, tokenEnd: b };
     });
   }
 }

@@ -31,6 +31,13 @@ export interface TextEmbedder {
   readonly info: EncoderInfo;
   /** Embeds one text; long texts are split into overlapping windows, never truncated. */
   embed(text: string, opts?: { signal?: AbortSignal }): Promise<Embedding>;
+  /**
+   * One encoder pass over a text: its embedding and, for each character span [start, end), the pool of
+   * the token states of that pass whose token starts in the span (masked mean per window, L2, windows
+   * combined token-weighted as for the whole text, L2). A span holding no token gets the whole text's
+   * vector. Optional: embedders without it are asked for each span as a text of its own.
+   */
+  embedSpans?(text: string, spans: [number, number][], opts?: { signal?: AbortSignal }): Promise<{ embedding: Embedding; spans: Float32Array[] }>;
   /** Embeds many texts at once (training, evaluation, batch routes). */
   embedMany(texts: string[], opts?: { signal?: AbortSignal }): Promise<Embedding[]>;
   /** queued + running work, for /metrics and overload decisions */

@@ -61,13 +61,13 @@ export function openWorkerSession(spec: SessionSpec, logger: SessionLogger): Pro
           resolve({
             inputs: m.inputs,
             device: m.device,
-            run(batch) {
+            run(batch, groups) {
               if (dead) return Promise.reject(dead);
               return new Promise((res, rej) => {
                 const id = nextId++;
                 pending.set(id, { resolve: res, reject: rej });
                 worker.ref(); // an answer is owed: keep the process alive until it comes
-                worker.postMessage({ type: 'run', id, batch });
+                worker.postMessage(groups ? { type: 'run', id, batch, groups } : { type: 'run', id, batch });
               });
             },
             release() {

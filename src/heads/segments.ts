@@ -71,6 +71,28 @@ export function textHalves(text: string): [string, string] {
 }
 
 /**
+ * The character ranges of `n` consecutive parts of a text by whitespace words, for span pooling (one
+ * encoder pass; heads with span_pooling): part k runs from the start of word floor(k w / n) (0 for the
+ * first) to the start of the next part's first word (text.length for the last), so the parts cover the
+ * text without gaps and `n` = 2 gives the two halves that textHalves() cuts. Fewer than `n` words: the
+ * whole text `n` times (as textParts).
+ */
+export function textPartRanges(text: string, n: number): [number, number][] {
+  const starts: number[] = [];
+  const re = /\S+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) starts.push(m.index);
+  if (starts.length < n) return Array.from({ length: n }, () => [0, text.length] as [number, number]);
+  const cut = (k: number) => (k === 0 ? 0 : k === n ? text.length : starts[Math.floor((k * starts.length) / n)]);
+  return Array.from({ length: n }, (_, k) => [cut(k), cut(k + 1)] as [number, number]);
+}
+
+/** the spans a text's one encoder pass is pooled over (span_pooling heads): its two halves, then its four quarters */
+export function headSpans(text: string): [number, number][] {
+  return [...textPartRanges(text, 2), ...textPartRanges(text, 4)];
+}
+
+/**
  * `n` consecutive parts of a text by whitespace words (part k: words floor(k w / n) up to floor((k + 1) w / n),
  * joined by one space); a text of fewer than `n` words gives its whole text `n` times.
  */

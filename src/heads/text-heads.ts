@@ -56,6 +56,12 @@ export interface TextHeadsConfigBase {
    * four more encoder passes of a quarter each), so the heads see a human start shorter than a half
    */
   quarter_embedding?: boolean;
+  /**
+   * true: the halves' and quarters' embeddings are pools of the token states of the whole text's one
+   * encoder pass over their character spans (textPartRanges; the encoder's embedSpans), not passes of
+   * their own: one pass per text. Absent / false: each half and quarter is embedded as a text of its own.
+   */
+  span_pooling?: boolean;
   /** the embedding input is taken from the first this many words (0 / absent = whole text) */
   embedding_max_words?: number;
   /** marker words (lexicon.json) whose rates are the last inputs; 0 / absent = none */

@@ -13,7 +13,7 @@ import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../src/heads/text-fit.js';
 import { TextHeads, assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
-import { normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
+import { headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 
 const DIM = 4;
 const SHA = 'ab'.repeat(32);
@@ -58,7 +58,7 @@ function textFor(k: number, i: number): string {
 }
 
 /** heads fitted here, saved as the fake encoder's (contrast heads with the halves' embedding difference) */
-async function saveFitted(out: string, fitted: ReturnType<typeof fitTextHeadsFrom>, more: { quarter_embedding?: boolean } = {}): Promise<void> {
+async function saveFitted(out: string, fitted: ReturnType<typeof fitTextHeadsFrom>, more: { quarter_embedding?: boolean; span_pooling?: boolean } = {}): Promise<void> {
   await saveHeads(
     out,
     { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement },
@@ -231,6 +231,62 @@ t.test('quarter_embedding heads read the first quarter against the rest, as trai
   t.notSame(Array.from(heads.predict(assembleInputs(qShape, noQuarters)).z), Array.from(served.z), 'without the quarters the inputs differ');
   const names = new Set(inputNamesFor(shape.features, 0, true).concat(['encoder_embedding', 'halves_delta.encoder_embedding', 'first_quarter_delta.encoder_embedding']));
   for (const e of a.explanation!) t.ok(names.has(e.feature), e.feature);
+});
+
+t.test('span_pooling heads: the halves and quarters from the whole text\'s one pass', async (t) => {
+  const qShape = { ...shape, quarter_embedding: true };
+  const sdir = await mkdtemp(path.join(os.tmpdir(), 'text-heads-span-'));
+  t.teardown(() => rm(sdir, { recursive: true, force: true }));
+  // the fake one pass: a span's vector is that of its characters (so the answer shows which spans were asked)
+  const spanVec = (s: string, [a, b]: [number, number]) => vec(`span:${s.slice(a, b)}`);
+  const parts = (s: string) => {
+    const [a, b] = textHalves(s);
+    const sp = headSpans(s).map((r) => spanVec(s, r));
+    return { f: extractTextFeatures(s), fA: extractTextFeatures(a), fB: extractTextFeatures(b), e: vec(s), eA: sp[0], eB: sp[1], eQ: sp.slice(2, 6) };
+  };
+  const mk = (n: number, salt: number) => {
+    const X: Float64Array[] = [];
+    const roles: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = i % 4;
+      const s = k === 3 ? `${textFor(0, i + salt).slice(0, 80)} ${textFor(1, i + salt)}` : textFor(k, i + salt);
+      X.push(assembleInputs(qShape, parts(s)));
+      roles.push(k);
+    }
+    return { X, masks: roles.map((k) => 1 << k), roles, pr: roles.map((k) => (k === 0 ? 0 : k === 1 ? 1 : 0.5)), weights: new Float64Array(n).fill(1) };
+  };
+  const fitted = fitTextHeadsFrom(mk(80, 0), mk(80, 1000), { inputs: inputNamesFor(shape.features, DIM, true, [], true, true), maxIterations: 60 });
+  await saveFitted(path.join(sdir, 'heads'), fitted, { quarter_embedding: true, span_pooling: true });
+
+  const plain = fakeEmbedder();
+  const refused = await loadTextDetector({ modelDir: sdir, embedder: plain }).catch((e: unknown) => e);
+  t.ok(refused instanceof ModelUnavailableError, 'an embedder without embedSpans cannot serve them');
+  t.match((refused as ModelUnavailableError).reason, /span_pooling/);
+
+  const asked: [number, number][][] = [];
+  const emb = Object.assign(fakeEmbedder(), {
+    async embedSpans(text: string, spans: [number, number][]) {
+      asked.push(spans);
+      const whole = await emb.embed(text);
+      return { embedding: whole, spans: spans.map((r) => spanVec(text, r)) };
+    },
+  });
+  const det = await loadTextDetector({ modelDir: sdir, embedder: emb });
+  const heads = await TextHeads.load(path.join(sdir, 'heads'));
+  const text = `${textFor(0, 7)}   ${textFor(2, 9)}\n\n${textFor(1, 4)}`;
+  const a = await det.analyze({ text, tasks: ['role'], segments: false });
+  t.equal(asked.length, 1, 'one embedSpans call');
+  t.equal(emb.calls, 1, 'and no pass of its own for any half or quarter');
+  const norm = normalizeForHeads(text);
+  t.same(asked[0], headSpans(norm), 'the halves and quarters of the text the heads read');
+  const served = heads.predict(assembleInputs(qShape, parts(norm)));
+  t.ok(Math.abs(a.ai_probability! - served.aiProbability) <= 5e-7, 'the answer is the heads on the training layout');
+  const sevenDir = await mkdtemp(path.join(os.tmpdir(), 'text-heads-seven-'));
+  t.teardown(() => rm(sevenDir, { recursive: true, force: true }));
+  await saveFitted(path.join(sevenDir, 'heads'), fitted, { quarter_embedding: true });
+  const seven = await loadTextDetector({ modelDir: sevenDir, embedder: emb });
+  const long = textFor(1, 3).repeat(20);
+  t.ok(det.cost!({ text: long }) < seven.cost!({ text: long }) / 2, 'admission counts one pass, not seven');
 });
 
 t.test('textParts cuts a text into n parts by whitespace words', async (t) => {

@@ -22,7 +22,9 @@
  * `--quarters` adds the embedding of the text's first quarter minus the mean of its other three quarters
  * (the heads' quarter_embedding input; textParts, four more encoder passes of a quarter each), `--no-quarters`
  * leaves it out of heads that have it. `--no-contrast-embedding` leaves the halves' difference out too: with
- * `--no-quarters`, the embedding of the whole text only (one encoder pass per text).
+ * `--no-quarters`, the embedding of the whole text only (one encoder pass per text). `--span-pooling` takes
+ * the halves' and quarters' embeddings from the token states of the whole text's one pass (heads'
+ * span_pooling), `--no-span-pooling` embeds them on their own (seven passes).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +48,8 @@ if (variants.length === 0) variants.push({});
 const heads = await TextHeads.load(headsDir);
 const contrastEmbedding = !argv.includes('--no-contrast-embedding') && (argv.includes('--contrast-embedding') || (heads.config.contrast_embedding ?? false));
 const quarters = !argv.includes('--no-quarters') && (argv.includes('--quarters') || (heads.config.quarter_embedding ?? false));
-const config = { ...heads.config, contrast_embedding: contrastEmbedding, quarter_embedding: quarters };
+const spanPooling = argv.includes('--span-pooling') || (!argv.includes('--no-span-pooling') && (heads.config.span_pooling ?? false));
+const config = { ...heads.config, contrast_embedding: contrastEmbedding, quarter_embedding: quarters, span_pooling: spanPooling };
 const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
 const whole = sampleRows(loadTextCorpus({ includeEval: true }), caps);
 // --sources: only the rows those folds read (the same folds as on the whole sample, fewer texts to embed)
@@ -54,7 +57,7 @@ const keep = only ? foldRows(whole, argv.includes('--gede') ? [...only, 'gede'] 
 const sample = keep ? whole.filter((_, i) => keep[i]) : whole;
 if (keep) log(`--sources: ${sample.length} of ${whole.length} sampled rows are read by these folds`);
 const enc = await openEmbedder(heads.config.encoder ? encoderDir : null, 'fp32');
-const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, quarterEmbedding: quarters, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
+const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, lexicon: heads.lexicon, contrast: heads.config.contrast ?? false, contrastEmbedding, quarterEmbedding: quarters, spanPooling, embeddingMaxWords: heads.config.embedding_max_words ?? 0, log });
 // --encoder of another width (a pretrained one, say): the fold heads take its dimension
 if (data.embeddingDim > 0) config.embedding_dim = data.embeddingDim;
 if (argv.includes('--full-from-halves') && enc.embedder && contrastEmbedding) {
@@ -137,6 +140,7 @@ for (const v of variants) {
     encoder: enc.embedder ? `${path.relative(process.cwd(), encoderDir)} ${enc.version ?? ''}`.trim() : null,
     extra_encoder: extraDir ?? null,
     quarters,
+    span_pooling: spanPooling,
     dropped_families: dropped,
     loso_cap: LOSO_CAP,
     loso_epochs: LOSO_EPOCHS,
@@ -146,7 +150,7 @@ for (const v of variants) {
     gede,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}${quarters ? ' +quarters' : ''}${dropped.length ? ` -families ${dropped.join(',')}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
+  console.log(`${JSON.stringify(v)}${contrastEmbedding ? ' +contrast-embedding' : ''}${spanPooling ? ' +span-pooling' : ''}${argv.includes('--full-from-halves') ? ' +full-from-halves' : ''}${extraDir ? ` +extra-encoder ${extraDir}` : ''}${quarters ? ' +quarters' : ''}${dropped.length ? ` -families ${dropped.join(',')}` : ''}: LOSO macro-F1 ${out.macro_f1.toFixed(3)} (${m.sources.length} sets), MAE ${out.mae.toFixed(3)} (${m.mae_sources.length}), ${out.seconds} s`);
   if (gede) console.log(`  gede (trained on every set, fold recipe): AUROC human IELTS vs fully generated ${gede.auroc_ielts_vs_generated.toFixed(3)}, IELTS FPR at 90% recall ${(100 * gede.fpr_human_ielts_at_recall_0_90).toFixed(1)}%`);
   console.log(`  ${Object.entries(scores).map(([k, b]) => `${k} ${b.macro_f1?.toFixed(3) ?? '-'} / ${b.mae?.toFixed(3) ?? '-'}`).join(', ')}`);
   appendFileSync('training/.cache/exp/loso-sweep.jsonl', JSON.stringify(out) + '\n');
