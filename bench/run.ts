@@ -6,7 +6,7 @@
  *   --seconds S        duration of each load run against the service (default 8)
  *   --drift N          requests for the RSS drift measurement (default 5000)
  *   --budget MS        time per raw/batcher measurement (default 1500)
- *   --only a,b         run only these sections: raw, batcher, service, length, features, judgments, drift, overload,
+ *   --only a,b         run only these sections: raw, batcher, service, passes, length, features, judgments, drift, overload,
  *                      likelihood; `--only overload` alone rewrites only the kept overload block of FILE (section 9);
  *                      likelihood is bench/likelihood.ts, run last in a process of its own (its kept block, section 10)
  *   --overload-seconds S  duration of the sustained 2x overload (default 40)
@@ -19,7 +19,7 @@
  * RESULTS.md when not re-measured. Benchmarks are not tests: nothing here asserts a time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -249,6 +249,20 @@ async function batcherSection(): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/** the settings of the service under test: section 3's, shared by every server this script starts for text cells */
+function serviceEnv(more: Record<string, string> = {}): Record<string, string> {
+  return {
+    MODEL_DIR: modelDir,
+    ENCODER_DIR: encoderDir,
+    RATE_LIMIT_MAX: '0',
+    BATCH_MAX_TOKENS: process.env.BATCH_MAX_TOKENS ?? '2048',
+    MAX_TEXT_CHARS: '1000000',
+    BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
+    REQUEST_TIMEOUT_MS: '120000',
+    ...more,
+  };
+}
+
 let server: RunningServer | null = null;
 let serverProblem = '';
 async function getServer(): Promise<RunningServer> {
@@ -257,15 +271,7 @@ async function getServer(): Promise<RunningServer> {
   try {
     requireEncoder();
     log('starting the service');
-    server = await startServer({
-      MODEL_DIR: modelDir,
-      ENCODER_DIR: encoderDir,
-      RATE_LIMIT_MAX: '0',
-      BATCH_MAX_TOKENS: process.env.BATCH_MAX_TOKENS ?? '2048',
-      MAX_TEXT_CHARS: '1000000',
-      BODY_LIMIT_BYTES: String(8 * 1024 * 1024),
-      REQUEST_TIMEOUT_MS: '120000',
-    });
+    server = await startServer(serviceEnv());
     log('service up', server.models.map((m) => `${m.name}:${m.state}`).join(' '));
     return server;
   } catch (err) {
@@ -556,6 +562,77 @@ function keptBlock(start: string, end: string, fallback: string): string {
   return a >= 0 && b > a ? prev.slice(a, b + end.length) : fallback;
 }
 
+/**
+ * Section 3b: the same heads served with one encoder pass per text (span_pooling: halves and quarters
+ * pooled from the whole text's token states) and with seven (each half and quarter a pass of its own,
+ * the design before), side by side: two servers of their own, one after the other, on copies of the
+ * loaded heads that differ only in that flag (the seven-pass answers are not the heads' trained inputs,
+ * but the work per request is exactly the seven-pass design's). Raw is measured again after each server.
+ */
+async function passesSection(): Promise<string[]> {
+  requireEncoder();
+  const headsDir = process.env.TEXT_HEADS_DIR ? path.resolve(process.env.TEXT_HEADS_DIR) : path.join(modelDir, 'heads');
+  const config = JSON.parse(readFileSync(path.join(headsDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  if (!(Number(config.embedding_dim) > 0 && config.contrast && (config.contrast_embedding || config.quarter_embedding)))
+    throw new NotRun('the loaded heads read no halves or quarters of the embedding: one pass either way');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-passes-'));
+  const variants = [
+    { name: 'one pass (span pooling)', span: true },
+    { name: 'seven passes', span: false },
+  ];
+  const cells: [number, number][] = [[100, 1], [500, 1], [500, 8], [2000, 1]];
+  const rows: string[] = [];
+  const best500: Record<string, { service: number; raw: number }> = {};
+  try {
+    for (const v of variants) {
+      const dir = path.join(tmp, v.span ? 'one' : 'seven');
+      cpSync(headsDir, dir, { recursive: true });
+      writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, span_pooling: v.span }, null, 2));
+      log(`passes: starting the service with ${v.name}`);
+      const s = await startServer(serviceEnv({ TEXT_HEADS_DIR: dir }));
+      try {
+        if (!s.ready('text-heads')) throw new NotRun(`the service with ${v.name} cannot answer: ${s.reason('text-heads')}`);
+        await load(s, { path: '/v1/text/analyze', body: analyzeBody(100), connections: 4, amount: 50 });
+        let service500 = 0;
+        for (const [words, c] of cells) {
+          const b0 = await encoderBatches(s);
+          const r = await load(s, { path: '/v1/text/analyze', body: analyzeBody(words), connections: c, seconds });
+          const batches = (await encoderBatches(s)) - b0;
+          if (words === 500) service500 = Math.max(service500, r.perSecond);
+          rows.push(`| ${v.name} | ${words} | ${c} | ${r.requests} | ${r.non2xx} | ${f1(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p99)} | ${Number.isFinite(batches) && r.requests > 0 ? f1(batches / r.requests) : '?'} |`);
+          log(`passes ${v.name} ${words}w c${c}: ${f1(r.perSecond)}/s p50 ${f1(r.p50)}`);
+        }
+        best500[v.name] = { service: service500, raw: rawAgain[500] ? await rawAgain[500]() : raw[`${servicePrecision}:500`]?.docsPerSec ?? NaN };
+      } finally {
+        await s.stop();
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const [one, seven] = variants.map((v) => best500[v.name]);
+  return [
+    `The same text heads (${String(config.version)}) served two ways by two servers of their own, one after the other (settings as in`,
+    "section 3, each warmed up first): **one pass** (heads' `span_pooling`: the halves' and quarters' embeddings are pools",
+    "of the whole text's token states over their character spans) and **seven passes** (the whole text, its two halves and",
+    'its four quarters each embedded on its own: the design before; the same heads file with the flag off, so the work per',
+    "request is exactly that design's). POST /v1/text/analyze, tasks role+involvement,",
+    `${seconds} s per cell; "encoder batches / request" from /metrics.`,
+    '',
+    '| heads | words | concurrency | requests | non-2xx | docs/s | p50 ms | p99 ms | encoder batches / request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    '| 500 words | service best docs/s | raw docs/s right after | service / raw |',
+    '|---|---:|---:|---:|',
+    ...variants.map((v) => `| ${v.name} | ${f1(best500[v.name].service)} | ${f1(best500[v.name].raw)} | ${f2(best500[v.name].service / best500[v.name].raw)} |`),
+    '',
+    `One pass / seven passes, 500-word docs/s through the service: ${f2(one.service / seven.service)}x.`,
+    "Targets (issue 33): service/raw >= 0.85 on 500-word texts; 500-word docs/s no lower than the seven-pass design's.",
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
 /** `--drift-block`: a long drift run, written into its kept block; the rest of the file is left alone */
 async function longDrift(): Promise<void> {
   const lines = await driftSection();
@@ -634,6 +711,8 @@ async function main() {
     const code = await server.stop();
     log(`service stopped (exit ${code})`);
   }
+  // servers of its own, after the shared one has stopped; printed after section 3
+  parts.splice(3, 0, await section('3b. One encoder pass per text vs seven (issue 33)', 'passes', passesSection));
   // its own servers (default settings), after the shared one has stopped
   const overload = only && !only.has('overload') ? keptBlock(OVERLOAD_START, OVERLOAD_END, `${OVERLOAD_START}\n## 9. Overload (issue 36)\n\nnot run yet: \`npm run bench -- --only overload\` writes this section.\n${OVERLOAD_END}`) : await overloadBlock();
   const soak = keptBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## 8. Soak\n\nnot run yet: \`npx tsx bench/soak.ts --duration 600\` writes this section.\n${SOAK_END}`);

