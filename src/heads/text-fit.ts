@@ -239,6 +239,8 @@ export interface RatioMetrics {
   mse: number;
   coverage: number;
   mean_width: number;
+  /** median width of the 90% interval */
+  median_width: number;
 }
 
 export function ratioMetrics(pr: (number | null)[], preds: HeadPrediction[]): RatioMetrics | null {
@@ -247,6 +249,7 @@ export function ratioMetrics(pr: (number | null)[], preds: HeadPrediction[]): Ra
   let se = 0;
   let cov = 0;
   let width = 0;
+  const widths: number[] = [];
   pr.forEach((y, i) => {
     if (y === null) return;
     const p = preds[i];
@@ -255,9 +258,12 @@ export function ratioMetrics(pr: (number | null)[], preds: HeadPrediction[]): Ra
     se += (y - p.ratio) ** 2;
     if (y >= p.interval[0] - 1e-12 && y <= p.interval[1] + 1e-12) cov++;
     width += p.interval[1] - p.interval[0];
+    widths.push(p.interval[1] - p.interval[0]);
   });
   if (n === 0) return null;
-  return { n, mae: ae / n, mse: se / n, coverage: cov / n, mean_width: width / n };
+  widths.sort((a, b) => a - b);
+  const median_width = n % 2 ? widths[(n - 1) / 2] : (widths[n / 2 - 1] + widths[n / 2]) / 2;
+  return { n, mae: ae / n, mse: se / n, coverage: cov / n, mean_width: width / n, median_width };
 }
 
 export interface BinaryMetrics {
