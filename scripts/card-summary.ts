@@ -11,16 +11,19 @@
  * - models/card/text-unseen.md, the "(all)" rows (training/eval-unseen.ts writes no JSON)
  * - models/likelihood/config.json and metrics.json (training/eval-likelihood.ts)
  *
- * Only the targets (issue 5 for text, as models/card/text.md states them; each rubric's own in its
+ * Only the targets (issue 33 for text, as models/card/text.md states them; each rubric's own in its
  * metrics.json) and the short genre names of the data sets are written here.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The text targets of issue 5, as training/eval-text.ts writes them into models/card/text.md. */
+/**
+ * The text targets of issue 33 (issue 5's, with the random split's 0.95 / 0.06 restated as 0.90 / 0.08), as
+ * training/eval-text.ts writes them into models/card/text.md.
+ */
 export const TEXT_TARGETS = {
-  randomMacroF1: 0.95,
-  randomPrMae: 0.06,
+  randomMacroF1: 0.9,
+  randomPrMae: 0.08,
   losoMacroF1: 0.8,
   losoPrMae: 0.12,
   ece: 0.05,

@@ -54,7 +54,7 @@ t.test('the committed summary is what the committed metrics give', async (t) => 
   t.ok(CARD.includes(expected), 'models/MODEL_CARD.md is stale: run npx tsx scripts/model-card.ts');
   const heads = JSON.parse(readFileSync(path.join(MODELS, 'heads', 'metrics.json'), 'utf8'));
   const row = summaryRows(MODELS)[0];
-  t.match(row.metrics, `role macro-F1 ${heads.per_source.all.test.role.macro_f1.toFixed(3)} (>= 0.95 `);
+  t.match(row.metrics, `role macro-F1 ${heads.per_source.all.test.role.macro_f1.toFixed(3)} (>= 0.90 `);
   t.match(row.metrics, `PR MAE ${heads.loso_mean.mae.toFixed(3)} (<= 0.12 `);
   t.match(row.metrics, `human IELTS FPR ${(100 * heads.gede.fpr_human_ielts.value).toFixed(1)}% (< 5% `);
   const hs2 = JSON.parse(readFileSync(path.join(MODELS, 'judgments', 'helpsteer2', 'metrics.json'), 'utf8'));
@@ -113,8 +113,8 @@ t.test('met / missed and the failure domains follow the numbers', async (t) => {
   const [b, bj] = summaryRows(bad);
   const [g, gj] = summaryRows(good);
   const shows: [string, string | RegExp][] = [
-    [b.metrics, 'role macro-F1 0.960 (>= 0.95 met)'],
-    [b.metrics, 'PR MAE 0.050 (<= 0.06 met)'],
+    [b.metrics, 'role macro-F1 0.960 (>= 0.90 met)'],
+    [b.metrics, 'PR MAE 0.050 (<= 0.08 met)'],
     [b.metrics, 'macro-F1 0.810 (>= 0.80 met)'],
     [b.metrics, 'PR MAE 0.130 (<= 0.12 missed)'],
     [b.metrics, 'human IELTS FPR 12.7% (< 5% missed)'],

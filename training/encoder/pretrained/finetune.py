@@ -206,12 +206,16 @@ def train(a):
         return (h * mf).sum(1) / mf.sum(1)  # masked mean over every token, special tokens included (as served)
 
     heads = Heads(model.hidden).to(dev)
+    if a.freeze_encoder:  # the control: the same heads, steps and data on the pretrained encoder left as it is
+        for q in model.parameters():
+            q.requires_grad_(False)
     no_decay = lambda name: name.endswith('bias') or 'LayerNorm' in name or 'norm' in name  # noqa: E731
     groups = [
-        {'params': [q for k, q in model.named_parameters() if not no_decay(k)], 'weight_decay': 0.01, 'lr': a.lr},
-        {'params': [q for k, q in model.named_parameters() if no_decay(k)], 'weight_decay': 0.0, 'lr': a.lr},
+        {'params': [q for k, q in model.named_parameters() if not no_decay(k) and q.requires_grad], 'weight_decay': 0.01, 'lr': a.lr},
+        {'params': [q for k, q in model.named_parameters() if no_decay(k) and q.requires_grad], 'weight_decay': 0.0, 'lr': a.lr},
         {'params': list(heads.parameters()), 'weight_decay': 0.0, 'lr': a.head_lr},
     ]
+    groups = [g for g in groups if g['params']]
     for g in groups:
         g['base_lr'] = g['lr']
     opt = torch.optim.AdamW(groups, betas=(0.9, 0.98), eps=1e-6)
@@ -233,13 +237,15 @@ def train(a):
     vrows = np.sort(vrng.choice(va, min(a.eval_rows, len(va)), replace=False))
     amp = dev.type == 'cuda'
 
-    def evaluate():
+    def evaluate(eval_rows=None):
         model.eval()
         heads.eval()
+        eval_rows = vrows if eval_rows is None else eval_rows
         tot, nb, acc_llm, acc_role, n_llm, n_role, mae, n_pr = 0.0, 0, 0, 0, 0, 0, 0.0, 0
+        conf = np.zeros((len(ROLES), len(ROLES)), np.int64)
         with torch.no_grad():
-            for k in range(0, len(vrows), a.batch):
-                rows = vrows[k:k + a.batch]
+            for k in range(0, len(eval_rows), a.batch):
+                rows = eval_rows[k:k + a.batch]
                 x, m = windows(rows, None)
                 with torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp):
                     out = heads(pooled(x, m).float())
@@ -253,13 +259,31 @@ def train(a):
                 mm = yr >= 0
                 acc_role += int((out[1][mm].argmax(-1) == yr[mm]).sum())
                 n_role += int(mm.sum())
+                for t_, p_ in zip(yr[mm].tolist(), out[1][mm].argmax(-1).tolist()):
+                    conf[t_, p_] += 1
                 mm = ~torch.isnan(yp)
                 mae += float((torch.sigmoid(out[2][mm]) - yp[mm]).abs().sum())
                 n_pr += int(mm.sum())
         model.train()
         heads.train()
+        present = [c for c in range(len(ROLES)) if conf[c].sum() > 0]
+        f1 = [2 * conf[c, c] / max(1, conf[c].sum() + conf[:, c].sum()) for c in present]
         return {'loss': tot / max(nb, 1), 'llm_acc': acc_llm / max(n_llm, 1), 'role_acc': acc_role / max(n_role, 1),
-                'pr_mae': mae / max(n_pr, 1), 'rows': int(len(vrows))}
+                'role_macro_f1': float(np.mean(f1)) if f1 else None, 'pr_mae': mae / max(n_pr, 1), 'rows': int(len(eval_rows))}
+
+    if a.probe_sources:
+        # the encoder + its own training heads (last.pt) on the validation rows of each named set, e.g. the sets
+        # --exclude-sources kept out: how the fine-tuned encoder and probe carry to data they never saw
+        report = {}
+        for name in a.probe_sources.split(','):
+            rows = np.where((z['split'] == 1) & (n > 0) & (src == sources.index(name)))[0]
+            rows = np.sort(np.random.default_rng(a.seed + 11).choice(rows, min(a.eval_rows, len(rows)), replace=False))
+            report[name] = dict(evaluate(rows), trained_on=name not in excluded)
+            log('probe %s: %s' % (name, json.dumps(report[name])))
+        report['_in_distribution'] = evaluate()
+        log('probe validation sample of the trained sets: %s' % json.dumps(report['_in_distribution']))
+        json.dump(report, open(os.path.join(a.out, 'probe.json'), 'w'), indent=1)
+        return
 
     def save_ckpt():
         torch.save({'model': model.state_dict(), 'heads': heads.state_dict(), 'opt': opt.state_dict(), 'step': step,
@@ -275,7 +299,7 @@ def train(a):
                        'sampling': 'sources ~ sqrt(train rows), one random crop of up to max_length-2 tokens per document',
                        'excluded_sources': excluded, 'max_length': a.max_length, 'batch': a.batch, 'lr': a.lr,
                        'head_lr': a.head_lr, 'warmup': a.warmup, 'schedule': 'linear warm-up, cosine to 10%',
-                       'weight_decay': 0.01, 'seed': a.seed, 'device': dev.type,
+                       'weight_decay': 0.01, 'seed': a.seed, 'device': dev.type, 'encoder_frozen': a.freeze_encoder,
                        'torch': torch.__version__},
             'data': {'train_rows': int(len(tr)), 'validation_rows_scored': int(len(vrows)),
                      'sources': {s: int(counts[i]) for i, s in enumerate(sources) if counts[i] > 0}},
@@ -310,7 +334,7 @@ def train(a):
         loss, parts = losses(out, *labels(rows))
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(list(model.parameters()) + list(heads.parameters()), 1.0)
+        torch.nn.utils.clip_grad_norm_([q for q in model.parameters() if q.requires_grad] + list(heads.parameters()), 1.0)
         opt.step()
         step += 1
         if step % 10 == 0:
@@ -360,6 +384,9 @@ def main():
     t.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
     t.add_argument('--seed', type=int, default=1234)
     t.add_argument('--resume', action='store_true')
+    t.add_argument('--freeze-encoder', action='store_true', help='train the heads only (the frozen control)')
+    t.add_argument('--probe-sources', default='', help='with --resume: only score the checkpoint (encoder + its heads) on the '
+                   'validation rows of these sets (comma-separated), write OUT/probe.json and exit')
     a = p.parse_args()
     if a.cmd == 'prepare':
         prepare(a)
