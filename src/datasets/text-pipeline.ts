@@ -182,14 +182,18 @@ export function embeddingCacheFile(encoderSha: string): string {
   return `${CACHE_DIR}/embeddings-${encoderSha.slice(0, 16)}.tsv`;
 }
 
-/** Pooled embeddings of each text, cached per encoder sha256. */
-export async function cachedEmbeddings(
+/**
+ * One float32 vector per text, cached in `file` by text hash (append-only, resumable): `compute` runs on
+ * the texts not yet cached, `batch` at a time.
+ */
+async function cachedVectors(
+  file: string,
   texts: string[],
-  embedder: TextEmbedder,
+  compute: (batch: string[]) => Promise<Float32Array[]>,
+  what: string,
   log?: (s: string) => void,
   batch = 32,
 ): Promise<Float32Array[]> {
-  const file = embeddingCacheFile(embedder.info.sha256);
   mkdirSync(dirname(file), { recursive: true });
   const cache = loadCache(file);
   const out: Float32Array[] = new Array(texts.length);
@@ -202,21 +206,27 @@ export async function cachedEmbeddings(
   const t0 = Date.now();
   for (let s = 0; s < todo.length; s += batch) {
     const idx = todo.slice(s, s + batch);
-    const embs = await embedder.embedMany(idx.map((i) => texts[i]));
+    const vectors = await compute(idx.map((i) => texts[i]));
     let buf = '';
     idx.forEach((i, j) => {
-      out[i] = embs[j].vector;
+      out[i] = vectors[j];
       const h = textHash(texts[i]);
-      const v = f32ToB64(embs[j].vector);
+      const v = f32ToB64(vectors[j]);
       cache.set(h, v);
       buf += `${h}\t${v}\n`;
     });
     appendFileSync(file, buf);
     if ((s / batch) % 20 === 0)
-      log?.(`embeddings: ${Math.min(s + batch, todo.length)}/${todo.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      log?.(`${what}: ${Math.min(s + batch, todo.length)}/${todo.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  if (todo.length) log?.(`embeddings: ${todo.length} computed, ${texts.length - todo.length} cached`);
+  if (todo.length) log?.(`${what}: ${todo.length} computed, ${texts.length - todo.length} cached`);
   return out;
+}
+
+/** Pooled embeddings of each text, cached per encoder sha256. */
+export function cachedEmbeddings(texts: string[], embedder: TextEmbedder, log?: (s: string) => void, batch = 32): Promise<Float32Array[]> {
+  const embed = async (b: string[]) => (await embedder.embedMany(b)).map((e) => e.vector);
+  return cachedVectors(embeddingCacheFile(embedder.info.sha256), texts, embed, 'embeddings', log, batch);
 }
 
 export function spanEmbeddingCacheFile(encoderSha: string): string {
@@ -233,43 +243,24 @@ export async function cachedSpanEmbeddings(
   log?: (s: string) => void,
   batch = 32,
 ): Promise<{ whole: Float32Array; halves: Float32Array[]; quarters: Float32Array[] }[]> {
-  if (!embedder.embedSpans) throw new Error(`encoder ${embedder.info.id} cannot pool spans of one pass (no embedSpans)`);
-  const file = spanEmbeddingCacheFile(embedder.info.sha256);
-  mkdirSync(dirname(file), { recursive: true });
-  const cache = loadCache(file);
+  const embedSpans = embedder.embedSpans?.bind(embedder);
+  if (!embedSpans) throw new Error(`encoder ${embedder.info.id} cannot pool spans of one pass (no embedSpans)`);
   const dim = embedder.info.dim;
-  const unpack = (v: Float32Array) => {
+  const onePass = (b: string[]) =>
+    Promise.all(
+      b.map(async (t) => {
+        const r = await embedSpans(t, headSpans(t));
+        const all = new Float32Array(7 * dim);
+        all.set(r.embedding.vector, 0);
+        r.spans.forEach((v, k) => all.set(v, (k + 1) * dim));
+        return all;
+      }),
+    );
+  const packed = await cachedVectors(spanEmbeddingCacheFile(embedder.info.sha256), texts, onePass, 'span embeddings', log, batch);
+  return packed.map((v) => {
     const at = (k: number) => v.slice(k * dim, (k + 1) * dim);
     return { whole: at(0), halves: [at(1), at(2)], quarters: [at(3), at(4), at(5), at(6)] };
-  };
-  const out: ReturnType<typeof unpack>[] = new Array(texts.length);
-  const todo: number[] = [];
-  texts.forEach((t, i) => {
-    const hit = cache.get(textHash(t));
-    if (hit) out[i] = unpack(b64ToF32(hit));
-    else todo.push(i);
   });
-  const t0 = Date.now();
-  for (let s = 0; s < todo.length; s += batch) {
-    const idx = todo.slice(s, s + batch);
-    const done = await Promise.all(idx.map((i) => embedder.embedSpans!(texts[i], headSpans(texts[i]))));
-    let buf = '';
-    idx.forEach((i, j) => {
-      const all = new Float32Array(7 * dim);
-      all.set(done[j].embedding.vector, 0);
-      done[j].spans.forEach((v, k) => all.set(v, (k + 1) * dim));
-      out[i] = unpack(all);
-      const h = textHash(texts[i]);
-      const v = f32ToB64(all);
-      cache.set(h, v);
-      buf += `${h}\t${v}\n`;
-    });
-    appendFileSync(file, buf);
-    if ((s / batch) % 20 === 0)
-      log?.(`span embeddings: ${Math.min(s + batch, todo.length)}/${todo.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  if (todo.length) log?.(`span embeddings: ${todo.length} computed, ${texts.length - todo.length} cached`);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

