@@ -14,10 +14,22 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def quantize_int8(src: str, dst: str) -> dict:
+# which constant MatMuls quantize_int8 leaves in fp32 (make_config.py / convert.py --int8-fp32), by weight shape [K, N]
+KEEP_FP32 = {
+    'none': None,
+    # the FFN output projections (K > N, e.g. 1536 -> 384): a third of the MatMul FLOPs
+    'ffn-out': lambda name, shape: shape[0] > shape[1],
+    # both FFN projections (K != N): two thirds of the FLOPs; attention stays int8
+    'ffn': lambda name, shape: shape[0] != shape[1],
+}
+
+
+def quantize_int8(src: str, dst: str, keep_fp32=None) -> dict:
     """Dynamic int8 quantization: every MatMul whose B is a constant 2-D weight becomes
     DynamicQuantizeLinear(A) + MatMulInteger(A_q, W_q int8, zero points) -> Cast -> Mul(a_scale * w_scale[col]),
     with symmetric per-column int8 weights; the token embedding table becomes an int8 Gather + per-row scale.
+    `keep_fp32(node_name, weight_shape)` -> True leaves that MatMul in fp32 (e.g. a pretrained model's FFN output
+    projections, whose GELU activations have outliers that one activation scale per tensor does not hold).
     Returns counts of what was rewritten."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -28,14 +40,18 @@ def quantize_int8(src: str, dst: str) -> dict:
     new_nodes = []
     new_inits = []
     drop_inits = set()
-    stats = {'matmul': 0, 'gather': 0}
+    stats = {'matmul': 0, 'gather': 0, 'matmul_fp32': 0}
     uses = {}
     for n in g.node:
         for i in n.input:
             uses[i] = uses.get(i, 0) + 1
 
     for n in g.node:
-        if n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2:
+        if n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2 \
+                and keep_fp32 is not None and keep_fp32(n.name, list(inits[n.input[1]].dims)):
+            new_nodes.append(n)
+            stats['matmul_fp32'] += 1
+        elif n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2:
             w = numpy_helper.to_array(inits[n.input[1]]).astype(np.float32)  # [K, N]
             scale = np.abs(w).max(axis=0) / 127.0
             scale[scale == 0] = 1.0

@@ -46,14 +46,28 @@ class Bert(nn.Module):
         self.ln = nn.LayerNorm(d, eps=eps)
         self.layers = nn.ModuleList(Layer(d, cfg['num_attention_heads'], cfg['intermediate_size'], eps)
                                     for _ in range(cfg['num_hidden_layers']))
+        self.frozen_below = 0  # layers under this index (and the embeddings, when > 0) run without autograd
+
+    def freeze_below(self, k):
+        """Train only the top layers: the embeddings and layers[:k] keep their weights and run under no_grad (no
+        activations kept for backward), so a step costs about forward + the top layers' backward."""
+        self.frozen_below = k
+        frozen = [self.word, self.pos, self.ln, *self.layers[:k]] if k > 0 else []
+        for mod in frozen:
+            for q in mod.parameters():
+                q.requires_grad_(False)
+        if k > 0:
+            self.type0.requires_grad_(False)
 
     def forward(self, ids, mask):
         t = ids.shape[1]
-        x = self.ln(self.word(ids) + self.pos(torch.arange(t, device=ids.device))[None] + self.type0)
+        with torch.set_grad_enabled(torch.is_grad_enabled() and self.frozen_below == 0):
+            x = self.ln(self.word(ids) + self.pos(torch.arange(t, device=ids.device))[None] + self.type0)
         bias = torch.zeros(mask.shape, dtype=x.dtype, device=x.device).masked_fill(mask == 0, -1e4 if x.dtype == torch.float16 else -1e9)
         bias = bias[:, None, None, :]
-        for layer in self.layers:
-            x = layer(x, bias)
+        for i, layer in enumerate(self.layers):
+            with torch.set_grad_enabled(torch.is_grad_enabled() and i >= self.frozen_below):
+                x = layer(x, bias)
         return x
 
     # Hugging Face names (without the "bert." prefix) <-> ours

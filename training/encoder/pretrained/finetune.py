@@ -175,6 +175,9 @@ def train(a):
         return (h * mf).sum(1) / mf.sum(1)  # masked mean over every token, special tokens included (as served)
 
     heads = Heads(model.hidden).to(dev)
+    if a.train_layers:  # CPU budget: only the top layers learn; the rest run under no_grad
+        model.freeze_below(max(0, len(model.layers) - a.train_layers))
+        log('training the top %d of %d layers (embeddings frozen)' % (min(a.train_layers, len(model.layers)), len(model.layers)))
     if a.freeze_encoder:  # the control: the same heads, steps and data on the pretrained encoder left as it is
         for q in model.parameters():
             q.requires_grad_(False)
@@ -268,6 +271,7 @@ def train(a):
                        'excluded_sources': excluded, 'max_length': a.max_length, 'batch': a.batch, 'lr': a.lr,
                        'head_lr': a.head_lr, 'warmup': a.warmup, 'schedule': 'linear warm-up, cosine to 10%',
                        'weight_decay': 0.01, 'seed': a.seed, 'device': dev.type, 'encoder_frozen': a.freeze_encoder,
+                       'trained_layers': a.train_layers or len(model.layers),
                        'torch': torch.__version__},
             'data': {'train_rows': int(len(tr)), 'validation_rows_scored': int(len(vrows)),
                      'sources': {s: int(counts[i]) for i, s in enumerate(sources) if counts[i] > 0}},
@@ -351,6 +355,7 @@ def main():
     t.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
     t.add_argument('--seed', type=int, default=1234)
     t.add_argument('--resume', action='store_true')
+    t.add_argument('--train-layers', type=int, default=0, help='train only the top K transformer layers (0: all, embeddings included)')
     t.add_argument('--freeze-encoder', action='store_true', help='train the heads only (the frozen control)')
     t.add_argument('--probe-sources', default='', help='with --resume: only score the checkpoint (encoder + its heads) on the '
                    'validation rows of these sets (comma-separated), write OUT/probe.json and exit')
