@@ -47,11 +47,11 @@ def quantize_int8(src: str, dst: str, keep_fp32=None) -> dict:
             uses[i] = uses.get(i, 0) + 1
 
     for n in g.node:
-        if n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2 \
-                and keep_fp32 is not None and keep_fp32(n.name, list(inits[n.input[1]].dims)):
+        weight_mm = n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2
+        if weight_mm and keep_fp32 is not None and keep_fp32(n.name, list(inits[n.input[1]].dims)):
             new_nodes.append(n)
             stats['matmul_fp32'] += 1
-        elif n.op_type == 'MatMul' and n.input[1] in inits and len(inits[n.input[1]].dims) == 2:
+        elif weight_mm:
             w = numpy_helper.to_array(inits[n.input[1]]).astype(np.float32)  # [K, N]
             scale = np.abs(w).max(axis=0) / 127.0
             scale[scale == 0] = 1.0

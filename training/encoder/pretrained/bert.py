@@ -52,12 +52,12 @@ class Bert(nn.Module):
         """Train only the top layers: the embeddings and layers[:k] keep their weights and run under no_grad (no
         activations kept for backward), so a step costs about forward + the top layers' backward."""
         self.frozen_below = k
-        frozen = [self.word, self.pos, self.ln, *self.layers[:k]] if k > 0 else []
-        for mod in frozen:
+        if k <= 0:
+            return
+        for mod in (self.word, self.pos, self.ln, *self.layers[:k]):
             for q in mod.parameters():
                 q.requires_grad_(False)
-        if k > 0:
-            self.type0.requires_grad_(False)
+        self.type0.requires_grad_(False)
 
     def forward(self, ids, mask):
         t = ids.shape[1]

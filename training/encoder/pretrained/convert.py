@@ -47,7 +47,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODER_DIR = os.path.dirname(HERE)
 sys.path.insert(0, ENCODER_DIR)
-from onnx_int8 import sha256_file  # noqa: E402
+from onnx_int8 import KEEP_FP32, sha256_file  # noqa: E402
 
 # (a, b, related?) for the sanity check
 PAIRS = [
@@ -158,7 +158,7 @@ def main():
     p.add_argument('--model-license', default=None, help="the model's licence when the wheel has no model card stating it")
     p.add_argument('--model', default=None, help="the model's name (default: the model card's title, else config.json _name_or_path)")
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--int8-fp32', choices=['none', 'ffn-out', 'ffn'], default='ffn-out',
+    p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='ffn-out',
                    help='MatMuls model.int8.onnx keeps in fp32 (onnx_int8.KEEP_FP32): pretrained models have activation '
                         'outliers in the FFN; ffn-out (default) keeps the FFN output projections')
     p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '

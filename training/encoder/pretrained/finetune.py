@@ -179,8 +179,7 @@ def train(a):
         model.freeze_below(max(0, len(model.layers) - a.train_layers))
         log('training the top %d of %d layers (embeddings frozen)' % (min(a.train_layers, len(model.layers)), len(model.layers)))
     if a.freeze_encoder:  # the control: the same heads, steps and data on the pretrained encoder left as it is
-        for q in model.parameters():
-            q.requires_grad_(False)
+        model.freeze_below(len(model.layers))
     no_decay = lambda name: name.endswith('bias') or 'LayerNorm' in name or 'norm' in name  # noqa: E731
     groups = [
         {'params': [q for k, q in model.named_parameters() if not no_decay(k) and q.requires_grad], 'weight_decay': 0.01, 'lr': a.lr},
