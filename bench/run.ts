@@ -6,7 +6,9 @@
  *   --seconds S        duration of each load run against the service (default 8)
  *   --drift N          requests for the RSS drift measurement (default 5000)
  *   --budget MS        time per raw/batcher measurement (default 1500)
- *   --only a,b         run only these sections: raw, batcher, service, passes, length, features, judgments, drift, overload,
+ *   --baseline-rev REV the commit whose models/encoder + models/heads section 3c compares with (default: the encoder
+ *                      config's training.shipped.previous_commit)
+ *   --only a,b         run only these sections: raw, batcher, service, passes, encoders, length, features, judgments, drift, overload,
  *                      likelihood; `--only overload` alone rewrites only the kept overload block of FILE (section 9);
  *                      likelihood is bench/likelihood.ts, run last in a process of its own (its kept block, section 10)
  *   --overload-seconds S  duration of the sustained 2x overload (default 40)
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'overload-seconds': { type: 'string', default: '40' },
     'drift-block': { type: 'boolean', default: false },
+    'baseline-rev': { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench/RESULTS.md') },
   },
 });
@@ -633,6 +636,124 @@ async function passesSection(): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/** best raw fp32 docs/s (batch 1, 8 or 16) of an encoder directory at a word count: section 1's method, in brief */
+async function rawBestDocs(dir: string, words: number, precision: 'int8' | 'fp32' = 'fp32'): Promise<{ docsPerSec: number; batch: number }> {
+  const emb = await createEmbedder({ dir, precision, device: 'cpu', warmup: false });
+  const session = await ort.InferenceSession.create(path.join(dir, ONNX_FILE[precision]), {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  });
+  try {
+    const needsTT = session.inputNames.includes('token_type_ids');
+    const docs = Array.from({ length: words >= 2000 ? 8 : 32 }, (_, i) => emb.prepare(sampleText(words, i + 1)));
+    const windows = docs.flatMap((d) => d.windows.map((w) => w.ids)).sort((a, b) => a.length - b.length);
+    let best = { docsPerSec: 0, batch: 0 };
+    for (const batch of [1, 8, 16]) {
+      if (batch > windows.length) break;
+      const feeds: Record<string, ort.Tensor>[] = [];
+      for (let i = 0; i + batch <= windows.length && feeds.length < 8; i += batch) {
+        const group = windows.slice(i, i + batch);
+        const seq = Math.max(...group.map((w) => w.length));
+        const ids = new BigInt64Array(batch * seq);
+        const mask = new BigInt64Array(batch * seq);
+        group.forEach((w, r) => w.forEach((id, t) => ((ids[r * seq + t] = BigInt(id)), (mask[r * seq + t] = 1n))));
+        const f: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [batch, seq]), attention_mask: new ort.Tensor('int64', mask, [batch, seq]) };
+        if (needsTT) f.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seq), [batch, seq]);
+        feeds.push(f);
+      }
+      let k = 0;
+      const r = await timeLoop(async () => {
+        await session.run(feeds[k++ % feeds.length]);
+        return batch;
+      });
+      const dps = r.units / r.seconds / (windows.length / docs.length);
+      if (dps > best.docsPerSec) best = { docsPerSec: dps, batch };
+    }
+    return best;
+  } finally {
+    await session.release();
+    await emb.close();
+  }
+}
+
+/**
+ * Section 3c: the shipped encoder + heads against the previous release's (issue 33), side by side: the previous
+ * release's models/encoder and models/heads are taken from git (`--baseline-rev REV`, default the commit that the
+ * encoder's config names in training.shipped.previous_commit) into a temporary folder. Three servers of their own,
+ * one after the other: the shipped pair, the previous pair (one pass), and the previous pair with seven passes
+ * (the design when issue 33 was filed). Raw fp32 is measured for each encoder right after its server.
+ */
+async function encodersSection(): Promise<string[]> {
+  requireEncoder();
+  const cfg = JSON.parse(readFileSync(path.join(encoderDir, 'config.json'), 'utf8')) as { id: string; version: string; training?: { shipped?: { previous_commit?: string } } };
+  const rev = args['baseline-rev'] ?? cfg.training?.shipped?.previous_commit;
+  if (!rev) throw new NotRun('no baseline: pass --baseline-rev REV (a commit whose models/encoder and models/heads to compare with)');
+  const headsDir = process.env.TEXT_HEADS_DIR ? path.resolve(process.env.TEXT_HEADS_DIR) : path.join(modelDir, 'heads');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-encoders-'));
+  try {
+    const tar = spawnSync('sh', ['-c', `git -C "${ROOT}" archive "${rev}" models/encoder models/heads | tar -x -C "${tmp}"`], { encoding: 'utf8' });
+    if (tar.status !== 0 || !existsSync(path.join(tmp, 'models/encoder/config.json')))
+      throw new NotRun(`could not take models/encoder and models/heads of ${rev} from git: ${(tar.stderr || '').trim().slice(0, 300)}`);
+    const base = path.join(tmp, 'models');
+    const baseCfg = JSON.parse(readFileSync(path.join(base, 'encoder/config.json'), 'utf8')) as { id: string; version: string };
+    const baseHeads = JSON.parse(readFileSync(path.join(base, 'heads/config.json'), 'utf8')) as Record<string, unknown>;
+    const sevenDir = path.join(tmp, 'heads-seven');
+    cpSync(path.join(base, 'heads'), sevenDir, { recursive: true });
+    writeFileSync(path.join(sevenDir, 'config.json'), JSON.stringify({ ...baseHeads, span_pooling: false }, null, 2));
+    const variants = [
+      { name: `shipped: ${cfg.id} ${cfg.version}`, encoder: encoderDir, heads: headsDir },
+      { name: `previous: ${baseCfg.id} ${baseCfg.version}, one pass`, encoder: path.join(base, 'encoder'), heads: path.join(base, 'heads') },
+      { name: `previous: ${baseCfg.id} ${baseCfg.version}, seven passes`, encoder: path.join(base, 'encoder'), heads: sevenDir },
+    ];
+    const cells: [number, number][] = [[100, 1], [100, 8], [500, 1], [500, 8], [2000, 1]];
+    const rows: string[] = [];
+    const summary: string[] = [];
+    const service500: number[] = [];
+    for (const v of variants) {
+      log(`encoders: starting the service with ${v.name}`);
+      const s = await startServer(serviceEnv({ ENCODER_DIR: v.encoder, TEXT_HEADS_DIR: v.heads }));
+      let best500 = 0;
+      try {
+        if (!s.ready('text-heads')) throw new NotRun(`the service with ${v.name} cannot answer: ${s.reason('text-heads')}`);
+        await load(s, { path: '/v1/text/analyze', body: analyzeBody(100), connections: 4, amount: 50 });
+        for (const [words, c] of cells) {
+          const r = await load(s, { path: '/v1/text/analyze', body: analyzeBody(words), connections: c, seconds });
+          if (words === 500) best500 = Math.max(best500, r.perSecond);
+          rows.push(`| ${v.name} | ${words} | ${c} | ${r.requests} | ${r.non2xx} | ${f1(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.peakRssMiB)} |`);
+          log(`encoders ${v.name} ${words}w c${c}: ${f1(r.perSecond)}/s p50 ${f1(r.p50)}`);
+        }
+      } finally {
+        await s.stop();
+      }
+      const rw = await rawBestDocs(v.encoder, 500);
+      service500.push(best500);
+      summary.push(`| ${v.name} | ${f1(best500)} | ${f1(rw.docsPerSec)} (batch ${rw.batch}) | ${f2(best500 / rw.docsPerSec)} |`);
+    }
+    return [
+      `The shipped encoder and heads against those of \`${rev.slice(0, 12)}\` (taken from git), each pair served by a server of its own,`,
+      `one after the other (settings as in section 3, fp32, each warmed up first); "seven passes" is the previous pair with its heads'`,
+      '`span_pooling` off (every half and quarter embedded on its own: the design when issue 33 was filed). POST /v1/text/analyze,',
+      `tasks role+involvement, ${seconds} s per cell.`,
+      '',
+      '| encoder + heads | words | concurrency | requests | non-2xx | docs/s | p50 ms | p99 ms | peak RSS MiB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+      '| 500 words | service best docs/s | raw fp32 docs/s right after | service / raw |',
+      '|---|---:|---:|---:|',
+      ...summary,
+      '',
+      `Shipped / previous seven-pass design, 500-word docs/s through the service: ${f2(service500[0] / service500[2])}x; shipped / previous one pass: ${f2(service500[0] / service500[1])}x.`,
+      "Targets (issue 33): service/raw >= 0.85 on 500-word texts; 500-word docs/s no lower than the seven-pass design's.",
+    ];
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 /** `--drift-block`: a long drift run, written into its kept block; the rest of the file is left alone */
 async function longDrift(): Promise<void> {
   const lines = await driftSection();
@@ -713,6 +834,7 @@ async function main() {
   }
   // servers of its own, after the shared one has stopped; printed after section 3
   parts.splice(3, 0, await section('3b. One encoder pass per text vs seven (issue 33)', 'passes', passesSection));
+  parts.splice(4, 0, await section('3c. Shipped encoder vs the previous release (issue 33)', 'encoders', encodersSection));
   // its own servers (default settings), after the shared one has stopped
   const overload = only && !only.has('overload') ? keptBlock(OVERLOAD_START, OVERLOAD_END, `${OVERLOAD_START}\n## 9. Overload (issue 36)\n\nnot run yet: \`npm run bench -- --only overload\` writes this section.\n${OVERLOAD_END}`) : await overloadBlock();
   const soak = keptBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## 8. Soak\n\nnot run yet: \`npx tsx bench/soak.ts --duration 600\` writes this section.\n${SOAK_END}`);

@@ -130,7 +130,7 @@ function textRow(models: string, dir: string, label: string): SummaryRow | null 
   const encSources = (m.loso_encoder_trained_on ?? []) as string[];
   const trainedOn =
     `the train split of ${sources.length} public text sets (Data sets below), calibrated on their validation split` +
-    (encoder && enc ? `; the encoder (${(enc.architecture?.parameters / 1e6).toFixed(2)} M parameters, trained here from scratch) on ${encSources.length} of them` : '') +
+    (encoder && enc ? `; the encoder (${(enc.architecture?.parameters / 1e6).toFixed(2)} M parameters, ${enc.training?.fine_tuning ? `pretrained ${enc.training?.provenance?.model ?? ''} fine-tuned here` : 'trained here from scratch'}) on ${encSources.length} of them` : '') +
     '; never on gede';
 
   const t2 = (x: number): string => x.toFixed(2);

@@ -52,6 +52,26 @@ function round(x: number, d = 4): number {
   return Math.round(x * f) / f;
 }
 
+/**
+ * Probabilities rounded to d decimals that still sum to what they summed to (1 for a distribution): each is
+ * floored to a multiple of 10^-d and the units left over go to the largest remainders. Rounding each on its own
+ * could make four of them miss 1 by up to 2 x 10^-d.
+ */
+export function roundDistribution<K extends string>(p: Record<K, number>, d = 6): Record<K, number> {
+  const f = 10 ** d;
+  const keys = Object.keys(p) as K[];
+  const scaled = keys.map((k) => p[k] * f);
+  const units = scaled.map(Math.floor);
+  let left = Math.round(scaled.reduce((a, b) => a + b, 0)) - units.reduce((a, b) => a + b, 0);
+  const byRemainder = keys.map((_, i) => i).sort((a, b) => scaled[b] - units[b] - (scaled[a] - units[a]));
+  for (const i of byRemainder) {
+    if (left <= 0) break;
+    units[i]++;
+    left--;
+  }
+  return Object.fromEntries(keys.map((k, i) => [k, units[i] / f])) as Record<K, number>;
+}
+
 class HeadsTextDetector implements TextDetector {
   readonly model: ModelRef;
 
@@ -181,9 +201,10 @@ class HeadsTextDetector implements TextDetector {
       warnings,
       usage: { characters: text.length, tokens, windows },
     };
+    // rounded once, so that the answer's numbers agree exactly: they sum to 1, ai_probability = 1 - P(human_author)
+    const probabilities = roundDistribution(p.probabilities, 6);
+    const aiProbability = round(1 - probabilities.human_author, 6);
     if (tasks.includes('role')) {
-      const probabilities = { ...p.probabilities };
-      for (const k of Object.keys(probabilities) as (keyof typeof probabilities)[]) probabilities[k] = round(probabilities[k], 6);
       out.role = {
         label: p.label,
         probabilities,
@@ -197,8 +218,8 @@ class HeadsTextDetector implements TextDetector {
         coverage: p.coverage,
       };
     }
-    out.ai_probability = round(p.aiProbability, 6);
-    out.decision = decisionFor(p.aiProbability, cfg.thresholds, req.maxFalsePositiveRate);
+    out.ai_probability = aiProbability;
+    out.decision = decisionFor(aiProbability, cfg.thresholds, req.maxFalsePositiveRate);
     if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
     if (req.explain) {
       out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({
