@@ -301,7 +301,11 @@ async function main(): Promise<void> {
   report.loso_mean_earlier_sets = losoMean(sample, losoScores, (s) => !ADDED_2026_12_01.includes(s));
   // the held-out sets the encoder was trained on (its config.json training.data): the heads are refitted per fold, the encoder is not
   const encCfg = encDir ? path.join(encDir, 'config.json') : null;
-  const encData = encCfg && existsSync(encCfg) ? Object.keys((JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { data?: Record<string, unknown> } }).training?.data ?? {}) : [];
+  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { data?: Record<string, unknown>; fine_tuning?: unknown; provenance?: { model?: string } } }).training : undefined;
+  const encData = Object.keys(encTraining?.data ?? {});
+  const encHow = encTraining?.fine_tuning
+    ? `pretrained (${encTraining.provenance?.model ?? 'a published model'}), then fine-tuned here (role, LLM and PR heads)`
+    : 'trained here (masked LM plus role, LLM and PR heads)';
   const encSeen = Object.keys(loso).filter((s) => encData.includes(s));
   const encUnseen = Object.keys(loso).filter((s) => !encData.includes(s));
   report.loso_encoder_trained_on = encSeen;
@@ -470,7 +474,7 @@ async function main(): Promise<void> {
   P(`Retrained without the data set (train split of the others, at most ${LOSO_CAP} rows per data set x role stratum, ${LOSO_EPOCHS} epochs; marker words chosen again without it; calibrated on the others' validation split), tested on every sampled row of the held-out set.`);
   if (encSeen.length) {
     P();
-    P(`Only the heads are refitted per fold, not the encoder: it was trained (masked LM plus role, LLM and PR heads) on the train split of ${encSeen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${encUnseen.length ? `${encUnseen.join(' and ')} ${encUnseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${encUnseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
+    P(`Only the heads are refitted per fold, not the encoder: it was ${encHow} on the train split of ${encSeen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${encUnseen.length ? `${encUnseen.join(' and ')} ${encUnseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${encUnseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
   }
   P();
   P('| held-out set | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | MAE | cover | FPR | recall |');
