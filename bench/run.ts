@@ -47,6 +47,8 @@ const { values: args } = parseArgs({
 });
 const modelDir = path.resolve(args['model-dir'] ?? process.env.MODEL_DIR ?? path.join(ROOT, 'models'));
 const encoderDir = path.resolve(args.encoder ?? process.env.ENCODER_DIR ?? path.join(modelDir, 'encoder'));
+/** the text heads the service loads (TEXT_HEADS_DIR, as src/config.ts) */
+const headsDir = process.env.TEXT_HEADS_DIR ? path.resolve(process.env.TEXT_HEADS_DIR) : path.join(modelDir, 'heads');
 const seconds = Number(args.seconds);
 const driftCount = Number(args.drift);
 const budgetMs = Number(args.budget);
@@ -99,6 +101,33 @@ async function timeLoop(fn: () => Promise<number>, minRuns = 3): Promise<{ secon
 }
 
 // ---------------------------------------------------------------------------------------------------
+/** the same session settings as src/encoder (spinning off) */
+const RAW_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+  interOpNumThreads: 1,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
+/** up to 8 padded batches of `batch` windows (windows sorted by length), as the batcher builds them, with their real token counts */
+function windowFeeds(session: ort.InferenceSession, windows: Int32Array[], batch: number): { feeds: Record<string, ort.Tensor>; windows: number; tokens: number }[] {
+  const needsTT = session.inputNames.includes('token_type_ids');
+  const needsMask = session.inputNames.includes('attention_mask');
+  const feeds: { feeds: Record<string, ort.Tensor>; windows: number; tokens: number }[] = [];
+  for (let i = 0; i + batch <= windows.length && feeds.length < 8; i += batch) {
+    const group = windows.slice(i, i + batch);
+    const seq = Math.max(...group.map((w) => w.length));
+    const ids = new BigInt64Array(batch * seq);
+    const mask = new BigInt64Array(batch * seq);
+    group.forEach((w, r) => w.forEach((id, t) => ((ids[r * seq + t] = BigInt(id)), (mask[r * seq + t] = 1n))));
+    const f: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [batch, seq]) };
+    if (needsMask) f.attention_mask = new ort.Tensor('int64', mask, [batch, seq]);
+    if (needsTT) f.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seq), [batch, seq]);
+    feeds.push({ feeds: f, windows: batch, tokens: group.reduce((s, w) => s + w.length, 0) });
+  }
+  return feeds;
+}
+
 async function rawSection(): Promise<string[]> {
   requireEncoder();
   const out = [
@@ -117,15 +146,7 @@ async function rawSection(): Promise<string[]> {
       continue;
     }
     const emb = await createEmbedder({ dir: encoderDir, precision, device: 'cpu', warmup: false });
-    // the same session settings as src/encoder (spinning off)
-    const session = await ort.InferenceSession.create(file, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-    const needsTT = session.inputNames.includes('token_type_ids');
-    const needsMask = session.inputNames.includes('attention_mask');
+    const session = await ort.InferenceSession.create(file, RAW_SESSION_OPTIONS);
     for (const words of SIZES) {
       const docs = Array.from({ length: words >= 2000 ? 8 : 32 }, (_, i) => emb.prepare(sampleText(words, i + 1)));
       const windows = docs.flatMap((d) => d.windows.map((w) => w.ids)).sort((a, b) => a.length - b.length);
@@ -134,19 +155,7 @@ async function rawSection(): Promise<string[]> {
       const results: { batch: number; wps: number; tps: number; run: () => Promise<number> }[] = [];
       for (const batch of [1, 8, 16, 32, 64]) {
         if (batch > windows.length) break;
-        const feeds: { feeds: Record<string, ort.Tensor>; windows: number; tokens: number }[] = [];
-        for (let i = 0; i + batch <= windows.length; i += batch) {
-          const group = windows.slice(i, i + batch);
-          const seq = Math.max(...group.map((w) => w.length));
-          const ids = new BigInt64Array(batch * seq);
-          const mask = new BigInt64Array(batch * seq);
-          group.forEach((w, r) => w.forEach((id, t) => ((ids[r * seq + t] = BigInt(id)), (mask[r * seq + t] = 1n))));
-          const f: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [batch, seq]) };
-          if (needsMask) f.attention_mask = new ort.Tensor('int64', mask, [batch, seq]);
-          if (needsTT) f.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seq), [batch, seq]);
-          feeds.push({ feeds: f, windows: batch, tokens: group.reduce((s, w) => s + w.length, 0) });
-          if (feeds.length >= 8) break;
-        }
+        const feeds = windowFeeds(session, windows, batch);
         let k = 0;
         const run = async () => {
           const f = feeds[k++ % feeds.length];
@@ -574,7 +583,6 @@ function keptBlock(start: string, end: string, fallback: string): string {
  */
 async function passesSection(): Promise<string[]> {
   requireEncoder();
-  const headsDir = process.env.TEXT_HEADS_DIR ? path.resolve(process.env.TEXT_HEADS_DIR) : path.join(modelDir, 'heads');
   const config = JSON.parse(readFileSync(path.join(headsDir, 'config.json'), 'utf8')) as Record<string, unknown>;
   if (!(Number(config.embedding_dim) > 0 && config.contrast && (config.contrast_embedding || config.quarter_embedding)))
     throw new NotRun('the loaded heads read no halves or quarters of the embedding: one pass either way');
@@ -639,33 +647,17 @@ async function passesSection(): Promise<string[]> {
 /** best raw fp32 docs/s (batch 1, 8 or 16) of an encoder directory at a word count: section 1's method, in brief */
 async function rawBestDocs(dir: string, words: number, precision: 'int8' | 'fp32' = 'fp32'): Promise<{ docsPerSec: number; batch: number }> {
   const emb = await createEmbedder({ dir, precision, device: 'cpu', warmup: false });
-  const session = await ort.InferenceSession.create(path.join(dir, ONNX_FILE[precision]), {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  });
+  const session = await ort.InferenceSession.create(path.join(dir, ONNX_FILE[precision]), RAW_SESSION_OPTIONS);
   try {
-    const needsTT = session.inputNames.includes('token_type_ids');
     const docs = Array.from({ length: words >= 2000 ? 8 : 32 }, (_, i) => emb.prepare(sampleText(words, i + 1)));
     const windows = docs.flatMap((d) => d.windows.map((w) => w.ids)).sort((a, b) => a.length - b.length);
     let best = { docsPerSec: 0, batch: 0 };
     for (const batch of [1, 8, 16]) {
       if (batch > windows.length) break;
-      const feeds: Record<string, ort.Tensor>[] = [];
-      for (let i = 0; i + batch <= windows.length && feeds.length < 8; i += batch) {
-        const group = windows.slice(i, i + batch);
-        const seq = Math.max(...group.map((w) => w.length));
-        const ids = new BigInt64Array(batch * seq);
-        const mask = new BigInt64Array(batch * seq);
-        group.forEach((w, r) => w.forEach((id, t) => ((ids[r * seq + t] = BigInt(id)), (mask[r * seq + t] = 1n))));
-        const f: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [batch, seq]), attention_mask: new ort.Tensor('int64', mask, [batch, seq]) };
-        if (needsTT) f.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seq), [batch, seq]);
-        feeds.push(f);
-      }
+      const feeds = windowFeeds(session, windows, batch);
       let k = 0;
       const r = await timeLoop(async () => {
-        await session.run(feeds[k++ % feeds.length]);
+        await session.run(feeds[k++ % feeds.length].feeds);
         return batch;
       });
       const dps = r.units / r.seconds / (windows.length / docs.length);
@@ -690,7 +682,6 @@ async function encodersSection(): Promise<string[]> {
   const cfg = JSON.parse(readFileSync(path.join(encoderDir, 'config.json'), 'utf8')) as { id: string; version: string; training?: { shipped?: { previous_commit?: string } } };
   const rev = args['baseline-rev'] ?? cfg.training?.shipped?.previous_commit;
   if (!rev) throw new NotRun('no baseline: pass --baseline-rev REV (a commit whose models/encoder and models/heads to compare with)');
-  const headsDir = process.env.TEXT_HEADS_DIR ? path.resolve(process.env.TEXT_HEADS_DIR) : path.join(modelDir, 'heads');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-encoders-'));
   try {
     const tar = spawnSync('sh', ['-c', `git -C "${ROOT}" archive "${rev}" models/encoder models/heads | tar -x -C "${tmp}"`], { encoding: 'utf8' });
