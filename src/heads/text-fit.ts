@@ -4,7 +4,7 @@
 import { ROLES, type Role } from '../detectors/types.js';
 import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './calibration.js';
 import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
-import { combineRatio, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';
+import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';
 import { fitMlpSets } from './mlp.js';
 
 export interface HeadData {
@@ -109,11 +109,11 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     polisher,
     extender,
     direct,
-    conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - centre| (centre: the interval method), stretched to contain the point', by_label: {}, overall: 1, n: {} },
+    conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - ratio|', by_label: {}, overall: 1, n: {} },
   };
-  // the ratio method with the lowest validation MAE (the point estimate), the mean-type method with the
-  // lowest validation MAE (the interval's centre), then conformal residuals around that centre grouped by
-  // predicted label
+  // the point estimate: role-consistent (the sharpened role mixture held inside the label's band), its
+  // sharpness and band slope chosen by validation MAE; the other methods' validation MAE is kept beside
+  // it (the cost of consistency). Conformal residuals around that point, grouped by predicted label.
   const partial = { standardizer, role, involvement };
   const valMae = (method: RatioMethod): number => {
     involvement.method = method;
@@ -127,11 +127,19 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     });
     return n > 0 ? ae / n : Infinity;
   };
-  const byMae = (methods: RatioMethod[]) => methods.map((m) => ({ m, mae: valMae(m) })).reduce((a, b) => (b.mae < a.mae ? b : a));
-  const meanType = byMae(['role-mixture', 'direct', 'blend']);
-  const median = { m: 'role-median' as RatioMethod, mae: valMae('role-median') };
-  const point = median.mae < meanType.mae ? median : meanType;
-  involvement.method = meanType.m;
+  const validationMae: Record<string, number> = {};
+  for (const m of ['role-mixture', 'direct', 'blend', 'role-median'] as RatioMethod[]) validationMae[m] = valMae(m);
+  let best: { c: ConsistentRatioJSON; mae: number } | null = null;
+  for (const sharpness of CONSISTENT_SHARPNESS)
+    for (const band_slope of CONSISTENT_BAND_SLOPES) {
+      involvement.consistent = { sharpness, band_slope };
+      const mae = valMae('role-consistent');
+      if (!best || mae < best.mae - 1e-12) best = { c: { sharpness, band_slope }, mae };
+    }
+  involvement.consistent = best!.c;
+  validationMae['role-consistent'] = best!.mae;
+  involvement.validation_mae = validationMae;
+  involvement.method = 'role-consistent';
   const res: Record<string, number[]> = {};
   const all: number[] = [];
   Zv.forEach((z, i) => {
@@ -142,8 +150,6 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
     (res[p.label] ??= []).push(r);
     all.push(r);
   });
-  involvement.method = point.m;
-  if (point.m !== meanType.m) involvement.interval_method = meanType.m;
   involvement.conformal.overall = Math.min(1, conformalQuantile(all, coverage));
   for (const r of ROLES) {
     const s = res[r] ?? [];
@@ -171,6 +177,10 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
   };
 }
 
+/** role-consistent's grid: the mixture weights' exponent k, and the band's slope s */
+export const CONSISTENT_SHARPNESS = [1, 1.5, 2, 3, 4, 6, 8];
+export const CONSISTENT_BAND_SLOPES = [1, 2, 5, 10, 25];
+
 /** prediction from standardised inputs with partially built heads (used during fitting) */
 function predictZ(h: Pick<FittedHeads, 'role' | 'involvement'>, z: Float64Array): { label: Role; ratio: number } {
   const p = h.role.probs(z);
@@ -182,7 +192,7 @@ function predictZ(h: Pick<FittedHeads, 'role' | 'involvement'>, z: Float64Array)
     return 1 / (1 + Math.exp(-s));
   };
   const direct = h.involvement.direct ? sig(h.involvement.direct) : undefined;
-  return { label: ROLES[k], ratio: combineRatio(h.involvement.method, { p, gP: sig(h.involvement.polisher), gE: sig(h.involvement.extender), direct }) };
+  return { label: ROLES[k], ratio: combineRatio(h.involvement.method, { p, gP: sig(h.involvement.polisher), gE: sig(h.involvement.extender), direct }, h.involvement.consistent) };
 }
 
 // ---------------------------------------------------------------------------------------------

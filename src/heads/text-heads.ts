@@ -81,7 +81,15 @@ export interface TextHeadsConfig extends TextHeadsConfigBase {
   files: Record<string, string>;
 }
 
-export type RatioMethod = 'role-mixture' | 'direct' | 'blend' | 'role-median';
+export type RatioMethod = 'role-mixture' | 'direct' | 'blend' | 'role-median' | 'role-consistent';
+
+/** role-consistent's two settings (chosen on the validation split by MAE) */
+export interface ConsistentRatioJSON {
+  /** k: the mixture's weights are P(role)^k, normalised (1: the plain mixture mean; larger: nearer the likeliest role's value) */
+  sharpness: number;
+  /** s: how fast the band opens once another role leads (see consistentRatio) */
+  band_slope: number;
+}
 
 export interface InvolvementJSON {
   /** how the ratio is formed from the role probabilities and the regressors */
@@ -91,9 +99,16 @@ export interface InvolvementJSON {
    * blend: the mean of the two;
    * role-median: the weighted median of the same mixture (0 with P(human), 1 with P(creator), g_P(x) with
    * P(polisher), g_E(x) with P(extender)): the point that minimises the expected absolute error when the
-   * role probabilities are calibrated. Chosen on the validation split by MAE.
+   * role probabilities are calibrated. It jumps from 0 to about 0.9 as P(human) crosses 1/2 and can
+   * contradict the label (heads up to 1.0.0+4a364fd3).
+   * role-consistent: the sharpened mixture mean held inside the label's band (consistentRatio): continuous
+   * in the probabilities, at most 0.5 when human_author is the label, at least 0.5 when llm_creator is.
    */
   method: RatioMethod;
+  /** role-consistent's settings */
+  consistent?: ConsistentRatioJSON;
+  /** each method's MAE on the validation split when the heads were fitted (the cost of the chosen one) */
+  validation_mae?: Record<string, number>;
   /**
    * the method whose value centres the conformal interval (default: `method`). With role-median the
    * residuals around the median are all-or-nothing (a text read as human gets 0 whatever its true
@@ -158,14 +173,45 @@ export function roleMixtureMedian(p: ArrayLike<number>, gP: number, gE: number):
   return pts[pts.length - 1][0];
 }
 
+/** how far the best other role leads role i (> 0: i is not the likeliest; <= 0: it is) */
+function leadOver(p: ArrayLike<number>, i: number): number {
+  let best = -Infinity;
+  for (let j = 0; j < p.length; j++) if (j !== i && p[j] > best) best = p[j];
+  return best - p[i];
+}
+
+/**
+ * The role-consistent ratio: the mixture mean with weights P(role)^k (normalised), then clamped to
+ * [lo, hi] with hi = 0.5 + min(0.5, s * max(0, lead over human_author)) and lo = 0.5 - min(0.5, s *
+ * max(0, lead over llm_creator)). So it is at most 0.5 whenever human_author is the likeliest role, at
+ * least 0.5 whenever llm_creator is, and 0.5 exactly on their tie; every piece is continuous in the
+ * probabilities and the regressors, so a small change of the input moves it a little (its slope in any
+ * one probability is at most max(k / min over roles of P, s); see test/heads/ratio-consistent.test.ts).
+ */
+export function consistentRatio(p: ArrayLike<number>, gP: number, gE: number, c: ConsistentRatioJSON): number {
+  const iH = ROLES.indexOf('human_author');
+  const iC = ROLES.indexOf('llm_creator');
+  const iP = ROLES.indexOf('llm_polisher');
+  const iE = ROLES.indexOf('llm_extender');
+  const w = (i: number) => Math.pow(Math.max(0, p[i]), c.sharpness);
+  const total = w(iH) + w(iC) + w(iP) + w(iE);
+  const m = total > 0 ? (w(iC) + w(iP) * gP + w(iE) * gE) / total : 0.5;
+  const hi = 0.5 + Math.min(0.5, c.band_slope * Math.max(0, leadOver(p, iH)));
+  const lo = 0.5 - Math.min(0.5, c.band_slope * Math.max(0, leadOver(p, iC)));
+  return Math.min(hi, Math.max(lo, m));
+}
+
 /** the involvement ratio (clipped to [0, 1]) by the heads' method */
-export function combineRatio(method: RatioMethod, parts: RatioParts): number {
+export function combineRatio(method: RatioMethod, parts: RatioParts, consistent?: ConsistentRatioJSON): number {
   const iC = ROLES.indexOf('llm_creator');
   const iP = ROLES.indexOf('llm_polisher');
   const iE = ROLES.indexOf('llm_extender');
   const mixture = parts.p[iC] + parts.p[iP] * parts.gP + parts.p[iE] * parts.gE;
   let r = mixture;
-  if (method === 'role-median') r = roleMixtureMedian(parts.p, parts.gP, parts.gE);
+  if (method === 'role-consistent') {
+    if (!consistent) throw new Error('role-consistent needs its settings (involvement.json consistent)');
+    r = consistentRatio(parts.p, parts.gP, parts.gE, consistent);
+  } else if (method === 'role-median') r = roleMixtureMedian(parts.p, parts.gP, parts.gE);
   else if (method === 'direct' && parts.direct !== undefined) r = parts.direct;
   else if (method === 'blend' && parts.direct !== undefined) r = (mixture + parts.direct) / 2;
   return Math.min(1, Math.max(0, r));
@@ -207,6 +253,8 @@ export class TextHeads {
     this.polisher = new FractionalLogit(involvement.polisher);
     this.extender = new FractionalLogit(involvement.extender);
     this.direct = involvement.direct ? new FractionalLogit(involvement.direct) : null;
+    if (involvement.method === 'role-consistent' && !(involvement.consistent && involvement.consistent.sharpness > 0 && involvement.consistent.band_slope > 0))
+      throw new Error('involvement.json: role-consistent needs consistent.sharpness and consistent.band_slope > 0');
     const d = std.inputs.length;
     if (roleHeadWidth(role) !== d) throw new Error('role head width differs from the inputs');
     if (involvement.polisher.weights.length !== d || involvement.extender.weights.length !== d)
@@ -272,8 +320,8 @@ export class TextHeads {
     const gP = this.polisher.predict(z);
     const gE = this.extender.predict(z);
     const parts = { p, gP, gE, direct: this.direct?.predict(z) };
-    const ratio = combineRatio(this.involvement.method, parts);
-    const center = this.involvement.interval_method ? combineRatio(this.involvement.interval_method, parts) : ratio;
+    const ratio = combineRatio(this.involvement.method, parts, this.involvement.consistent);
+    const center = this.involvement.interval_method ? combineRatio(this.involvement.interval_method, parts, this.involvement.consistent) : ratio;
     const conf = this.involvement.conformal;
     const q = conf.by_label[ROLES[k]] ?? conf.overall;
     return {

