@@ -3,6 +3,7 @@
  * process on a free loopback port, RSS of that process, percentiles, the machine description.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpuKernels } from '../src/encoder/cpu.js';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -89,6 +90,7 @@ export function machine(): string[] {
     `- CPU: ${cpus[0]?.model ?? 'unknown'}, nproc ${os.availableParallelism?.() ?? cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
     `- OS: ${os.type()} ${os.release()} ${os.arch()}; Node ${process.version}; onnxruntime-node ${ort}`,
     `- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min)`,
+    `- int8 kernels: onnxruntime picks them by these instruction sets (src/encoder/cpu.ts): ${cpuKernels().summary.replace(/^[^:]*: /, '')}`,
   ];
 }
 

@@ -23,6 +23,8 @@ export interface LosoFold {
   /** indices into the sample: the other sets' validation rows (the fold's calibration rows) */
   validation: number[];
   validationPreds: HeadPrediction[];
+  /** the held-out rows' ratio by the weighted median of the same fold heads (the point shipped before role-consistent) */
+  heldOutMedianRatio: number[];
 }
 
 const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
@@ -59,7 +61,15 @@ export function losoFold(
     { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS, ...recipe },
   );
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
-  return { source, heldOut: te, heldOutPreds: predictAll(h, select(Xs, te)), validation: va, validationPreds: predictAll(h, select(Xs, va)) };
+  const median = new TextHeads(h.config, fitted.standardizer.json, fitted.role.json, { ...fitted.involvement, method: 'role-median', interval_method: undefined }, lex);
+  return {
+    source,
+    heldOut: te,
+    heldOutPreds: predictAll(h, select(Xs, te)),
+    validation: va,
+    validationPreds: predictAll(h, select(Xs, va)),
+    heldOutMedianRatio: predictAll(median, select(Xs, te)).map((p) => p.ratio),
+  };
 }
 
 /** A fold's training rows (indices into `sample`, ascending): the train split of the other sets, at most LOSO_CAP rows per stratum, the smallest hashUnit(id) first. */

@@ -6,6 +6,7 @@
  * token-weighted mean of the window vectors, L2-normalised.
  */
 import type { Embedding, EncoderInfo, TextEmbedder, WindowEmbedding } from './types.js';
+import { cpuKernels } from './cpu.js';
 import { MicroBatcher } from './batcher.js';
 import { EncoderUnavailableError } from './errors.js';
 import { loadEncoderFiles, type EncoderConfig } from './model-dir.js';
@@ -244,7 +245,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
     sha256: files.onnxSha256,
   };
   logger.info(
-    { encoder: info.id, version: info.version, dim, maxLength: info.maxLength, precision: info.precision, device, inputs },
+    { encoder: info.id, version: info.version, dim, maxLength: info.maxLength, precision: info.precision, device, inputs, cpu: cpuKernels().summary },
     'encoder loaded',
   );
 

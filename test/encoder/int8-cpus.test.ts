@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder } from '../../src/encoder/index.js';
+import { cpuKernels } from '../../src/encoder/cpu.js';
 import { pool } from '../helpers/ort-pool.mjs';
 import { INT8_NEIGHBOUR_MAX_ABS, INT8_VS_FP32_MAX_ABS, INT8_VS_FP32_MIN_COSINE } from '../helpers/int8-bounds.js';
 
@@ -21,18 +22,6 @@ const root = path.resolve(import.meta.dirname, '../..');
 const helper = path.join(root, 'test/helpers/ort-pool.mjs');
 const maxAbs = (a: number[], b: number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0); // both unit vectors
-
-/** the flags that decide onnxruntime's integer kernels, from /proc/cpuinfo */
-function cpuFlags(): string {
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const flags = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? '').trim().split(/\s+/));
-    const model = /^model name\s*:(.*)$/m.exec(info)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-    return `${model}: ${['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'].map((f) => `${f} ${flags.has(f) ? 'yes' : 'no'}`).join(', ')}`;
-  } catch {
-    return os.cpus()[0]?.model ?? 'unknown CPU';
-  }
-}
 
 function qemu(): string | null {
   if (process.platform !== 'linux' || process.arch !== 'x64') return null;
@@ -69,7 +58,7 @@ function emulated(model: string, windows: number[][]): { single: number[][]; bat
 }
 
 const fx = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/role-examples.json'), 'utf8')) as { texts: { text: string }[] };
-const cpu = cpuFlags();
+const cpu = cpuKernels().summary;
 const emu = qemu();
 
 for (const [name, dir, n] of [
