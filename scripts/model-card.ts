@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isHumanOnly, TEXT_SOURCES } from '../src/datasets/text.js';
+import { isHumanOnly, TEXT_SOURCES } from '../training/datasets/text.js';
 import { summaryMarkdown } from './card-summary.js';
 
 function arg(name: string): string | undefined {

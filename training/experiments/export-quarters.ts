@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cachedEmbeddings } from '../../src/datasets/text-pipeline.js';
+import { cachedEmbeddings } from '../datasets/text-pipeline.js';
 import { normalizeForHeads, textParts } from '../../src/heads/segments.js';
 import { openEmbedder } from '../train-text.js';
 

@@ -8,8 +8,8 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTextCorpus } from '../../src/datasets/text.js';
-import { sampleRows, prepareInputs, headsInputOptions, DEFAULT_CAPS } from '../../src/datasets/text-pipeline.js';
+import { loadTextCorpus } from '../datasets/text.js';
+import { sampleRows, prepareInputs, headsInputOptions, DEFAULT_CAPS } from '../datasets/text-pipeline.js';
 import { predictAll } from '../../src/heads/text-fit.js';
 import { TextHeads } from '../../src/heads/text-heads.js';
 import { openEmbedder } from '../train-text.js';

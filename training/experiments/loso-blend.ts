@@ -15,14 +15,14 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTextCorpus } from '../../src/datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, headData, headsInputOptions, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
+import { loadTextCorpus } from '../datasets/text.js';
+import { DEFAULT_CAPS, type SampleCaps, headData, headsInputOptions, prepareInputs, sampleRows } from '../datasets/text-pipeline.js';
 import { ratioMetrics, roleMetrics, thresholdAtRate } from '../../src/heads/text-fit.js';
 import { TextHeads, type HeadPrediction } from '../../src/heads/text-heads.js';
 import { ROLES } from '../../src/detectors/types.js';
 import { arg, openEmbedder } from '../train-text.js';
 import { fullyGenerated, gedeRanking, heldoutRates, losoFold, losoMean, type LosoFold } from '../loso.js';
-import { auroc } from '../../src/datasets/judgments-pipeline.js';
+import { auroc } from '../datasets/judgments-pipeline.js';
 
 const log = (m: string) => console.error(`[loso-blend] ${m}`);
 const weights = (arg('--weights') ?? '0,0.25,0.5,0.75,1').split(',').map(Number);

@@ -28,8 +28,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadTextCorpus } from '../../src/datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../../src/datasets/text-pipeline.js';
+import { loadTextCorpus } from '../datasets/text.js';
+import { DEFAULT_CAPS, type SampleCaps, cachedEmbeddings, headData, prepareInputs, sampleRows } from '../datasets/text-pipeline.js';
 import { normalizeForHeads, textHalves } from '../../src/heads/segments.js';
 import { ratioMetrics, roleMetrics } from '../../src/heads/text-fit.js';
 import { TextHeads, inputNamesFor } from '../../src/heads/text-heads.js';

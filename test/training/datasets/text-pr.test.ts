@@ -11,10 +11,10 @@ import {
   splitUnit,
   originalKey,
   words,
-} from '../../src/datasets/text.js';
-import { makeRow } from '../../src/datasets/text-sources.js';
+} from '../../../training/datasets/text.js';
+import { makeRow } from '../../../training/datasets/text-sources.js';
 
-const fx = JSON.parse(readFileSync(new URL('../fixtures/text/pr-rows.json', import.meta.url), 'utf8')) as {
+const fx = JSON.parse(readFileSync(new URL('../../fixtures/text/pr-rows.json', import.meta.url), 'utf8')) as {
   polisher: { original: string; final: string; stated_pr: number }[];
   extender: { text: string; same_article_other_extension: string; stated_pr: string }[];
 };

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { loadHanna, loadIclrPapers, loadIclrReviews, loadMtBench, normalizeStory, paperChunks, reviewText } from '../../src/datasets/text-sources.js';
-import { loadTextCorpus, parsePyStrings, wordCount } from '../../src/datasets/text.js';
+import { loadHanna, loadIclrPapers, loadIclrReviews, loadMtBench, normalizeStory, paperChunks, reviewText } from '../../../training/datasets/text-sources.js';
+import { loadTextCorpus, parsePyStrings, wordCount } from '../../../training/datasets/text.js';
 
 const sentence = (i: number) => `The method number ${i} reduces the error of the estimator on every benchmark we tried.`;
 const para = (n: number, from = 0) => Array.from({ length: n }, (_, i) => sentence(from + i)).join('\n');

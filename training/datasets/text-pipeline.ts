@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ROLES, type Role } from '../detectors/types.js';
-import type { TextEmbedder } from '../encoder/types.js';
-import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
+import { ROLES, type Role } from '../../src/roles.js';
+import type { TextEmbedder } from '../../src/encoder/types.js';
+import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import type { Split, TextRow } from './text-common.js';
-import { embeddingSpan, headSpans, normalizeForHeads, textHalves, textParts } from '../heads/segments.js';
-import { assembleInputs, inputNamesFor, type TextHeads } from '../heads/text-heads.js';
-import { lexiconVector, type LexiconJSON } from '../heads/lexicon.js';
+import { embeddingSpan, headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
+import { assembleInputs, inputNamesFor, type TextHeads } from '../../src/heads/text-heads.js';
+import { lexiconVector, type LexiconJSON } from '../../src/heads/lexicon.js';
 
 export const CACHE_DIR = 'training/.cache';
 

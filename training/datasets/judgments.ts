@@ -4,11 +4,11 @@
  * Scores-only sets come from ../shared/data/jd-bench-scores ("Debug CSV/<set>.csv", one row per
  * judgment, label Human / LLM, GPT-4o judge). The README of that export says a fifth of each file's rows
  * was held back upstream for independent evaluation, so every row in these files is ours to split.
- * Text-bearing sets are in src/datasets/judgments-text.ts.
+ * Text-bearing sets are in training/datasets/judgments-text.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { mulberry32 } from '../heads/random.js';
+import { mulberry32 } from '../../src/heads/random.js';
 import { parseCsv, sharedDataDir } from './text-common.js';
 
 export type JudgmentSplit = 'train' | 'test';

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import t from 'tap';
-import { sharedDataDir } from '../../src/datasets/text.js';
+import { sharedDataDir } from '../../../training/datasets/text.js';
 
 t.test('default: ../shared/data next to the working directory', async (t) => {
   t.equal(sharedDataDir({}, '/srv/app'), path.resolve('/srv/shared/data'));

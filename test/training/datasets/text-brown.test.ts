@@ -2,8 +2,8 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { brownDetokenize, loadBrown, loadSotu } from '../../src/datasets/text-sources.js';
-import { loadTextCorpus, wordCount } from '../../src/datasets/text.js';
+import { brownDetokenize, loadBrown, loadSotu } from '../../../training/datasets/text-sources.js';
+import { loadTextCorpus, wordCount } from '../../../training/datasets/text.js';
 
 /** A sentence in the corpus's tagged form: `word/tag` tokens (tags made up here, the loader drops them). */
 const tagged = (s: string) =>

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
-import type { Role } from '../detectors/types.js';
+import type { Role } from '../../src/roles.js';
 import {
   commonWordPrefix,
   cutAtWord,

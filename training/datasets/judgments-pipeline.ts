@@ -17,8 +17,8 @@ import {
   type RubricDimensionSpec,
   type RubricSchema,
   type CandidateSpec,
-} from '../features/judgment.js';
-import { fitLogistic, fitTemperature, LogisticModel, sigmoid } from '../heads/logistic.js';
+} from '../../src/features/judgment.js';
+import { fitLogistic, fitTemperature, LogisticModel, sigmoid } from '../../src/heads/logistic.js';
 import { CV_FOLDS, loadJdBench, mulberry32, shuffle, splitJudgments, type JudgmentDataset, type JudgmentRow, type SplitResult } from './judgments.js';
 import { ICLR_LEVELS, loadHanna, loadIclr, loadTopicalChat } from './judgments-text.js';
 

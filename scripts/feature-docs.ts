@@ -1,14 +1,14 @@
 /**
  * Renders docs/FEATURES.md from TEXT_FEATURES (the single source of feature names and meanings).
  *
- *   npx tsx src/features/feature-docs.ts     rewrites docs/FEATURES.md
+ *   npx tsx scripts/feature-docs.ts     rewrites docs/FEATURES.md
  *
  * test/features/docs.test.ts fails when the committed file is out of sync.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEXT_FEATURES, TEXT_FEATURE_VERSION } from './text.js';
+import { TEXT_FEATURES, TEXT_FEATURE_VERSION } from '../src/features/text.js';
 
 /** The 23 linguistic features of the public J-Detector re-implementation (see docs/FEATURES.md). */
 export const J_DETECTOR_FEATURES: readonly string[] = [
@@ -28,7 +28,7 @@ export function renderFeaturesMarkdown(): string {
   const lines = [
     '# Text features',
     '',
-    '<!-- GENERATED from TEXT_FEATURES in src/features/text.ts by `npx tsx src/features/feature-docs.ts`; do not edit by hand. -->',
+    '<!-- GENERATED from TEXT_FEATURES in src/features/text.ts by `npx tsx scripts/feature-docs.ts`; do not edit by hand. -->',
     '',
     `Version \`${TEXT_FEATURE_VERSION}\`, ${TEXT_FEATURES.length} features in ${families.length} families, in vector order.`,
     '`extractTextFeatures(text)` returns them as a `Float64Array` in this order; `textFeatureRecord(text)` as',
@@ -65,7 +65,7 @@ export function renderFeaturesMarkdown(): string {
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'FEATURES.md');
+  const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'FEATURES.md');
   writeFileSync(target, renderFeaturesMarkdown());
   console.log(`wrote ${target}`);
 }

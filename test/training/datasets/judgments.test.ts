@@ -3,9 +3,9 @@ import t from 'tap';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadJdBench, splitJudgments, type JudgmentRow } from '../../src/datasets/judgments.js';
-import { parseCsv } from '../../src/datasets/text-common.js';
-import { loadTopicalChat, loadHanna, parseRating, TOPICAL_DIMS, TOPICAL_MODES } from '../../src/datasets/judgments-text.js';
+import { loadJdBench, splitJudgments, type JudgmentRow } from '../../../training/datasets/judgments.js';
+import { parseCsv } from '../../../training/datasets/text-common.js';
+import { loadTopicalChat, loadHanna, parseRating, TOPICAL_DIMS, TOPICAL_MODES } from '../../../training/datasets/judgments-text.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'jd-data-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));

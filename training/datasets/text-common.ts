@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import type { Role } from '../detectors/types.js';
+import type { Role } from '../../src/roles.js';
 
 /**
  * Where the data sets live: `DATA_DIR` if set (`SHARED_DATA_DIR`, its older name, is still read), else

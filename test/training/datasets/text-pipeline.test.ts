@@ -1,7 +1,7 @@
 import t from 'tap';
-import { balancedWeights, roleMask, sampleRows, stratum } from '../../src/datasets/text-pipeline.js';
-import type { TextRow } from '../../src/datasets/text-common.js';
-import type { Role } from '../../src/detectors/types.js';
+import { balancedWeights, roleMask, sampleRows, stratum } from '../../../training/datasets/text-pipeline.js';
+import type { TextRow } from '../../../training/datasets/text-common.js';
+import type { Role } from '../../../src/detectors/types.js';
 
 function row(i: number, source: string, role: Role | null, domain = 'd', split: TextRow['split'] = 'train', extra: Partial<TextRow> = {}): TextRow {
   return { id: `${source}:${i}`, text: `text number ${i} of ${source} with enough characters`, source, subset: 's', domain, group: `g${i}`, split, role, llm: role !== 'human_author', pr: role === 'human_author' ? 0 : role === 'llm_creator' ? 1 : role === null ? null : 0.5, lang: 'en', ...extra };
