@@ -1,7 +1,8 @@
-"""Packs the tokenized encoder corpus into one compressed file that travels to a GPU machine (gpu_train.py).
+"""Packs the tokenized encoder corpus into one compressed file that `finetune.py train` reads (here or on a lent
+GPU machine); `finetune.py prepare` runs it.
 
-    python3 training/encoder/gpu_pack.py --corpus training/.cache/text-corpus.jsonl \
-        --tokenized PREFIX --out .devpack/pack.npz
+    python3 training/encoder/pretrained/pack.py --corpus training/.cache/text-corpus.jsonl \
+        --tokenized PREFIX --tokenizer TOKENIZER.json --out PACK/pack.npz
 
 PREFIX is what tokenize.mjs wrote (PREFIX.ids.bin, PREFIX.offsets.bin) for the same corpus: only split=train
 and split=validation rows carry tokens (test rows and gede are never tokenized). The pack holds, per corpus

@@ -1,7 +1,6 @@
-"""The encoders' supervised multi-task objective, with torch only (no onnx, no common.py), so that both the
-from-scratch recipes (loop.py) and the pretrained fine-tuning that runs on a bare GPU machine
-(pretrained/finetune.py) share it: heads on the mean-pooled, L2-normalised output (what the service hands
-to the text heads), human vs LLM BCE, the four roles' cross-entropy where known, 4 x PR MSE where known."""
+"""The encoder's supervised multi-task objective for finetune.py, with torch only (it runs on a bare GPU machine
+too): heads on the mean-pooled, L2-normalised output (what the service hands to the text heads), human vs LLM
+BCE, the four roles' cross-entropy where known, 4 x PR MSE where known."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
