@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isHumanOnly, TEXT_SOURCES } from '../src/datasets/text.js';
+import { isHumanOnly, TEXT_SOURCES } from '../training/datasets/text.js';
 import { summaryMarkdown } from './card-summary.js';
 
 function arg(name: string): string | undefined {
@@ -77,7 +77,7 @@ for (const s of TEXT_SOURCES) {
     : used.has(s.id)
       ? 'trains the text heads'
       : s.optIn && isHumanOnly(s)
-        ? 'measured by leave-one-source-out, not in the shipped heads (training/experiments/README.md); opt-in: TEXT_EXTRA_SOURCES'
+        ? 'measured by leave-one-source-out, not in the shipped heads (models/card/text.md; the sweep is retired: training/README.md); opt-in: TEXT_EXTRA_SOURCES'
         : s.optIn
           ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'
         : 'not used by the shipped heads';

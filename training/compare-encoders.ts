@@ -3,8 +3,7 @@
  * same head recipe, same (smaller) deterministic sample, fp32 embeddings of the whole text.
  *
  *   npx tsx training/compare-encoders.ts [--out FILE] NAME=DIR [NAME=DIR ...]
- *   e.g. npx tsx training/compare-encoders.ts a=models/encoder b=training/.cache/encoders/use-lite \
- *          c=training/.cache/encoders/glove
+ *   e.g. npx tsx training/compare-encoders.ts a=models/encoder b=training/.cache/encoders/minilm-roles
  *
  * For each encoder: `TEXT_CAPS=small train-text --encoder DIR --out training/.cache/compare/NAME` then
  * `eval-text --heads ... --encoder DIR` (leave-one-source-out retrains the same recipe without each data

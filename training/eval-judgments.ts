@@ -27,8 +27,8 @@ import {
   type BinaryMetrics,
   type Prepared,
   type RubricId,
-} from '../src/datasets/judgments-pipeline.js';
-import { mulberry32, splitJudgments, type JudgmentRow } from '../src/datasets/judgments.js';
+} from './datasets/judgments-pipeline.js';
+import { mulberry32, splitJudgments, type JudgmentRow } from './datasets/judgments.js';
 
 const MODEL_DIR = path.resolve(process.env.MODEL_DIR ?? 'models');
 const DIR = path.join(MODEL_DIR, 'judgments');

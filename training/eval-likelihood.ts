@@ -15,9 +15,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { auroc } from '../src/datasets/judgments-pipeline.js';
-import { loadTextCorpus, type TextRow } from '../src/datasets/text.js';
-import { CACHE_DIR, hashUnit, headsInputOptions, prepareInputs } from '../src/datasets/text-pipeline.js';
+import { auroc } from './datasets/judgments-pipeline.js';
+import { loadTextCorpus, type TextRow } from './datasets/text.js';
+import { CACHE_DIR, hashUnit, headsInputOptions, prepareInputs } from './datasets/text-pipeline.js';
 import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type LikelihoodFeature } from '../src/features/likelihood.js';
 import { sha256 } from '../src/encoder/model-dir.js';
 import { fitLogistic } from '../src/heads/logistic.js';

@@ -20,12 +20,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTextCorpus } from '../src/datasets/text.js';
-import { cutAtWord, wordCount, type TextRow } from '../src/datasets/text-common.js';
-import { DEFAULT_CAPS, sampleRows } from '../src/datasets/text-pipeline.js';
+import { loadTextCorpus } from './datasets/text.js';
+import { cutAtWord, wordCount, type TextRow } from './datasets/text-common.js';
+import { DEFAULT_CAPS, sampleRows } from './datasets/text-pipeline.js';
 import { loadTextDetector } from '../src/detectors/text.js';
 import { humanPartEnd } from '../src/heads/segments.js';
-import { auroc } from '../src/datasets/judgments-pipeline.js';
+import { auroc } from './datasets/judgments-pipeline.js';
 import { arg, openEmbedder } from './train-text.js';
 
 const log = (m: string) => console.error(`[eval-segments] ${m}`);

@@ -15,10 +15,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decisionFor } from '../src/detectors/text.js';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
-import { loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, headsInputOptions, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
+import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
+import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
-import type { TextRow } from '../src/datasets/text-common.js';
+import type { TextRow } from './datasets/text-common.js';
 import {
   binaryMetrics,
   fitTextHeadsFrom,

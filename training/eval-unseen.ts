@@ -1,6 +1,6 @@
 /**
  * `npm run eval` (after eval-text): the shipped text heads on LLM text from generators and genres they
- * never trained on: the opt-in sets of src/datasets/text.ts (iclr-reviews: gpt-4o, gpt-4o-mini and
+ * never trained on: the opt-in sets of training/datasets/text.ts (iclr-reviews: gpt-4o, gpt-4o-mini and
  * claude-3.5-sonnet reviews of ICLR 2022 papers; mt-bench: answers of six chat models of 2023).
  * Every sampled row of those sets (all splits: none of them trained or calibrated the heads) is scored;
  * the sets hold no human text, so what is measured is recall (LLM text flagged) at the offered rates,
@@ -10,8 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from '../src/datasets/text.js';
-import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from '../src/datasets/text-pipeline.js';
+import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
+import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import { predictAll } from '../src/heads/text-fit.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { ROLES } from '../src/detectors/types.js';

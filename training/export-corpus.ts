@@ -2,13 +2,13 @@
  * `npm run data:export`: writes training/.cache/text-corpus.jsonl, one JSON object per line:
  * {id, text, source, domain, group, split, role, llm, pr, subset, lang, generator, mined, eval_only}.
  * role null = LLM-involved, role unknown. gede rows (evaluation only) carry split "test" and
- * eval_only true and never appear in train/validation. Split rule: see src/datasets/text.ts.
+ * eval_only true and never appear in train/validation. Split rule: see training/datasets/text.ts.
  * Options: --out FILE, --sources a,b, --no-mine, --no-eval, --all-languages. DATA_DIR overrides
  * ../shared/data.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadTextCorpus, sharedDataDir, toExportRecord } from '../src/datasets/text.js';
+import { loadTextCorpus, sharedDataDir, toExportRecord } from './datasets/text.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

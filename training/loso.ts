@@ -3,12 +3,12 @@
  * training/eval-text.ts (the LOSO metrics of the model card) and training/train-text.ts (the decision
  * thresholds, which are set so that their false-positive rate holds on a data set the heads never saw).
  */
-import type { TextRow } from '../src/datasets/text-common.js';
-import { balancedWeights, hashUnit, headData, stratum, withLexicon } from '../src/datasets/text-pipeline.js';
+import type { TextRow } from './datasets/text-common.js';
+import { balancedWeights, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
 import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
 import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from '../src/heads/text-fit.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
-import { auroc } from '../src/datasets/judgments-pipeline.js';
+import { auroc } from './datasets/judgments-pipeline.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
 export const LOSO_CAP = Number(process.env.TEXT_LOSO_CAP ?? 200);

@@ -14,7 +14,7 @@ export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
 export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
 /**
  * The embedding of the text's first quarter minus the mean of the other three quarters' as more inputs
- * (chosen by leave-one-source-out: training/experiments/README.md, `loso-sweep.ts --quarters`); four more
+ * (chosen by leave-one-source-out: models/card/text.md; the sweep, `loso-sweep.ts --quarters`, is retired: training/README.md); four more
  * encoder passes of a quarter each. TEXT_QUARTER_EMBEDDING=0 trains without it.
  */
 export const QUARTER_EMBEDDING = process.env.TEXT_QUARTER_EMBEDDING !== '0';

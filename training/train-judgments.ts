@@ -18,7 +18,7 @@ import {
   trainHead,
   writeJudgmentConfig,
   type RubricId,
-} from '../src/datasets/judgments-pipeline.js';
+} from './datasets/judgments-pipeline.js';
 
 const MODEL_DIR = path.resolve(process.env.MODEL_DIR ?? 'models');
 const OUT = path.join(MODEL_DIR, 'judgments');

@@ -7,7 +7,7 @@
  * pooled embedding of the whole text (overlapping windows, as served; TEXT_EMBED_MAX_WORDS=N for the first N words) is added (sample caps shrink so that encoding fits in
  * minutes; the heads are then bound to that encoder's sha256).
  *
- * Steps: load every text set (src/datasets/text.ts) -> deterministic balanced sample -> features
+ * Steps: load every text set (training/datasets/text.ts) -> deterministic balanced sample -> features
  * (cached in training/.cache by feature version) + encoder embeddings (cached by encoder sha256) ->
  * role softmax + ratio regressors on the train split, weighted so that roles, sources and domains
  * weigh alike -> temperature (+ class offsets) and conformal interval on the validation split ->
@@ -17,9 +17,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
-import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from '../src/datasets/text.js';
-import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from '../src/datasets/text-pipeline.js';
-import type { TextRow } from '../src/datasets/text-common.js';
+import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from './datasets/text.js';
+import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from './datasets/text-pipeline.js';
+import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';

@@ -5,9 +5,10 @@
  */
 
 import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
+import type { Role } from '../roles.js';
 
-export const ROLES = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender'] as const;
-export type Role = (typeof ROLES)[number];
+/** the role vocabulary lives in src/roles.ts (below heads and detectors); re-exported for the routes and schemas */
+export { ROLES, type Role } from '../roles.js';
 
 export type TextTask = 'role' | 'involvement';
 

@@ -1,7 +1,7 @@
 /**
  * Fitting the text heads from input matrices (training only), and the metrics used to judge them.
  */
-import { ROLES, type Role } from '../detectors/types.js';
+import { ROLES, type Role } from '../roles.js';
 import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './calibration.js';
 import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
 import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ROLES, type Role } from '../detectors/types.js';
+import { ROLES, type Role } from '../roles.js';
 import { clippedInterval, intervalContaining } from './calibration.js';
 import { MlpHead, type MlpHeadJSON } from './mlp.js';
 import { lexiconVector, type LexiconJSON } from './lexicon.js';

@@ -24,7 +24,7 @@ const commonOptions = {
     Type.Boolean({
       default: false,
       description:
-        'also return zero-shot likelihood features (how a small causal language model, SmolLM2-135M, reads the text: perplexity, entropy, rank, Fast-DetectGPT). Opt-in: costs about 3 s of CPU per 500-word text, and the instance must run with LIKELIHOOD=on (else 503). They do not change the role or involvement answer (model card, likelihood section)',
+        'also return zero-shot likelihood features (how a small causal language model, SmolLM2-135M, reads the text: perplexity, entropy, rank, Fast-DetectGPT). Opt-in: costs about 0.8 s per text on the CPU (the model reads the first 256 tokens; bench/RESULTS.md section 10), and the instance must run with LIKELIHOOD=on (else 503). They do not change the role or involvement answer (model card, likelihood section)',
     }),
   ),
   segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),

@@ -4,7 +4,7 @@
  * quality table linking the model card; short, and without the dated lab notebook (that lives in the
  * model card's history).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -37,6 +37,16 @@ t.test('short, and no dated lab notebook', async (t) => {
   t.notMatch(README, /\b20\d\d-\d\d-\d\d\b/, 'no dates: the history of measurements is in models/card/history.md');
   t.notMatch(README, /\d%?\s*->\s*\d/, 'no before -> after numbers');
   t.notMatch(README, /\bsince 20\d\d/i);
+});
+
+t.test('the map of src/ at the top names every entry of src/, and nothing that is not there', async (t) => {
+  const map = README.split(/^## /m)[0].match(/```\n([\s\S]*?)```/)?.[1] ?? '';
+  const named = [...new Set([...map.matchAll(/\bsrc\/[\w.-]+\/?/g)].map((m) => m[0]))].sort();
+  const entries = readdirSync(path.join(ROOT, 'src'), { withFileTypes: true })
+    .map((e) => `src/${e.name}${e.isDirectory() ? '/' : ''}`)
+    .sort();
+  t.same(named, entries, 'README.md\'s map of src/ against the directory listing');
+  t.match(README, '](training/README.md)', 'the map of training/ is training/README.md, linked');
 });
 
 t.test('says what the service answers, then how to set it up with two commands', async (t) => {

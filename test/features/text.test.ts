@@ -8,7 +8,7 @@ import {
   extractTextFeatures,
   textFeatureRecord,
 } from '../../src/features/text.js';
-import { J_DETECTOR_FEATURES } from '../../src/features/feature-docs.js';
+import { J_DETECTOR_FEATURES } from '../../scripts/feature-docs.js';
 
 const EPS = 1e-9;
 function near(t: Test, actual: number | undefined, expected: number, msg: string, eps = EPS): void {

@@ -1,6 +1,6 @@
 import { test } from 'tap';
 import { humanPartEnd, sentenceGroups } from '../../src/heads/segments.js';
-import { cutAtWord } from '../../src/datasets/text-common.js';
+import { cutAtWord } from '../../training/datasets/text-common.js';
 
 test('humanPartEnd: the start of the first segment at or above the threshold, else the text length', async (t) => {
   const segs = [

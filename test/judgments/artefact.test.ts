@@ -9,9 +9,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { normalizeScore, type RubricSchema } from '../../src/features/judgment.js';
 import { fitLogistic } from '../../src/heads/logistic.js';
-import { auroc } from '../../src/datasets/judgments-pipeline.js';
-import { isMeanOfThree, ICLR_LEVELS } from '../../src/datasets/judgments-text.js';
-import { mulberry32 } from '../../src/datasets/judgments.js';
+import { auroc } from '../../training/datasets/judgments-pipeline.js';
+import { isMeanOfThree, ICLR_LEVELS } from '../../training/datasets/judgments-text.js';
+import { mulberry32 } from '../../training/datasets/judgments.js';
 
 function rubric(id: string): RubricSchema {
   const f = path.resolve('models', 'judgments', id, 'rubric.json');

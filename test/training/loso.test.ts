@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { TextRow } from '../../src/datasets/text-common.js';
+import type { TextRow } from '../../training/datasets/text-common.js';
 import type { HeadPrediction } from '../../src/heads/text-heads.js';
 import { LOSO_CAP, foldRows, foldTrainRows, fullyGenerated, gedeRanking, heldoutRates, type LosoFold } from '../../training/loso.js';
 

