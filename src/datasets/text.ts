@@ -231,15 +231,22 @@ export function collectTextCorpus(opts: CorpusOptions = {}): { rows: TextRow[]; 
       out.push(row);
     }
   };
-  for (const src of TEXT_SOURCES) if (wanted(src)) add(src);
   // the wider sets: all when asked for, else one named in `sources` or TEXT_EXTRA_SOURCES
   const on = widerRequested(opts);
-  const wider = WIDER_TEXT_SOURCES.filter((s) => wanted(s) && (on || opts.sources?.includes(s.id) || extra.includes(s.id)));
-  if (wider.length === 0) return { rows: out, wider: null };
+  const named = (s: TextSourceInfo): boolean => on || opts.sources?.includes(s.id) === true || extra.includes(s.id);
+  const wider = WIDER_TEXT_SOURCES.filter((s) => named(s) && (wanted(s) || s.evalOnly));
+  if (wider.length === 0) {
+    for (const src of TEXT_SOURCES) if (wanted(src)) add(src);
+    return { rows: out, wider: null };
+  }
+  // With the wider sets, the evaluation-only sets (gede, ellipse) are loaded even when left out: a text
+  // they evaluate on must land in test under every set's name. Their rows are dropped after the merge.
+  const shadow = new Set([...TEXT_SOURCES, ...wider].filter((s) => s.evalOnly && !wanted(s)).map((s) => s.id));
+  for (const src of TEXT_SOURCES) if (wanted(src) || shadow.has(src.id)) add(src);
   const base = out.length;
   for (const src of wider) add(src);
   const merged = mergeWider(out.slice(0, base), out.slice(base));
-  return { rows: merged.rows, wider: merged.report };
+  return { rows: shadow.size ? merged.rows.filter((r) => !shadow.has(r.source)) : merged.rows, wider: merged.report };
 }
 
 /** The export line format of `npm run data:export` (team brief), plus descriptive extras. */

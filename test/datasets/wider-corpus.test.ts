@@ -102,6 +102,14 @@ t.test('evaluation-only texts: a group that holds one goes to test whole', async
   t.same(wider?.toTestForEval, { outfox: 4, 'herbold-essays': 3 });
   t.ok(rows.filter((r) => r.source === 'ellipse').every((r) => r.evalOnly && r.split === 'test'));
   t.same(sampleRows(rows).filter((r) => r.split === 'train' && (r.evalOnly || rows.some((e) => e.evalOnly && e.group === r.group))), [], 'nothing trainable shares a group with an evaluation-only row');
+  // training loads the corpus without the eval-only sets: they still decide the splits, then their rows go
+  for (const opts of [{ includeEval: false }, { sources: ['herbold-essays', 'outfox'] }, { includeEval: false, sources: ['herbold-essays', 'outfox'] }]) {
+    const train = withEnv(OFF, () => loadTextCorpus({ dataDir: DIR, brownDir: null, wider: true, ...opts }));
+    t.notOk(train.some((r) => r.evalOnly || r.source === 'gede' || r.source === 'ellipse'), `${JSON.stringify(opts)}: no eval-only row`);
+    const same = (r: TextRow) => rows.find((x) => x.id === r.id)!;
+    t.ok(train.every((r) => r.split === same(r).split && r.group === same(r).group), `${JSON.stringify(opts)}: every row in the group and split it has with them`);
+    t.ok(train.filter((r) => r.source === 'herbold-essays' && r.text.startsWith('It is always said')).every((r) => r.split === 'test'));
+  }
 });
 
 t.test('mergeWider: groups merge by shared human text, the first-loaded group names them, splits follow', async (t) => {
