@@ -9,7 +9,7 @@
  * (ai_probability >= the threshold in models/heads/config.json, set on validation) with their domain. Leave-one-source-out: retrain (same recipe) without a
  * data set, test on all of its sampled rows. gede (evaluation only): FPR on human IELTS essays,
  * recall on fully generated essays. Rows: the same deterministic sample as training
- * (src/datasets/text-pipeline.ts).
+ * (training/datasets/text-pipeline.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -13,6 +13,8 @@ import type { Split, TextRow } from './text-common.js';
 import { embeddingSpan, headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 import { assembleInputs, inputNamesFor, type TextHeads } from '../../src/heads/text-heads.js';
 import { lexiconVector, type LexiconJSON } from '../../src/heads/lexicon.js';
+import { hasWiderRows, WIDER_SOURCE_IDS } from './wider/ids.js';
+import { spreadOverCells } from './wider/balance.js';
 
 export const CACHE_DIR = 'training/.cache';
 
@@ -47,13 +49,17 @@ export function stratum(r: TextRow): string {
 /**
  * Deterministic sample: within each (split, stratum) keep the rows with the smallest hashUnit(id),
  * at most the split's cap. English only. gede: all human essays, `evalPerSubset` of each LLM subset.
+ * With rows of the wider sets (issue 45) in `rows`: a stratum's cap is spread evenly over its
+ * generator x domain cells (spreadOverCells), and an evaluation-only wider set (ellipse) is capped per
+ * subset like gede's LLM subsets; without them, the sample is what it always was.
  */
 export function sampleRows(rows: TextRow[], caps: SampleCaps = DEFAULT_CAPS): TextRow[] {
+  const wider = hasWiderRows(rows);
   const buckets = new Map<string, TextRow[]>();
   for (const r of rows) {
     if (r.lang !== 'en') continue;
     let key: string;
-    if (r.evalOnly) key = r.role === 'human_author' ? `eval|human|${r.id}` : `eval|${r.subset}`;
+    if (r.evalOnly) key = r.role === 'human_author' && !WIDER_SOURCE_IDS.has(r.source) ? `eval|human|${r.id}` : `eval|${r.subset}`;
     else {
       if (r.split === 'train' && r.text.length < caps.minTrainChars) continue;
       key = `${r.split}|${stratum(r)}`;
@@ -66,7 +72,7 @@ export function sampleRows(rows: TextRow[], caps: SampleCaps = DEFAULT_CAPS): Te
   for (const [key, b] of buckets) {
     const cap = key.startsWith('eval|human') ? 1 : key.startsWith('eval|') ? caps.evalPerSubset : caps[key.split('|')[0] as Split];
     b.sort((x, y) => hashUnit(x.id) - hashUnit(y.id));
-    out.push(...b.slice(0, cap));
+    out.push(...(wider ? spreadOverCells(b, cap) : b.slice(0, cap)));
   }
   out.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return out;
@@ -75,29 +81,38 @@ export function sampleRows(rows: TextRow[], caps: SampleCaps = DEFAULT_CAPS): Te
 /**
  * Sample weights for training rows: every role carries the same total weight (rows of unknown LLM
  * role together carry `unknownShare` of a role's weight); inside a role every source carries the same
- * weight, and inside a source every domain the same weight. Mean weight 1.
+ * weight, and inside a source every domain the same weight. Mean weight 1. With rows of the wider sets
+ * (issue 45): inside a source every generator the same weight, and inside a generator every domain.
  */
 export function balancedWeights(rows: TextRow[], unknownShare = 0.5): Float64Array {
   const roleOf = (r: TextRow) => r.role ?? 'unknown';
+  // without the wider sets every row has the same (empty) generator level: the weights of before
+  const genOf = hasWiderRows(rows) ? (r: TextRow) => r.generator ?? 'unknown' : () => '';
   const nSrc = new Map<string, Set<string>>();
+  const nGen = new Map<string, Set<string>>();
   const nDom = new Map<string, Set<string>>();
   const nCell = new Map<string, number>();
+  const count = (m: Map<string, Set<string>>, k: string, v: string) => {
+    if (!m.has(k)) m.set(k, new Set());
+    m.get(k)!.add(v);
+  };
   for (const r of rows) {
     const role = roleOf(r);
-    if (!nSrc.has(role)) nSrc.set(role, new Set());
-    nSrc.get(role)!.add(r.source);
+    count(nSrc, role, r.source);
     const rs = `${role}|${r.source}`;
-    if (!nDom.has(rs)) nDom.set(rs, new Set());
-    nDom.get(rs)!.add(r.domain);
-    const cell = `${rs}|${r.domain}`;
+    count(nGen, rs, genOf(r));
+    const rsg = `${rs}|${genOf(r)}`;
+    count(nDom, rsg, r.domain);
+    const cell = `${rsg}|${r.domain}`;
     nCell.set(cell, (nCell.get(cell) ?? 0) + 1);
   }
   const w = new Float64Array(rows.length);
   rows.forEach((r, i) => {
     const role = roleOf(r);
     const rs = `${role}|${r.source}`;
+    const rsg = `${rs}|${genOf(r)}`;
     const share = role === 'unknown' ? unknownShare : 1;
-    w[i] = share / nSrc.get(role)!.size / nDom.get(rs)!.size / nCell.get(`${rs}|${r.domain}`)!;
+    w[i] = share / nSrc.get(role)!.size / nGen.get(rs)!.size / nDom.get(rsg)!.size / nCell.get(`${rsg}|${r.domain}`)!;
   });
   let s = 0;
   for (const v of w) s += v;

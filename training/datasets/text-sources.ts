@@ -37,7 +37,7 @@ export interface LoaderOptions {
 /** Minimum words of each side for a mined piece to be kept. */
 export const MIN_MINED_WORDS = 25;
 
-interface RowInit {
+export interface RowInit {
   key: string;
   text: string;
   source: string;
@@ -116,7 +116,7 @@ function mineExtender(out: TextRow[], base: RowInit, prefix: string, continuatio
   });
 }
 
-function listFiles(dir: string, filter: (f: string) => boolean): string[] {
+export function listFiles(dir: string, filter: (f: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string): void => {

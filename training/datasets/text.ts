@@ -32,9 +32,11 @@ import {
   type LoaderOptions,
 } from './text-sources.js';
 import { sharedDataDir, type TextRow } from './text-common.js';
+import { mergeWider, widerRequested, WIDER_TEXT_SOURCES, type WiderReport } from './wider/corpus.js';
 
 export * from './text-common.js';
 export { gedeRole, stripEditMarks, MIN_MINED_WORDS, type LoaderOptions } from './text-sources.js';
+export { WIDER_TEXT_SOURCES, WIDER_SOURCE_IDS, type WiderReport } from './wider/corpus.js';
 
 export interface TextSourceInfo {
   id: string;
@@ -195,10 +197,17 @@ export interface CorpusOptions extends LoaderOptions {
   sources?: string[];
   /** include gede (evaluation only); default true */
   includeEval?: boolean;
+  /** also the wider sets (WIDER_TEXT_SOURCES, issue 45), merged and regrouped across sets; default TEXT_WIDER=1 */
+  wider?: boolean;
 }
 
 /** Loads, maps and splits every text set; deduplicates identical texts. */
 export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
+  return collectTextCorpus(opts).rows;
+}
+
+/** loadTextCorpus, with what merging the wider sets did (null when none was loaded). */
+export function collectTextCorpus(opts: CorpusOptions = {}): { rows: TextRow[]; wider: WiderReport | null } {
   const dataDir = opts.dataDir ?? sharedDataDir();
   const out: TextRow[] = [];
   const seen = new Set<string>();
@@ -206,11 +215,14 @@ export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
   const extra = envList('TEXT_EXTRA_SOURCES');
   // TEXT_EXCLUDE_SOURCES=id,id: the corpus without those sets, to measure what a set adds (experiments)
   const excluded = envList('TEXT_EXCLUDE_SOURCES');
-  for (const src of TEXT_SOURCES) {
-    if (opts.sources && !opts.sources.includes(src.id)) continue;
-    if (excluded.includes(src.id) && !opts.sources?.includes(src.id)) continue;
-    if (src.optIn && !opts.sources?.includes(src.id) && !extra.includes(src.id)) continue;
-    if (src.evalOnly && opts.includeEval === false) continue;
+  const wanted = (src: TextSourceInfo): boolean => {
+    if (opts.sources && !opts.sources.includes(src.id)) return false;
+    if (excluded.includes(src.id) && !opts.sources?.includes(src.id)) return false;
+    if (src.optIn && !opts.sources?.includes(src.id) && !extra.includes(src.id)) return false;
+    if (src.evalOnly && opts.includeEval === false) return false;
+    return true;
+  };
+  const add = (src: TextSourceInfo): void => {
     for (const row of src.load(dataDir, opts)) {
       // eval-only rows are deduplicated among themselves, never against training rows
       const key = (row.evalOnly ? 'eval\u0000' : '') + row.text;
@@ -218,8 +230,23 @@ export function loadTextCorpus(opts: CorpusOptions = {}): TextRow[] {
       seen.add(key);
       out.push(row);
     }
+  };
+  // the wider sets: all when asked for, else one named in `sources` or TEXT_EXTRA_SOURCES
+  const on = widerRequested(opts);
+  const named = (s: TextSourceInfo): boolean => on || opts.sources?.includes(s.id) === true || extra.includes(s.id);
+  const wider = WIDER_TEXT_SOURCES.filter((s) => named(s) && (wanted(s) || s.evalOnly));
+  if (wider.length === 0) {
+    for (const src of TEXT_SOURCES) if (wanted(src)) add(src);
+    return { rows: out, wider: null };
   }
-  return out;
+  // With the wider sets, the evaluation-only sets (gede, ellipse) are loaded even when left out: a text
+  // they evaluate on must land in test under every set's name. Their rows are dropped after the merge.
+  const shadow = new Set([...TEXT_SOURCES, ...wider].filter((s) => s.evalOnly && !wanted(s)).map((s) => s.id));
+  for (const src of TEXT_SOURCES) if (wanted(src) || shadow.has(src.id)) add(src);
+  const base = out.length;
+  for (const src of wider) add(src);
+  const merged = mergeWider(out.slice(0, base), out.slice(base));
+  return { rows: shadow.size ? merged.rows.filter((r) => !shadow.has(r.source)) : merged.rows, wider: merged.report };
 }
 
 /** The export line format of `npm run data:export` (team brief), plus descriptive extras. */
