@@ -8,7 +8,7 @@
  *   --budget MS        time per raw/batcher measurement (default 1500)
  *   --baseline-rev REV the commit whose models/encoder + models/heads section 3c compares with (default: the encoder
  *                      config's training.shipped.previous_commit)
- *   --only a,b         run only these sections: raw, batcher, service, passes, encoders, length, features, judgments, drift, overload,
+ *   --only a,b         run only these sections (the others keep the previous file's text, said so at the top): raw, int8, batcher, service, passes, encoders, length, features, judgments, drift, overload,
  *                      likelihood; `--only overload` alone rewrites only the kept overload block of FILE (section 9);
  *                      likelihood is bench/likelihood.ts, run last in a process of its own (its kept block, section 10)
  *   --overload-seconds S  duration of the sustained 2x overload (default 40)
@@ -21,6 +21,7 @@
  * RESULTS.md when not re-measured. Benchmarks are not tests: nothing here asserts a time.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,8 +73,31 @@ const rawAgain: Record<number, () => Promise<number>> = {};
 /** raw docs/s measured right after the service cells of each word count */
 const rawAdjacent: Record<number, number> = {};
 
+/** the previous file's text of a section (its "## title" line up to the next "## " heading or kept-block marker) */
+function previousSection(title: string): string | null {
+  if (!existsSync(args.out!)) return null;
+  const prev = readFileSync(args.out!, 'utf8');
+  const a = prev.indexOf(`## ${title}\n`);
+  if (a < 0) return null;
+  const rest = prev.slice(a + title.length + 4);
+  const end = rest.search(/^(## |<!-- )/m);
+  const body = end >= 0 ? rest.slice(0, end) : rest;
+  if (/^\s*not run: excluded by --only/.test(body)) return null;
+  return `## ${title}\n${body.replace(/\n+$/, '\n')}`;
+}
+
+/** sections that --only left out and whose earlier measurements the file keeps */
+const keptSections: string[] = [];
+
 async function section(title: string, name: string, fn: () => Promise<string[]>): Promise<string> {
-  if (only && !only.has(name)) return `## ${title}\n\nnot run: excluded by --only\n`;
+  if (only && !only.has(name)) {
+    const prev = previousSection(title);
+    if (prev) {
+      keptSections.push(title.split(' ')[0].replace(/\.$/, ''));
+      return prev;
+    }
+    return `## ${title}\n\nnot run: excluded by --only\n`;
+  }
   log(`section ${name}`);
   try {
     return [`## ${title}`, '', ...(await fn()), ''].join('\n');
@@ -192,6 +216,81 @@ async function rawSection(): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/**
+ * Section 1b: the shipped int8 file against fp32 and against encoder 2.0.0's int8 (one activation scale per
+ * tensor, 8-bit weights; taken from git, INT8_BASELINE_REV), on the same sample texts: raw docs/s at 100 and
+ * 500 words (section 1's method), the int8-vs-fp32 cosine of the pooled vectors, and how far a text's vector
+ * moves when it shares a batch (max |diff| against the same text alone). The CPU's kernel flags are in the
+ * machine lines above; the AVX2 comparison itself is test/encoder/int8-cpus.test.ts (emulated CPU).
+ */
+const INT8_BASELINE_REV = '09f5f6d';
+async function int8Section(): Promise<string[]> {
+  requireEncoder();
+  const base = mkdtempSync(path.join(os.tmpdir(), 'int8-base-'));
+  try {
+    const show = spawnSync('git', ['show', `${INT8_BASELINE_REV}:models/encoder/model.int8.onnx`], { cwd: ROOT, maxBuffer: 1 << 30 });
+    if (show.status !== 0) throw new NotRun(`git show ${INT8_BASELINE_REV}:models/encoder/model.int8.onnx failed (a shallow clone?)`);
+    for (const f of ['model.onnx', 'tokenizer.json', 'hf_config.json']) if (existsSync(path.join(encoderDir, f))) cpSync(path.join(encoderDir, f), path.join(base, f));
+    writeFileSync(path.join(base, 'model.int8.onnx'), show.stdout);
+    const cfg = JSON.parse(readFileSync(path.join(encoderDir, 'config.json'), 'utf8'));
+    cfg.files['model.int8.onnx'] = createHash('sha256').update(show.stdout).digest('hex');
+    writeFileSync(path.join(base, 'config.json'), JSON.stringify(cfg));
+    const texts = Array.from({ length: 24 }, (_, i) => sampleText(i % 2 ? 500 : 100, 100 + i));
+    const vectors = async (dir: string, precision: 'int8' | 'fp32') => {
+      const e = await createEmbedder({ dir, precision, device: 'cpu', warmup: false, maxWaitMs: 20 });
+      try {
+        const alone: Float32Array[] = [];
+        for (const x of texts) alone.push((await e.embed(x)).vector);
+        const together = await Promise.all(texts.map((x) => e.embed(x)));
+        return { alone, moved: Math.max(...together.map((v, i) => maxAbs(v.vector, alone[i]))) };
+      } finally {
+        await e.close();
+      }
+    };
+    const fp32 = await vectors(encoderDir, 'fp32');
+    const rows: string[] = [
+      `Sample texts (bench/lib.ts sampleText, 12 of 100 and 12 of 500 words). "moved in a batch": the largest max |diff| of a`,
+      `text's L2-normalised vector between the 24 texts sent together (micro-batched) and each alone. Baseline: encoder`,
+      `2.0.0's model.int8.onnx from commit ${INT8_BASELINE_REV}.`,
+      '',
+      '| file | scheme | int8-vs-fp32 cosine, min / median | moved in a batch | raw docs/s 100 words | raw docs/s 500 words |',
+      '|---|---|---:|---:|---:|---:|',
+    ];
+    for (const [label, dir, precision, scheme] of [
+      ['model.onnx (fp32)', encoderDir, 'fp32', '-'],
+      [`model.int8.onnx (${cfg.version})`, encoderDir, 'int8', cfg.int8?.scheme ?? '?'],
+      ['model.int8.onnx (2.0.0)', base, 'int8', 'tensor-s8'],
+    ] as const) {
+      const v = precision === 'fp32' ? fp32 : await vectors(dir, precision);
+      const cos = v.alone.map((x, i) => cosineOf(x, fp32.alone[i])).sort((a, b) => a - b);
+      const r100 = await rawBestDocs(dir, 100, precision);
+      const r500 = await rawBestDocs(dir, 500, precision);
+      rows.push(`| ${label} | ${scheme} | ${precision === 'fp32' ? '1 / 1' : `${cos[0].toFixed(4)} / ${cos[Math.floor(cos.length / 2)].toFixed(4)}`} | ${v.moved.toExponential(1)} | ${f1(r100.docsPerSec)} | ${f1(r500.docsPerSec)} |`);
+    }
+    return rows;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function maxAbs(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function cosineOf(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return d / Math.sqrt(na * nb);
+}
+
 async function batcherSection(): Promise<string[]> {
   requireEncoder();
   const out = [
@@ -812,6 +911,7 @@ async function main() {
   const machineLines = machine();
   const parts: string[] = [];
   parts.push(await section('1. Raw encoder (the limit)', 'raw', rawSection));
+  parts.push(await section('1b. int8 schemes side by side (issue 42)', 'int8', int8Section));
   parts.push(await section('2. Through the micro-batcher', 'batcher', batcherSection));
   parts.push(await section('3. Service under load', 'service', serviceSection));
   parts.push(await section('4. Cost vs text length', 'length', lengthSection));
@@ -842,7 +942,8 @@ async function main() {
   const doc = [
     '# Benchmarks',
     '',
-    `Written by \`${cmd}\` (bench/run.ts) on ${started.toISOString()}, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`,
+    `Written by \`${cmd}\` (bench/run.ts) on ${started.toISOString()}, ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.` +
+      (keptSections.length ? ` Sections ${keptSections.join(', ')} were not run this time: their text is the previous run's, measured on the machine and encoder that run names in its own text, not necessarily the lines below.` : ''),
     '',
     ...machineLines,
     `- load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`,
