@@ -18,8 +18,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The text targets of issue 33 (issue 5's, with the random split's 0.95 / 0.06 restated as 0.90 / 0.08), as
- * training/eval-text.ts writes them into models/card/text.md.
+ * The text targets of issue 33 (issue 5's, with the random split's 0.95 / 0.06 restated as 0.90 / 0.08, and a
+ * median interval width); training/eval-text.ts measures the text section of the card against these same values.
  */
 export const TEXT_TARGETS = {
   randomMacroF1: 0.9,
@@ -28,6 +28,7 @@ export const TEXT_TARGETS = {
   losoPrMae: 0.12,
   ece: 0.05,
   coverage: [0.88, 0.92] as const,
+  medianWidth: 0.5,
   gedeIeltsFpr: 0.05,
   gedeRecall: 0.9,
 };
@@ -51,9 +52,9 @@ const GENRE: Record<string, string> = {
 };
 
 /** A held-out set below this role macro-F1 is listed as a failure (the mean's target is 0.80). */
-const WEAK_LOSO_F1 = 0.7;
+export const WEAK_LOSO_F1 = 0.7;
 /** A held-out set whose human texts are flagged more often than this (1.5 x the promised 5%) is listed. */
-const HIGH_HELDOUT_FPR = 0.075;
+export const HIGH_HELDOUT_FPR = 0.075;
 /** A generator never trained on whose texts are caught less often than this at the default is listed. */
 const LOW_UNSEEN_RECALL = 0.7;
 /** Judgment heads: single judgments this close to chance are listed. */

@@ -1,10 +1,12 @@
 /**
- * `npm run eval` (last step): assembles models/MODEL_CARD.md. It opens with the one-screen summary of
- * scripts/card-summary.ts (each shipped model: trained on, headline metrics against the targets, known
- * failures, read from the metrics files), lists the shipped models and the data sets that trained them
- * with their licenses, then the sections of models/card/*.md (encoder.md, encoder-comparison.md,
- * text.md, judgments.md first, then any other card in name order) and last models/card/history.md,
- * the dated history of measurements (hand-written; the README's lab notebook moved there).
+ * `npm run eval` (last step) and `npm run card`: assembles models/MODEL_CARD.md. It opens with the one-screen
+ * summary of scripts/card-summary.ts (each shipped model: trained on, headline metrics against the targets,
+ * known failures, read from the metrics files), lists the shipped models and the data sets that trained them
+ * with their licenses, then one section per model from models/card/*.md (the order of ORDER, then any other
+ * card in name order): data, method, metrics against the targets, known failures. It only reads files.
+ *
+ * Not assembled, linked: models/card/history.md (the dated history of measurements: how each model came to
+ * be) and models/card/details/ (every table behind a section, written by the same evaluation scripts).
  *
  *   npx tsx scripts/model-card.ts [--models DIR]
  */
@@ -20,12 +22,14 @@ function arg(name: string): string | undefined {
 
 const models = path.resolve(arg('--models') ?? 'models');
 const cardDir = path.join(models, 'card');
-const order = ['encoder.md', 'encoder-comparison.md', 'text.md', 'judgments.md'];
-/** always last: the dated history of measurements, after the details it refers to */
-const LAST = 'history.md';
-const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md')) : [];
-const rank = (c: string): number => (c === LAST ? order.length + 1 : order.includes(c) ? order.indexOf(c) : order.length);
+/** the sections in the card's order: the encoder, the text heads and what measures them, the opt-in likelihood model, judgments */
+const order = ['encoder.md', 'text.md', 'text-features-only.md', 'text-unseen.md', 'segments.md', 'likelihood.md', 'judgments.md'];
+/** linked from the card, not part of it: the dated history of measurements */
+const HISTORY = 'history.md';
+const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md') && f !== HISTORY) : [];
+const rank = (c: string): number => (order.includes(c) ? order.indexOf(c) : order.length);
 cards.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const hasHistory = existsSync(path.join(cardDir, HISTORY));
 
 function readJson(p: string): Record<string, unknown> | null {
   try {
@@ -38,7 +42,7 @@ function readJson(p: string): Record<string, unknown> | null {
 const out: string[] = [];
 out.push('# llm-provenance model card');
 out.push('');
-out.push(`Assembled by \`npx tsx scripts/model-card.ts\` on ${new Date().toISOString()} from the metrics files and ${cards.length ? cards.map((c) => `models/card/${c}`).join(', ') : 'no cards'}; every number below names its data, split and metric and is reproduced by \`npm run eval\`.`);
+out.push(`Assembled by \`npx tsx scripts/model-card.ts\` on ${new Date().toISOString()} from the metrics files and ${cards.length ? cards.map((c) => `models/card/${c}`).join(', ') : 'no cards'}; every number below names its data, split and metric and is reproduced by \`npm run eval\` (\`npm run card\` renders the card again from the metrics files alone). Every table behind a section: models/card/details/.${hasHistory ? ' How each model came to be, dated: [the history of measurements](card/history.md).' : ''}`);
 out.push('');
 out.push(...summaryMarkdown(models));
 const missing = order.filter((c) => !cards.includes(c));
@@ -59,8 +63,13 @@ if (fo) out.push(`| text heads, features only (TEXT_HEADS_DIR) | ${String(fo.id)
 const jdir = path.join(models, 'judgments');
 const jconfig = readJson(path.join(jdir, 'config.json'));
 const rubrics = (jconfig?.rubrics ?? {}) as Record<string, { files?: object }>;
-for (const r of Object.keys(rubrics).sort()) {
-  out.push(`| judgments/${r} | ${r} | ${String(jconfig?.version ?? '')} | ${Object.keys(rubrics[r].files ?? {}).join(', ')} |`);
+// the judgment heads in one row: the same files for every rubric, and a scores-only head where the rubric has a text
+const ids = Object.keys(rubrics).sort();
+if (ids.length) {
+  const files = (r: string) => Object.keys(rubrics[r].files ?? {});
+  const common = files(ids[0]).filter((f) => ids.every((r) => files(r).includes(f)));
+  const extra = [...new Set(ids.flatMap((r) => files(r).filter((f) => !common.includes(f))))].map((f) => `${f} (${ids.filter((r) => files(r).includes(f)).join(', ')})`);
+  out.push(`| judgments/<rubric>: ${ids.join(', ')} | the rubric's id | ${String(jconfig?.version ?? '')} | ${[...common, ...extra].join(', ')} |`);
 }
 out.push('');
 
@@ -77,24 +86,17 @@ for (const s of TEXT_SOURCES) {
     : used.has(s.id)
       ? 'trains the text heads'
       : s.optIn && isHumanOnly(s)
-        ? 'measured by leave-one-source-out, not in the shipped heads (models/card/text.md; the sweep is retired: training/README.md); opt-in: TEXT_EXTRA_SOURCES'
+        ? 'measured by leave-one-source-out, not in the shipped heads (card history, 2026-12-04); opt-in: TEXT_EXTRA_SOURCES'
         : s.optIn
           ? 'evaluation of unseen generators (text-unseen section); opt-in for training: TEXT_EXTRA_SOURCES'
         : 'not used by the shipped heads';
   out.push(`| ${s.id} | ${s.origin} | ${s.license} | ${s.labels} | ${use} |`);
 }
-const encTraining = enc?.training as Record<string, unknown> | undefined;
-if (encTraining) {
-  out.push('');
-  out.push(`Encoder training (from models/encoder/config.json): \`${JSON.stringify(encTraining).slice(0, 600)}\``);
-}
 out.push('');
-out.push('Judgment detectors list their own data in their section below.');
+out.push('The encoder section lists the sets that fine-tuned the encoder; judgment detectors list their own data in their section.');
 out.push('');
 
 for (const c of cards) {
-  out.push('---');
-  out.push('');
   out.push(readFileSync(path.join(cardDir, c), 'utf8').trim());
   out.push('');
 }

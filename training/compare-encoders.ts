@@ -8,7 +8,7 @@
  * For each encoder: `TEXT_CAPS=small train-text --encoder DIR --out training/.cache/compare/NAME` then
  * `eval-text --heads ... --encoder DIR` (leave-one-source-out retrains the same recipe without each data
  * set). Runs already done (metrics.json present) are reused; delete the folder to redo one. Writes a
- * markdown table (default models/card/encoder-comparison.md) that models/card/encoder.md links to.
+ * markdown table (default models/card/details/encoder-comparison.md) that the card's history (models/card/history.md) links to.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import path from 'node:path';
 
 const args = process.argv.slice(2);
 const oi = args.indexOf('--out');
-const out = path.resolve(oi >= 0 ? args[oi + 1] : 'models/card/encoder-comparison.md');
+const out = path.resolve(oi >= 0 ? args[oi + 1] : 'models/card/details/encoder-comparison.md');
 const pairs = args.filter((a, i) => a.includes('=') && !(oi >= 0 && i === oi + 1)).map((a) => a.split('=') as [string, string]);
 if (!pairs.length) {
   console.error('usage: npx tsx training/compare-encoders.ts [--out FILE] NAME=DIR [NAME=DIR ...]');

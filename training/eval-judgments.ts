@@ -2,11 +2,13 @@
  * Evaluates the committed judgment heads on their test splits (part of `npm run eval`).
  *
  *   tsx training/eval-judgments.ts [rubric ...]      (default: every rubric under models/judgments)
+ *   tsx training/eval-judgments.ts --render-only     (no evaluation: the card's section from the metrics.json files)
  *
  * Per rubric: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16 (groups drawn from the test split only), the
  * majority-label-per-score-combination lookup as a reference, scores-only vs +candidate features for
  * text-bearing rubrics, the artefact check, and (scores-only rubrics) a split-sensitivity check.
- * Writes models/judgments/<rubric>/metrics.json, models/card/judgments.md, models/judgments/config.json.
+ * Writes models/judgments/<rubric>/metrics.json, models/card/judgments.md (and the tables behind it,
+ * models/card/details/judgments.md), models/judgments/config.json.
  * Set JUDGMENT_EVAL_SPLITS=0 to skip the split-sensitivity refits.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -180,7 +182,9 @@ function splitSensitivity(p: Prepared, l2: number, temperature: number, seeds: n
 }
 
 const args = process.argv.slice(2);
-const ids = (args.length ? args : RUBRIC_IDS.filter((id) => existsSync(path.join(DIR, id, 'head.json')))) as RubricId[];
+/** `--render-only`: no evaluation, the card's section from the committed metrics.json files alone */
+const RENDER_ONLY = args.includes('--render-only');
+const ids = (RENDER_ONLY ? [] : args.length ? args : RUBRIC_IDS.filter((id) => existsSync(path.join(DIR, id, 'head.json')))) as RubricId[];
 const all: Record<string, Record<string, unknown>> = {};
 for (const id of RUBRIC_IDS) {
   const f = path.join(DIR, id, 'metrics.json');
@@ -231,12 +235,12 @@ for (const id of ids) {
 type M = BinaryMetrics & { groups?: number };
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(3));
 const lines: string[] = [];
-lines.push('## Judgment detection (J-Detector heads)', '');
+lines.push('# Judgment detection (J-Detector heads)', '');
 lines.push(
   'One transparent head per rubric: logistic regression on named features (scores, z-scores, one-hot score levels, pairwise score-level combinations; for text-bearing rubrics also the candidate\'s text features, candidate-vs-prompt features and score x candidate interactions), class-balanced, L2 chosen by 5-fold cross-validation on the training split, temperature-calibrated on the out-of-fold log-odds. A group of k judgments is scored by summing the calibrated log-odds. Groups (k >= 2) are drawn from the test split only (500 per class; an LLM group comes from one LLM judge). k=1 is every judgment of a class-balanced test set (all human test judgments and as many LLM ones, when the classes are unbalanced). `npm run eval` regenerates this section from `models/judgments/*/metrics.json`.',
   '',
 );
-lines.push('### k = 1 and k = 16 on our test split', '');
+lines.push('## k = 1 and k = 16 on our test split', '');
 lines.push('| rubric | test (human/llm) | acc k=1 | F1 k=1 | AUROC k=1 | lookup F1 k=1 | acc k=16 | F1 k=16 | AUROC k=16 | in-sample LR bound: acc k=1 / k=16 | target | re-implementation (F1) |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const id of RUBRIC_IDS) {
@@ -253,18 +257,24 @@ for (const id of RUBRIC_IDS) {
     `| ${id} | ${t.human}/${t.llm} | ${fmt(k1.accuracy)} | ${fmt(k1.f1)} | ${fmt(k1.auroc)} | ${fmt(lk?.f1)} | ${fmt(g.k16?.accuracy)} | ${fmt(g.k16?.f1)} | ${fmt(g.k16?.auroc)} | ${ob ? `${fmt(ob.k1_accuracy)} / ${fmt(ob.k16_accuracy)}` : '-'} | ${target} | ${REIMPL[id] ?? '-'} |`,
   );
 }
-lines.push('', '### Group size (F1 / accuracy / AUROC)', '');
-lines.push('| rubric | ' + GROUP_SIZES.map((k) => `k=${k}`).join(' | ') + ' |');
-lines.push('|---|' + GROUP_SIZES.map(() => '---').join('|') + '|');
+/** the tables behind the section: models/card/details/judgments.md, linked from it */
+const details: string[] = [
+  '# Judgment detection: every table',
+  '',
+  'Rendered with the model card\'s judgment section from `models/judgments/*/metrics.json` and `bias.json` (`npx tsx training/eval-judgments.ts --render-only`); the method, the targets and the limits are in the section ([MODEL_CARD.md](../../MODEL_CARD.md)).',
+];
+details.push('', '## Group size (F1 / accuracy / AUROC)', '');
+details.push('| rubric | ' + GROUP_SIZES.map((k) => `k=${k}`).join(' | ') + ' |');
+details.push('|---|' + GROUP_SIZES.map(() => '---').join('|') + '|');
 for (const id of RUBRIC_IDS) {
   const m = all[id];
   if (!m) continue;
   const g = m.groups as Record<string, M>;
-  lines.push(`| ${id} | ` + GROUP_SIZES.map((k) => `${fmt(g[`k${k}`]?.f1)} / ${fmt(g[`k${k}`]?.accuracy)} / ${fmt(g[`k${k}`]?.auroc)}`).join(' | ') + ' |');
+  details.push(`| ${id} | ` + GROUP_SIZES.map((k) => `${fmt(g[`k${k}`]?.f1)} / ${fmt(g[`k${k}`]?.accuracy)} / ${fmt(g[`k${k}`]?.auroc)}`).join(' | ') + ' |');
 }
 const text = RUBRIC_IDS.filter((id) => all[id]?.scores_only);
 if (text.length) {
-  lines.push('', '### What the candidate adds (text-bearing rubrics, split by candidate)', '');
+  lines.push('', '## What the candidate adds (text-bearing rubrics, split by candidate)', '');
   lines.push('| rubric | scores only: F1 / acc / AUROC k=1 | + candidate features: F1 / acc / AUROC k=1 | scores only AUROC k=16 | + candidate AUROC k=16 | format-only classifier AUROC before / after normalisation |');
   lines.push('|---|---|---|---|---|---|');
   for (const id of text) {
@@ -280,32 +290,42 @@ if (text.length) {
 }
 const sens = RUBRIC_IDS.filter((id) => all[id]?.split_sensitivity);
 if (sens.length) {
-  lines.push('', '### Split sensitivity (scores-only rubrics: same L2 and temperature, 5 other split seeds)', '');
-  lines.push('| rubric | F1 k=1 on seeds 1-5 | mean +- sd |');
-  lines.push('|---|---|---|');
+  details.push('', '## Split sensitivity (scores-only rubrics: same L2 and temperature, 5 other split seeds)', '');
+  details.push('| rubric | F1 k=1 on seeds 1-5 | mean +- sd |');
+  details.push('|---|---|---|');
   for (const id of sens) {
     const s = all[id].split_sensitivity as { f1_k1: number[]; f1_mean: number; f1_sd: number };
-    lines.push(`| ${id} | ${s.f1_k1.map((v) => v.toFixed(3)).join(', ')} | ${s.f1_mean.toFixed(3)} +- ${s.f1_sd.toFixed(3)} |`);
+    details.push(`| ${id} | ${s.f1_k1.map((v) => v.toFixed(3)).join(', ')} | ${s.f1_mean.toFixed(3)} +- ${s.f1_sd.toFixed(3)} |`);
   }
 }
-lines.push('', '### Judge bias (training split): LLM mean - human mean, Cohen\'s d', '');
-lines.push('| rubric | dimension | LLM mean | human mean | difference | Cohen\'s d |');
-lines.push('|---|---|---|---|---|---|');
+details.push('', '## Judge bias (training split): LLM mean - human mean, Cohen\'s d', '');
+details.push('| rubric | dimension | LLM mean | human mean | difference | Cohen\'s d |');
+details.push('|---|---|---|---|---|---|');
 for (const id of RUBRIC_IDS) {
   const f = path.join(DIR, id, 'bias.json');
   if (!existsSync(f)) continue;
   const b = JSON.parse(readFileSync(f, 'utf8')) as { dimensions: { dimension: string; llm_mean: number; human_mean: number; llm_minus_human: number; cohens_d: number }[] };
-  for (const d of b.dimensions) lines.push(`| ${id} | ${d.dimension} | ${d.llm_mean.toFixed(2)} | ${d.human_mean.toFixed(2)} | ${d.llm_minus_human >= 0 ? '+' : ''}${d.llm_minus_human.toFixed(2)} | ${d.cohens_d.toFixed(2)} |`);
+  for (const d of b.dimensions) details.push(`| ${id} | ${d.dimension} | ${d.llm_mean.toFixed(2)} | ${d.human_mean.toFixed(2)} | ${d.llm_minus_human >= 0 ? '+' : ''}${d.llm_minus_human.toFixed(2)} | ${d.cohens_d.toFixed(2)} |`);
 }
-lines.push(
+details.push(
   '',
   'The head\'s weights per dimension and its 15 largest weights are in `models/judgments/<rubric>/bias.json` and in `GET /v1/judgments/rubrics`.',
+);
+lines.push(
+  '',
+  'The tables behind this section (F1 / accuracy / AUROC at k = 1, 2, 4, 8, 16; the scores-only rubrics on five other split seeds; each judge\'s bias per dimension): [details](card/details/judgments.md).',
   '',
   'Data and artefact handling: scores-only rubrics come from the jd-bench-scores export (GPT-4o judge; the fifth of rows held back upstream is not in the files, so all rows are split here: stratified by row, 80% train / 20% test, seed 20251128). Text-bearing rubrics are split by candidate. Topical-Chat: human scores are means of 3 annotators, so each LLM judgment is the mean of 3 ChatGPT samples; HANNA: LLM scores are means of 3 generations, so the human judgment is the mean of the 3 raters (LLM vectors off the 1/3 lattice dropped). Means of 3 on both sides are not enough: 3 LLM samples agree more often than 3 annotators, so the fractional part still partly separates the sides (the "before" column); both sides are therefore rounded to the integer scale, after which the format-only classifier is at chance. What remains is a distribution effect of averaging (a mean of disagreeing annotators rounds towards the middle of the scale), which a single-judgment request does not have; treat the numbers of these two rubrics as optimistic. ICLR: every rating is mapped to the largest ICLR level {1,3,5,6,8,10} not above it, on both sides. The format-only check above shows what a classifier could learn from the format alone after that.',
   '',
   'Limits: HANNA has 96 stories with text (test: 19 stories), so its numbers are noisy, and with 77 training stories the candidate features overfit (scores only is better there). ICLR shares one score (overall rating) between the two sides; the paper text adds nothing measurable. The scores-only rubrics cannot beat what their score combinations carry: the "in-sample LR bound" column sums the exact (in-sample, so optimistic) likelihood ratio of each score combination over k independent judgments; for helpsteer3 and antique it stays below the 0.75 accuracy target at k=16, so that target is out of reach for any detector that sees only these scores.',
 );
-mkdirSync(path.dirname(CARD), { recursive: true });
+const DETAILS = path.join(path.dirname(CARD), 'details', 'judgments.md');
+mkdirSync(path.dirname(DETAILS), { recursive: true });
 writeFileSync(CARD, lines.join('\n') + '\n');
-writeJudgmentConfig(DIR, (JSON.parse(readFileSync(path.join(DIR, 'config.json'), 'utf8')) as { version: string }).version);
-log(`wrote ${path.relative(process.cwd(), CARD)} and models/judgments/*/metrics.json`);
+writeFileSync(DETAILS, details.join('\n') + '\n');
+if (RENDER_ONLY) {
+  log(`wrote ${path.relative(process.cwd(), CARD)} from models/judgments/*/metrics.json`);
+} else {
+  writeJudgmentConfig(DIR, (JSON.parse(readFileSync(path.join(DIR, 'config.json'), 'utf8')) as { version: string }).version);
+  log(`wrote ${path.relative(process.cwd(), CARD)} and models/judgments/*/metrics.json`);
+}

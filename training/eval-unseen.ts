@@ -4,11 +4,12 @@
  * claude-3.5-sonnet reviews of ICLR 2022 papers; mt-bench: answers of six chat models of 2023).
  * Every sampled row of those sets (all splits: none of them trained or calibrated the heads) is scored;
  * the sets hold no human text, so what is measured is recall (LLM text flagged) at the offered rates,
- * the role read, and the PR error (their PR is 1). Writes models/card/text-unseen.md.
+ * the role read, and the PR error (their PR is 1). Writes models/card/text-unseen.md (each set's rows over
+ * all its generators) and models/card/details/text-unseen.md (one row per generator too).
  *
  *   npx tsx training/eval-unseen.ts [--heads DIR ...] [--card FILE]
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
@@ -30,6 +31,13 @@ if (rows.length === 0) throw new Error(`no rows of ${optIn.join(', ')} in the da
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const md: string[] = [];
+/** the details page: the same tables with a row per generator */
+const det: string[] = [
+  '# Text heads on generators and genres they never trained on: one row per generator',
+  '',
+  'Written with the model card\'s section "Text heads on generators and genres they never trained on" by `npx tsx training/eval-unseen.ts`; the data and the metrics are described there ([MODEL_CARD.md](../../MODEL_CARD.md)).',
+  '',
+];
 md.push('# Text heads on generators and genres they never trained on');
 md.push('');
 md.push(
@@ -58,10 +66,12 @@ for (const dir of headsDirs) {
   const th = heads.config.thresholds as { ai_probability: number; by_heldout_fpr?: Record<string, number> };
   // the thresholds of max_false_positive_rate 0.01, 0.05 (the default) and 0.1
   const thresholds = [th.by_heldout_fpr?.fpr_0_01 ?? NaN, th.ai_probability, th.by_heldout_fpr?.fpr_0_10 ?? NaN];
-  md.push(`## ${dir} (heads ${heads.config.version})`);
-  md.push('');
-  md.push(`| data set | generator | n | recall at 0.01 | recall at 0.05 (default) | recall at 0.1 | read as llm_creator | read as human_author | mean ai_probability | PR MAE |`);
-  md.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const out of [md, det]) {
+    out.push(`## ${dir} (heads ${heads.config.version})`);
+    out.push('');
+    out.push(`| data set | generator | n | recall at 0.01 | recall at 0.05 (default) | recall at 0.1 | read as llm_creator | read as human_author | mean ai_probability | PR MAE |`);
+    out.push('|---|---|---|---|---|---|---|---|---|---|');
+  }
   // per data set: all its rows first, then one line per generator
   const groups: [string, string, number[]][] = [];
   for (const source of [...new Set(rows.map((r) => r.source))].sort()) {
@@ -79,14 +89,20 @@ for (const dir of headsDirs) {
     const human = share((x) => x.label === 'human_author');
     const meanAi = p.reduce((a, x) => a + x.aiProbability, 0) / p.length;
     const mae = p.reduce((a, x) => a + Math.abs(1 - x.ratio), 0) / p.length;
-    md.push(`| ${source} | ${gen} | ${idx.length} | ${rec.map(pct).join(' | ')} | ${pct(creator)} | ${pct(human)} | ${meanAi.toFixed(3)} | ${mae.toFixed(3)} |`);
+    const line = `| ${source} | ${gen} | ${idx.length} | ${rec.map(pct).join(' | ')} | ${pct(creator)} | ${pct(human)} | ${meanAi.toFixed(3)} | ${mae.toFixed(3)} |`;
+    det.push(line);
+    if (gen === '(all)') md.push(line);
     if (gen === '(all)') summary[source] = { n: idx.length, recall_default: rec[1], read_as_creator: creator, read_as_human: human, pr_mae: mae };
   }
+  det.push('');
   md.push('');
   md.push(`Roles read (all rows): ${ROLES.map((role) => `${role} ${pct(preds.filter((x) => x.label === role).length / preds.length)}`).join(', ')}.`);
   md.push('');
   log(`${dir}: ${JSON.stringify(summary)}`);
 }
-md.push(`(${Math.round((Date.now() - t0) / 1000)} s.) Why iclr-reviews are read as polished and what training on them did: models/card/text.md, "Where targets are missed".`);
+md.push(`(${Math.round((Date.now() - t0) / 1000)} s.) One row per generator: [details](card/details/text-unseen.md). Why iclr-reviews are read as polished and what training on them did (2026-12-03): [history](card/history.md).`);
+const detailsPath = path.join(path.dirname(cardPath), 'details', path.basename(cardPath));
+mkdirSync(path.dirname(detailsPath), { recursive: true });
 writeFileSync(cardPath, md.join('\n') + '\n');
-log(`wrote ${cardPath}`);
+writeFileSync(detailsPath, det.join('\n'));
+log(`wrote ${cardPath} and ${detailsPath}`);

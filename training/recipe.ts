@@ -8,13 +8,13 @@ export const L2_RATIO = Number(process.env.TEXT_L2_RATIO ?? 1e-4);
 export const EMBED_MAX_WORDS = Number(process.env.TEXT_EMBED_MAX_WORDS ?? 0);
 /**
  * Heads with the embedding also read the embedding's difference between the second and the first half of
- * the text (two more encoder passes per text; chosen by leave-one-source-out on 2026-12-02, models/card/text.md).
+ * the text (two more encoder passes per text; chosen by leave-one-source-out on 2026-12-02, models/card/history.md).
  * TEXT_CONTRAST_EMBEDDING=0 trains without it.
  */
 export const CONTRAST_EMBEDDING = process.env.TEXT_CONTRAST_EMBEDDING !== '0';
 /**
  * The embedding of the text's first quarter minus the mean of the other three quarters' as more inputs
- * (chosen by leave-one-source-out: models/card/text.md; the sweep, `loso-sweep.ts --quarters`, is retired: training/README.md); four more
+ * (chosen by leave-one-source-out: models/card/history.md; the sweep, `loso-sweep.ts --quarters`, is retired: training/README.md); four more
  * encoder passes of a quarter each. TEXT_QUARTER_EMBEDDING=0 trains without it.
  */
 export const QUARTER_EMBEDDING = process.env.TEXT_QUARTER_EMBEDDING !== '0';
@@ -47,7 +47,7 @@ export const HEAD_RECIPE = {
 /**
  * The recipe for heads with `embeddingDim` embedding inputs. The MLP's L2 penalty and hidden width were
  * chosen by leave-one-source-out for the heads with the embedding (L2 0.1, 128 units since 2026-12-02;
- * models/card/text.md); the features-only heads keep 0.01 and 64, the values they were measured with.
+ * models/card/history.md); the features-only heads keep 0.01 and 64, the values they were measured with.
  * TEXT_L2_MLP and TEXT_HIDDEN override both.
  */
 export function headRecipe(embeddingDim: number): typeof HEAD_RECIPE {

@@ -1,20 +1,29 @@
 /**
  * models/MODEL_CARD.md opens with the one-screen summary (scripts/card-summary.ts): a row per shipped
  * model, its numbers read from the metrics files, met / missed against the targets, and the domains
- * where the card's numbers show it failing; the dated history comes last. The committed card must be
- * the one the committed metrics give (run `npx tsx scripts/model-card.ts` after `npm run train`).
+ * where the card's numbers show it failing; then one section per model (data, method, metrics against the
+ * targets, known failures). The dated history is models/card/history.md, linked and not inlined (issue 46).
+ * The committed card must be the one the committed metrics give: `npm run card` renders it again from them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { summaryMarkdown, summaryRows } from '../../scripts/card-summary.js';
+import { TEXT_TARGETS, summaryMarkdown, summaryRows } from '../../scripts/card-summary.js';
+import { renderTextCard } from '../../training/eval-text.js';
+import { TextHeads } from '../../src/heads/text-heads.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODELS = path.join(ROOT, 'models');
 const CARD = readFileSync(path.join(MODELS, 'MODEL_CARD.md'), 'utf8');
+const read = (p: string): string => readFileSync(path.join(ROOT, p), 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (p: string): any => JSON.parse(read(p));
+const f3 = (x: number): string => x.toFixed(3);
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
 
 function sections(md: string): { heading: string; body: string }[] {
   const out: { heading: string; body: string }[] = [];
@@ -62,13 +71,115 @@ t.test('the committed summary is what the committed metrics give', async (t) => 
   t.match(hsRow?.metrics, `AUROC k=1 ${hs2.k1.auroc.toFixed(3)}`);
 });
 
-t.test('the dated history comes last, after the details', async (t) => {
-  const s = sections(CARD);
-  const history = s.findIndex((x) => x.heading === '# History of measurements');
-  t.ok(history > 0, 'models/card/history.md is in the card');
-  t.equal(s.filter((x) => x.heading.startsWith('# ')).at(-1)?.heading, '# History of measurements');
-  t.ok(s.findIndex((x) => x.heading.startsWith('# Text heads')) < history);
-  t.match(s[history + 1].body + s[history + 2].body, /2026-12-0\d/, 'the dated measurements moved here');
+/** the cells of the summary table's row whose model cell starts with `**label` */
+function summaryRow(label: string): string[] {
+  const line = sections(CARD)[1].body.split('\n').find((l) => l.startsWith(`| **${label}`));
+  return line ? line.slice(2, -2).split(' | ') : [];
+}
+
+t.test('the summary quotes the metrics files: every headline number of every model, met / missed against its target', async (t) => {
+  const T = TEXT_TARGETS;
+  for (const [dir, label] of [['heads', 'encoder + text heads'], ['heads-features-only', 'text heads, features only']]) {
+    const m = json(`models/${dir}/metrics.json`);
+    const row = summaryRow(label);
+    t.equal(row.length, 4, `a summary row for models/${dir}`);
+    const [model, , metrics, fails] = row;
+    t.match(model, `models/${dir} ${json(`models/${dir}/config.json`).version}`, 'the heads the numbers belong to');
+    const test = m.per_source.all.test;
+    const shows: string[] = [
+      `role macro-F1 ${f3(test.role.macro_f1)} (>= ${T.randomMacroF1.toFixed(2)} ${verdict(test.role.macro_f1 >= T.randomMacroF1)})`,
+      `PR MAE ${f3(test.involvement.mae)} (<= ${T.randomPrMae.toFixed(2)} ${verdict(test.involvement.mae <= T.randomPrMae)})`,
+      `leave-one-source-out: macro-F1 ${f3(m.loso_mean.macro_f1)} (>= ${T.losoMacroF1.toFixed(2)} ${verdict(m.loso_mean.macro_f1 >= T.losoMacroF1)}`,
+      `PR MAE ${f3(m.loso_mean.mae)} (<= ${T.losoPrMae.toFixed(2)} ${verdict(m.loso_mean.mae <= T.losoPrMae)})`,
+      `ECE ${f3(test.role.ece)} (<= ${T.ece.toFixed(2)} ${verdict(test.role.ece <= T.ece)})`,
+      `90% interval coverage ${pct(test.involvement.coverage)} (88-92% ${verdict(test.involvement.coverage >= 0.88 && test.involvement.coverage <= 0.92)})`,
+      `human IELTS FPR ${pct(m.gede.fpr_human_ielts.value)} (< 5% ${verdict(m.gede.fpr_human_ielts.value < 0.05)})`,
+      `recall ${pct(m.gede.recall_fully_generated.value)} (>= 90% ${verdict(m.gede.recall_fully_generated.value >= 0.9)})`,
+    ];
+    if (m.loso_mean_encoder_unseen) shows.push(`; ${f3(m.loso_mean_encoder_unseen.macro_f1)} on sets the encoder never saw)`);
+    for (const want of shows) t.ok(metrics.includes(want), `models/${dir}: "${want}"`);
+    if (m.gede.fpr_human_ielts.value >= 0.05) t.match(fails, `${pct(m.gede.fpr_human_ielts.value)} of human IELTS essays`, `models/${dir}: the essays it fails on`);
+  }
+  for (const r of Object.keys(json('models/judgments/config.json').rubrics)) {
+    const m = json(`models/judgments/${r}/metrics.json`);
+    const metrics = summaryRow(`judgments/${r}`)[2] ?? '';
+    const k16 = m.groups.k16;
+    t.match(metrics, `F1 k=1 ${f3(m.k1.f1)}, AUROC k=1 ${f3(m.k1.auroc)}, F1 k=16 ${f3(k16.f1)}, accuracy k=16 ${f3(k16.accuracy)}`, `judgments/${r}`);
+    const tg = m.targets ?? {};
+    if (tg.f1_k1 != null) t.match(metrics, `F1 k=1 >= ${tg.f1_k1}: ${verdict(m.k1.f1 >= tg.f1_k1)}`);
+    if (tg.acc_k16 != null) t.match(metrics, `accuracy k=16 >= ${tg.acc_k16}: ${verdict(k16.accuracy >= tg.acc_k16)}`);
+  }
+  const lk = json('models/likelihood/metrics.json').mean_over_sets;
+  const auroc = (prefix: string): number => (Object.entries(lk).find(([k]) => k.startsWith(prefix))?.[1] as { auroc: number }).auroc;
+  t.match(summaryRow('likelihood')[2], `Fast-DetectGPT alone: mean AUROC ${f3(auroc('Fast-DetectGPT'))} over 10 sets (heads ${f3(auroc('shipped heads'))}); combined with the heads (likelihood.ai_probability) ${f3(auroc('heads + likelihood (shipped'))}`);
+});
+
+/** the rows of the `## Metrics against the targets` table of a text section, by metric */
+function targetRows(md: string): Map<string, string[]> {
+  const body = md.split(/^## /m).find((x) => x.startsWith('Metrics against the targets')) ?? '';
+  return new Map(body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| metric')).map((l) => l.slice(2, -2).split(' | ')).map((c) => [c[0], c]));
+}
+
+t.test('each text section is what its metrics.json gives, and the card carries it', async (t) => {
+  for (const [dir, file] of [['heads', 'text.md'], ['heads-features-only', 'text-features-only.md']]) {
+    const headsDir = path.join(MODELS, dir);
+    const heads = await TextHeads.load(headsDir);
+    const m = json(`models/${dir}/metrics.json`);
+    t.equal(m.heads_version, heads.config.version, `models/${dir}/metrics.json measured the heads of models/${dir}`);
+    const pages = renderTextCard(m, heads, headsDir, heads.config.encoder ? path.join(MODELS, 'encoder') : null, `card/details/${file}`);
+    t.equal(read(`models/card/${file}`), pages.card, `models/card/${file} is what models/${dir}/metrics.json gives (npm run card)`);
+    t.equal(read(`models/card/details/${file}`), pages.details, `models/card/details/${file} too`);
+    t.ok(CARD.includes(pages.card.trim()), `models/MODEL_CARD.md carries models/card/${file} (npm run card)`);
+    // the targets table, read against metrics.json without the renderer
+    const rows = targetRows(pages.card);
+    const test = m.per_source.all.test;
+    const want: [string, string][] = [
+      ['role macro-F1', f3(test.role.macro_f1)],
+      ['PR MAE', f3(test.involvement.mae)],
+      ['LOSO mean macro-F1', f3(m.loso_mean.macro_f1)],
+      ['LOSO mean PR MAE', f3(m.loso_mean.mae)],
+      ['ECE', f3(test.role.ece)],
+      ['90% interval coverage', pct(test.involvement.coverage)],
+      ['human IELTS essays flagged at the default', pct(m.gede.fpr_human_ielts.value)],
+      ['fully generated essays caught at the default', pct(m.gede.recall_fully_generated.value)],
+    ];
+    if (m.loso_mean_encoder_unseen) want.push(['clean LOSO macro-F1', f3(m.loso_mean_encoder_unseen.macro_f1)], ['clean LOSO PR MAE', f3(m.loso_mean_encoder_unseen.mae)]);
+    for (const [metric, value] of want) t.equal(rows.get(metric)?.[2], value, `models/card/${file}: ${metric}`);
+    t.equal(rows.get('role macro-F1')?.[3], `>= ${TEXT_TARGETS.randomMacroF1.toFixed(2)}`, 'the summary\'s target');
+    for (const h of ['## Data', '## Method', '## Metrics against the targets', '## Known failures']) t.match(pages.card, `\n${h}\n`, `models/card/${file}: ${h}`);
+    t.match(pages.card, '](card/history.md)', 'links the history');
+  }
+  // the int8 cost the default heads' section quotes is the file's
+  const c = json('models/heads/int8-cost.json');
+  t.match(read('models/card/text.md'), `macro-F1 ${f3(c.fp32.test_macro_f1)} -> ${f3(c.int8.test_macro_f1)}`, 'int8-cost.json');
+});
+
+t.test('the judgment section is what the judgment metrics give (eval-judgments --render-only)', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'card-judgments-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(path.join(MODELS, 'judgments'), path.join(dir, 'judgments'), { recursive: true });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'training/eval-judgments.ts', '--render-only'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MODEL_DIR: dir } });
+  t.equal(r.status, 0, r.stderr);
+  t.equal(read('models/card/judgments.md'), readFileSync(path.join(dir, 'card', 'judgments.md'), 'utf8'), 'models/card/judgments.md (npm run card)');
+  t.equal(read('models/card/details/judgments.md'), readFileSync(path.join(dir, 'card', 'details', 'judgments.md'), 'utf8'), 'models/card/details/judgments.md');
+  t.ok(CARD.includes(read('models/card/judgments.md').trim()), 'models/MODEL_CARD.md carries it');
+});
+
+t.test('a card a reviewer reads in ten minutes: the dated history is linked, not inlined', async (t) => {
+  const lines = CARD.split('\n');
+  t.ok(lines.length <= 320, `models/MODEL_CARD.md has ${lines.length} lines (at most 320: tables go to models/card/details/, the story to history.md)`);
+  t.match(CARD, '](card/history.md)', 'the card links the history');
+  t.notMatch(CARD, /^# History of measurements/m, 'and does not inline it');
+  const history = read('models/card/history.md');
+  t.match(history, /^# History of measurements/);
+  for (const moved of ["The MLP's L2 penalty was chosen by leave-one-source-out on 2026-12-01", "The embedding's difference between the halves of the text", 'One more training set on 2026-12-04, human only: the Brown Corpus', 'Why segments of 60 words (2026-12-03', 'chosen by data it never saw (issue 33, item 4)']) {
+    t.ok(history.includes(moved), `history.md: ${moved}`);
+    t.notOk(CARD.includes(moved), `not in the card: ${moved}`);
+  }
+  // no dated before -> after story in the card: the one comparison left is fp32 against int8 of the same heads
+  const dated = lines.filter((l) => /\b20\d\d-\d\d-\d\d\b/.test(l) && / -> /.test(l) && !l.startsWith('- What int8 costs'));
+  t.same(dated, [], 'dated before -> after lines belong in models/card/history.md');
+  for (const [, target] of CARD.matchAll(/\]\(([^)#]+)\)/g)) t.ok(existsSync(path.join(MODELS, target)), `link ${target}`);
 });
 
 /** a models/ directory with just the files the summary reads */
@@ -139,18 +250,22 @@ t.test('met / missed and the failure domains follow the numbers', async (t) => {
   for (const no of [/student essays/, /hanna/, /brown/, /mt-bench/]) t.notMatch(g.fails, no, `not failing: ${no}`);
 });
 
-t.test('scripts/model-card.ts writes the summary first and the history last', async (t) => {
+t.test('scripts/model-card.ts writes the summary first, a section per model, and links the history', async (t) => {
   const dir = fixture({ ielts: 0.127, hannaF1: 0.5, brownFpr: 0.11, acc16: 0.6, unseenRecall: '55.6%' });
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'card', 'history.md'), '# History of measurements\n\nOn 2026-12-02 ...\n');
   writeFileSync(path.join(dir, 'card', 'zz-later.md'), '# A later card\n');
   writeFileSync(path.join(dir, 'card', 'text.md'), '# Text heads\n');
+  writeFileSync(path.join(dir, 'card', 'judgments.md'), '# Judgment detection\n');
+  mkdirSync(path.join(dir, 'card', 'details'));
+  writeFileSync(path.join(dir, 'card', 'details', 'text.md'), '# Every table\n');
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/model-card.ts', '--models', dir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   t.equal(r.status, 0, r.stderr);
   const card = readFileSync(path.join(dir, 'MODEL_CARD.md'), 'utf8');
   const heads = card.split('\n').filter((l) => /^#{1,2} /.test(l));
   t.equal(heads[1], '## Summary: the shipped models against their targets');
-  t.equal(heads.at(-1), '# History of measurements');
-  t.ok(card.indexOf('# Text heads') < card.indexOf('# A later card'));
-  t.ok(card.indexOf('# A later card') < card.indexOf('# History of measurements'));
+  t.ok(card.indexOf('# Text heads') < card.indexOf('# Judgment detection'), 'the sections in their order');
+  t.ok(card.indexOf('# Judgment detection') < card.indexOf('# A later card'), 'any other card after them');
+  t.notMatch(card, /# History of measurements|# Every table/, 'history and details are linked, not inlined');
+  t.match(card, '[the history of measurements](card/history.md)');
 });

@@ -14,6 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (p: string): string => readFileSync(path.join(ROOT, p), 'utf8');
 const RESULTS = read('bench/RESULTS.md');
 const README = read('README.md');
+const CARD = read('models/MODEL_CARD.md');
 
 /** the text of bench/RESULTS.md's section `## N. ...`, up to the next `## ` */
 function section(n: string): string {
@@ -52,6 +53,28 @@ t.test('the likelihood model: about 0.8 s per text, as bench/RESULTS.md section 
   const setting = README.split('\n').find((l) => l.startsWith('| `LIKELIHOOD` |')) ?? '';
   t.match(setting, `${quote} on the CPU, bench/RESULTS.md section 10`, 'README, settings table');
   t.match(describe('LIKELIHOOD'), quote, 'src/config.ts');
+  // the model card's likelihood section (training/eval-likelihood.ts reads the same row)
+  const card = `at the ${seconds} s a 500-word text that bench/RESULTS.md section 10 measured`;
+  t.match(read('models/card/likelihood.md'), card, 'models/card/likelihood.md');
+  t.match(CARD, card, 'models/MODEL_CARD.md');
+});
+
+t.test("the encoder's cost in the card: the service's 500-word docs/s and peak RSS of bench/RESULTS.md section 3c", async (t) => {
+  const s3c = section('3c');
+  // | 500 words | service best docs/s | raw fp32 docs/s right after | service / raw |
+  const best = (label: string): string =>
+    s3c.split('\n').find((l) => l.startsWith(`| ${label}`) && l.split('|').length === 6)?.split('|')[2].trim() ?? '';
+  const shipped = best('shipped: ');
+  const onePass = best('previous: llmprov-encoder-small 1.1.0, one pass');
+  const seven = best('previous: llmprov-encoder-small 1.1.0, seven passes');
+  // | encoder + heads | words | concurrency | requests | non-2xx | docs/s | p50 ms | p99 ms | peak RSS MiB |
+  const rss = (prefix: string): string => {
+    const v = s3c.split('\n').filter((l) => l.startsWith(`| ${prefix}`) && l.split('|').length === 11).map((l) => Number(l.split('|')[9]));
+    return `${Math.min(...v)}-${Math.max(...v)}`;
+  };
+  const quote = `through the service ${shipped} 500-word texts/s against ${onePass} for the scratch encoder it replaced with one pass, above the ${seven} of the seven-pass design that issue 33 started from; peak RSS ${rss('shipped: ')} MiB against ${rss('previous: llmprov-encoder-small 1.1.0, one pass')} (bench/RESULTS.md, section 3c)`;
+  t.match(read('models/card/encoder.md'), quote, 'models/card/encoder.md');
+  t.match(CARD, quote, 'models/MODEL_CARD.md');
 });
 
 t.test('int8: about 1.4x the raw fp32 throughput, as bench/RESULTS.md section 1 measured', async (t) => {

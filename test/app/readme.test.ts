@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { TEXT_TARGETS } from '../../scripts/card-summary.js';
 import { CONFIG_VARIABLES } from '../../src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,6 +135,20 @@ t.test('one small quality table with the model card numbers, linking the card', 
   const heads = json('models/heads/config.json');
   t.match(quality, `text heads ${heads.version}`, 'names the heads the numbers belong to');
   t.match(quality, `encoder ${heads.encoder.version}`);
+  t.match(quality, `judgment heads ${json('models/judgments/config.json').version}`);
+  // the data column's counts and the targets are the metrics files' and the card's (scripts/card-summary.ts TEXT_TARGETS)
+  const lu = m.loso_mean_encoder_unseen;
+  const row = (label: string) => rows.find((r) => r[0] === label) ?? [];
+  t.match(row('role macro-F1, leave-one-source-out')[1], `mean over ${m.loso_mean.sources.length} held-out sets; ${lu.macro_f1.toFixed(3)} on the ${lu.sources.length} the encoder never saw (${lu.sources.join(', ')};`);
+  t.match(row('fully generated essays caught at the default')[1], `${m.gede.recall_fully_generated.n} essays`);
+  const T = TEXT_TARGETS;
+  const target = (label: string) => row(label)[3];
+  t.equal(target('role macro-F1'), `>= ${T.randomMacroF1.toFixed(2)}`);
+  t.equal(target('involvement (PR) mean absolute error'), `<= ${T.randomPrMae.toFixed(2)}`);
+  t.equal(target('role macro-F1, leave-one-source-out'), `>= ${T.losoMacroF1.toFixed(2)}`);
+  t.equal(target('human essays flagged at the default threshold'), `< ${100 * T.gedeIeltsFpr}%`);
+  t.equal(target('fully generated essays caught at the default'), `>= ${100 * T.gedeRecall}%`);
+  t.equal(target('judgment F1, one judgment / groups of 16'), `>= ${hs2.targets.f1_k1} / >= ${hs2.targets.f1_k16}`);
 });
 
 t.test('every link and npm script the README names exists', async (t) => {
