@@ -2,7 +2,7 @@
  * Fitting the text heads from input matrices (training only), and the metrics used to judge them.
  */
 import { ROLES, type Role } from '../roles.js';
-import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './calibration.js';
+import { clippedInterval, conformalQuantile, expectedCalibrationError, fitTemperatureBias, intervalContaining } from './calibration.js';
 import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
 import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';
 import { fitMlpSets } from './mlp.js';
@@ -103,24 +103,56 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
   role.json.temperature = cal.temperature;
   role.json.bias = cal.bias;
 
-  const coverage = opts.coverage ?? 0.9;
+  const involvement = fitInvolvement(role, { polisher, extender, direct }, Zv, val.pr, opts.coverage ?? 0.9);
+  // ai_probability thresholds tied to a false-positive rate on the validation split's human texts
+  const hv: number[] = [];
+  Zv.forEach((z, i) => {
+    if (val.roles[i] === ROLES.indexOf('human_author')) hv.push(1 - role.probs(z)[ROLES.indexOf('human_author')]);
+  });
+  hv.sort((a, b) => a - b);
+  const at = (fpr: number) => thresholdAtRate(hv, fpr);
+  const thresholds = { fpr_0_01: at(0.01), fpr_0_05: at(0.05), fpr_0_10: at(0.1), n_human: hv.length };
+  return {
+    standardizer,
+    role,
+    involvement,
+    thresholds,
+    calibration: {
+      role: { method: opts.classBias === false ? 'temperature' : 'temperature + per-class logit offsets', temperature: cal.temperature, bias: cal.bias, n: vy.length },
+      involvement: involvement.conformal,
+    },
+  };
+}
+
+/**
+ * The involvement ratio's point and interval, fitted on the validation split (standardised inputs `Zv`, true
+ * ratios `valPr`): role-consistent (the sharpened role mixture held inside the label's band), its sharpness
+ * and band slope chosen by validation MAE, the other methods' validation MAE kept beside it (the cost of
+ * consistency); then the split-conformal interval (see below). Used by training and by the ratio-only refit
+ * (training/refit-ratio.ts).
+ */
+export function fitInvolvement(
+  role: RoleHead,
+  regressors: Pick<InvolvementJSON, 'polisher' | 'extender' | 'direct'>,
+  Zv: Float64Array[],
+  valPr: (number | null)[],
+  coverage: number,
+): InvolvementJSON {
   const involvement: InvolvementJSON = {
     method: 'role-mixture',
-    polisher,
-    extender,
-    direct,
+    ...regressors,
     conformal: { coverage, method: 'split-conformal, Mondrian by predicted role, |pr - ratio|', by_label: {}, overall: 1, n: {} },
   };
   // the point estimate: role-consistent (the sharpened role mixture held inside the label's band), its
   // sharpness and band slope chosen by validation MAE; the other methods' validation MAE is kept beside
   // it (the cost of consistency). Conformal residuals around that point, grouped by predicted label.
-  const partial = { standardizer, role, involvement };
+  const partial = { role, involvement };
   const valMae = (method: RatioMethod): number => {
     involvement.method = method;
     let ae = 0;
     let n = 0;
     Zv.forEach((z, i) => {
-      const pr = val.pr[i];
+      const pr = valPr[i];
       if (pr === null) return;
       ae += Math.abs(pr - predictZ(partial, z).ratio);
       n++;
@@ -140,41 +172,55 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
   validationMae['role-consistent'] = best!.mae;
   involvement.validation_mae = validationMae;
   involvement.method = 'role-consistent';
-  const res: Record<string, number[]> = {};
-  const all: number[] = [];
-  Zv.forEach((z, i) => {
-    const pr = val.pr[i];
-    if (pr === null) return;
-    const p = predictZ(partial, z);
-    const r = Math.abs(pr - p.ratio);
-    (res[p.label] ??= []).push(r);
-    all.push(r);
-  });
-  involvement.conformal.overall = Math.min(1, conformalQuantile(all, coverage));
-  for (const r of ROLES) {
-    const s = res[r] ?? [];
-    involvement.conformal.n[r] = s.length;
-    const q = conformalQuantile(s, coverage);
-    involvement.conformal.by_label[r] = s.length >= 30 && Number.isFinite(q) ? Math.min(1, q) : involvement.conformal.overall;
-  }
-  // ai_probability thresholds tied to a false-positive rate on the validation split's human texts
-  const hv: number[] = [];
-  Zv.forEach((z, i) => {
-    if (val.roles[i] === ROLES.indexOf('human_author')) hv.push(1 - role.probs(z)[ROLES.indexOf('human_author')]);
-  });
-  hv.sort((a, b) => a - b);
-  const at = (fpr: number) => thresholdAtRate(hv, fpr);
-  const thresholds = { fpr_0_01: at(0.01), fpr_0_05: at(0.05), fpr_0_10: at(0.1), n_human: hv.length };
-  return {
-    standardizer,
-    role,
-    involvement,
-    thresholds,
-    calibration: {
-      role: { method: opts.classBias === false ? 'temperature' : 'temperature + per-class logit offsets', temperature: cal.temperature, bias: cal.bias, n: vy.length },
-      involvement: involvement.conformal,
-    },
+  // the interval: split-conformal half-widths per predicted label around a centre; the centre is the point
+  // itself, or the mean-type method with the lowest validation MAE (its residuals are not all-or-nothing)
+  // with the interval stretched to contain the point; the one with the narrower median validation interval
+  const meanType = (['role-mixture', 'direct', 'blend'] as RatioMethod[]).reduce((a, m) => (validationMae[m] < validationMae[a] ? m : a));
+  const conformalAround = (centre: RatioMethod | undefined) => {
+    involvement.interval_method = centre;
+    const res: Record<string, number[]> = {};
+    const all: number[] = [];
+    const rows: { label: Role; c: number; point: number }[] = [];
+    Zv.forEach((z, i) => {
+      const pr = valPr[i];
+      if (pr === null) return;
+      const p = predictZ(partial, z);
+      const c = centre ? predictZ({ role, involvement: { ...involvement, method: centre } }, z).ratio : p.ratio;
+      const r = Math.abs(pr - c);
+      (res[p.label] ??= []).push(r);
+      all.push(r);
+      rows.push({ label: p.label, c, point: p.ratio });
+    });
+    const conformal: InvolvementJSON['conformal'] = {
+      coverage,
+      method: centre
+        ? `split-conformal, Mondrian by predicted role, |pr - ${centre}| (the interval's centre: the mean-type ratio with the lowest validation MAE), stretched to contain the point`
+        : 'split-conformal, Mondrian by predicted role, |pr - ratio|',
+      overall: Math.min(1, conformalQuantile(all, coverage)),
+      by_label: {},
+      n: {},
+    };
+    for (const r of ROLES) {
+      const s = res[r] ?? [];
+      conformal.n[r] = s.length;
+      const q = conformalQuantile(s, coverage);
+      conformal.by_label[r] = s.length >= 30 && Number.isFinite(q) ? Math.min(1, q) : conformal.overall;
+    }
+    const widths = rows
+      .map((x) => {
+        const iv = intervalContaining(clippedInterval(x.c, conformal.by_label[x.label] ?? conformal.overall), x.point);
+        return iv[1] - iv[0];
+      })
+      .sort((a, b) => a - b);
+    return { centre, conformal, medianWidth: widths.length ? widths[Math.floor((widths.length - 1) / 2)] : 1 };
   };
+  const choices = [conformalAround(undefined), conformalAround(meanType)];
+  const chosen = choices.reduce((a, b) => (b.medianWidth < a.medianWidth ? b : a));
+  involvement.interval_method = chosen.centre;
+  if (!chosen.centre) delete involvement.interval_method;
+  involvement.conformal = chosen.conformal;
+  involvement.interval_choice = Object.fromEntries(choices.map((c) => [c.centre ?? 'the point', { validation_median_width: c.medianWidth }]));
+  return involvement;
 }
 
 /** role-consistent's grid: the mixture weights' exponent k, and the band's slope s */

@@ -109,6 +109,8 @@ export interface InvolvementJSON {
   consistent?: ConsistentRatioJSON;
   /** each method's MAE on the validation split when the heads were fitted (the cost of the chosen one) */
   validation_mae?: Record<string, number>;
+  /** the interval centres tried on the validation split, with their median interval width (the narrower is used) */
+  interval_choice?: Record<string, { validation_median_width: number }>;
   /**
    * the method whose value centres the conformal interval (default: `method`). With role-median the
    * residuals around the median are all-or-nothing (a text read as human gets 0 whatever its true
