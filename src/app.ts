@@ -15,7 +15,7 @@ import { registerAccess, registerHeaders } from './plugins/security.js';
 import { registerSwagger } from './plugins/swagger.js';
 import { Admission } from './plugins/admission.js';
 import { WorkGate } from './plugins/work.js';
-import { VALIDATION_OPTIONS } from './schemas/common.js';
+import { SHARED_SCHEMAS, VALIDATION_OPTIONS, allowedValuesKeyword } from './schemas/common.js';
 import type { RouteContext } from './routes/context.js';
 import { opsRoutes } from './routes/ops.js';
 import { judgmentRoutes } from './routes/v1/judgments.js';
@@ -65,7 +65,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
     requestTimeout: Math.max(10_000, config.requestTimeoutMs + 5_000),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { ...VALIDATION_OPTIONS } },
+    ajv: { customOptions: { ...VALIDATION_OPTIONS }, plugins: [allowedValuesKeyword] },
   }) as unknown as FastifyInstance;
 
   let registry: Detectors;
@@ -85,6 +85,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
   registerRequestId(app);
   const metrics = registerMetrics(app, () => registry, () => work.inFlight, admission);
   await registerHeaders(app, config);
+  // the named schemas (components/schemas in the OpenAPI document) the routes refer to by $ref
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await registerSwagger(app);
 
   const ctx: RouteContext = { config, detectors: () => registry, work, metrics };

@@ -6,6 +6,8 @@ import { SERVICE_NAME, SERVICE_VERSION } from './version.js';
 
 export async function registerSwagger(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // shared schemas (app.addSchema, src/schemas/common.ts `shared`) keep their $id as their name in components/schemas
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

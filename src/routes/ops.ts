@@ -4,21 +4,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sendProblem } from '../plugins/errors.js';
 import { problem } from '../plugins/problem.js';
-import { Problem } from '../schemas/common.js';
-import { HealthResponse, ModelStatus, ReadyResponse } from '../schemas/ops.js';
+import { HealthResponse, NotReady, ReadyResponse } from '../schemas/ops.js';
 import type { RouteContext } from './context.js';
-
-const NotReady = Type.Object(
-  { ...Problem.properties, models: Type.Array(ModelStatus) },
-  { additionalProperties: false, description: 'not ready: problem details plus the state of each model and why' },
-);
 
 export async function opsRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: HealthResponse } }, logLevel: 'warn' },
+    { schema: { tags: ['operations'], operationId: 'getHealth', summary: 'The process is alive', response: { 200: HealthResponse } }, logLevel: 'warn' },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -27,6 +21,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: RouteContext): Promis
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getReadiness',
         summary: 'Every model is loaded and warmed up (200), else 503 with the reason per model',
         response: { 200: ReadyResponse, 503: NotReady },
       },
@@ -52,6 +47,7 @@ export async function opsRoutes(app: FastifyInstance, ctx: RouteContext): Promis
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getMetrics',
         summary: 'Prometheus metrics',
         produces: ['text/plain'],
         response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },

@@ -1,6 +1,6 @@
 /** Schemas of /v1/judgments/*. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Contribution, ModelRef, Warnings } from './common.js';
+import { Contribution, ModelRef, StringEnum, Warnings, shared } from './common.js';
 
 export interface JudgmentLimits {
   maxTextChars: number;
@@ -32,37 +32,56 @@ export function detectRequest(limits: JudgmentLimits) {
       ),
       explain: Type.Optional(Type.Boolean({ default: false })),
     },
-    { additionalProperties: false },
+    {
+      additionalProperties: false,
+      examples: [
+        {
+          rubric: 'helpsteer2',
+          judgments: [{ candidate: { prompt: 'Name a prime.', response: '7' }, scores: { helpfulness: 3, correctness: 3, coherence: 4, complexity: 2, verbosity: 2 } }],
+        },
+      ],
+    },
   );
 }
 export type DetectRequestT = Static<ReturnType<typeof detectRequest>>;
 
-const Label = Type.Union([Type.Literal('llm'), Type.Literal('human')]);
+const Label = StringEnum(['llm', 'human']);
 
-export const DetectResponse = Type.Object(
+export const DetectResponse = shared('JudgmentDetection', Type.Object(
   {
     model: ModelRef,
     rubric: Type.String(),
-    judgments: Type.Array(Type.Object({ llm_probability: Type.Number({ minimum: 0, maximum: 1 }), label: Label }, { additionalProperties: false })),
-    group: Type.Object(
+    judgments: Type.Array(shared('JudgmentVerdict', Type.Object({ llm_probability: Type.Number({ minimum: 0, maximum: 1 }), label: Label }, { additionalProperties: false })), { description: 'one per judgment, in order' }),
+    group: shared('JudgmentGroup', Type.Object(
       { k: Type.Integer({ minimum: 1 }), llm_probability: Type.Number({ minimum: 0, maximum: 1 }), label: Label },
       { additionalProperties: false, description: 'all judgments combined (sum of log-odds)' },
-    ),
+    )),
     explanation: Type.Optional(Type.Array(Contribution)),
     warnings: Warnings,
   },
-  { additionalProperties: false },
-);
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        model: { id: 'llm-provenance-judgment-helpsteer2', version: '1.0.0' },
+        rubric: 'helpsteer2',
+        judgments: [{ llm_probability: 0.91, label: 'llm' }],
+        group: { k: 1, llm_probability: 0.91, label: 'llm' },
+        warnings: [],
+      },
+    ],
+  },
+));
 
-export const RubricDescription = Type.Object(
+export const RubricDescription = shared('Rubric', Type.Object(
   {
     id: Type.String(),
     description: Type.String(),
     dimensions: Type.Array(
-      Type.Object(
+      shared('RubricDimension', Type.Object(
         { name: Type.String(), min: Type.Number(), max: Type.Number(), integer: Type.Optional(Type.Boolean()) },
         { additionalProperties: false },
-      ),
+      )),
     ),
     candidate_fields: Type.Array(Type.String()),
     scores_only: Type.Boolean(),
@@ -71,6 +90,6 @@ export const RubricDescription = Type.Object(
     model: ModelRef,
   },
   { additionalProperties: false },
-);
+));
 
-export const RubricsResponse = Type.Object({ rubrics: Type.Array(RubricDescription) }, { additionalProperties: false });
+export const RubricsResponse = shared('RubricList', Type.Object({ rubrics: Type.Array(RubricDescription) }, { additionalProperties: false }));

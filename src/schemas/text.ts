@@ -2,14 +2,14 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DECISION_RATES, DECISION_RATES_TEXT, DEFAULT_MAX_FPR, ROLES } from '../detectors/types.js';
 import { LIKELIHOOD_FEATURES } from '../features/likelihood.js';
-import { Contribution, ModelRef, Problem, Warnings } from './common.js';
+import { Contribution, ModelRef, NumberChoice, Problem, StringEnum, Warnings, shared } from './common.js';
 
 export interface TextLimits {
   maxTextChars: number;
   maxBatchItems: number;
 }
 
-export const TextTask = Type.Union([Type.Literal('role'), Type.Literal('involvement')]);
+export const TextTask = StringEnum(['role', 'involvement']);
 
 function textField(limits: TextLimits) {
   return Type.String({
@@ -30,7 +30,7 @@ const commonOptions = {
   segments: Type.Optional(Type.Boolean({ default: false, description: 'also return per-segment AI probabilities with character offsets' })),
   explain: Type.Optional(Type.Boolean({ default: false, description: 'also return the largest named-feature contributions' })),
   max_false_positive_rate: Type.Optional(
-    Type.Union(DECISION_RATES.map((r) => Type.Literal(r)), {
+    NumberChoice(DECISION_RATES, {
       default: DEFAULT_MAX_FPR,
       description:
         `\`decision.flagged\` uses the threshold expected to flag this share of human texts (${DECISION_RATES_TEXT}) from a data set the heads were not trained on: estimated leave-one-source-out at training time, as a mean over the held-out data sets, so a particular domain can see more or fewer (see the model card).`,
@@ -42,8 +42,13 @@ const tasksField = Type.Optional(
   Type.Array(TextTask, { minItems: 1, maxItems: 2, uniqueItems: true, default: ['role', 'involvement'], description: 'defaults to both' }),
 );
 
+const EXAMPLE_TEXT = 'The committee reviewed the proposal on Tuesday and asked the authors to clarify the data.';
+
 export function textRequest(limits: TextLimits) {
-  return Type.Object({ text: textField(limits), tasks: tasksField, ...commonOptions }, { additionalProperties: false });
+  return Type.Object(
+    { text: textField(limits), tasks: tasksField, ...commonOptions },
+    { additionalProperties: false, examples: [{ text: EXAMPLE_TEXT, tasks: ['role', 'involvement'], segments: true, explain: true }] },
+  );
 }
 
 /** One item of /v1/text/analyze/batch as documented; the route checks each item on its own against it. */
@@ -69,7 +74,7 @@ function batchBody<I extends TSchema>(limits: TextLimits, item: I) {
       tasks: tasksField,
       ...commonOptions,
     },
-    { additionalProperties: false },
+    { additionalProperties: false, examples: [{ items: [{ id: 'a1', text: EXAMPLE_TEXT }, { id: 'a2', text: '' }], tasks: ['role'] }] },
   );
 }
 
@@ -83,49 +88,49 @@ export function batchEnvelope(limits: TextLimits) {
   return batchBody(limits, Type.Unknown());
 }
 
-const Probabilities = Type.Object(
+const Probabilities = shared('RoleProbabilities', Type.Object(
   Object.fromEntries(ROLES.map((r) => [r, Type.Number({ minimum: 0, maximum: 1 })])) as Record<(typeof ROLES)[number], ReturnType<typeof Type.Number>>,
-  { additionalProperties: false },
-);
+  { additionalProperties: false, description: 'calibrated; they sum to 1' },
+));
 
-export const RoleAnswer = Type.Object(
+export const RoleAnswer = shared('RoleAnswer', Type.Object(
   {
-    label: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    label: StringEnum(ROLES),
     probabilities: Probabilities,
-    confidence: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
+    confidence: StringEnum(['low', 'medium', 'high']),
   },
   { additionalProperties: false },
-);
+));
 
-export const InvolvementAnswer = Type.Object(
+export const InvolvementAnswer = shared('Involvement', Type.Object(
   {
     ratio: Type.Number({ minimum: 0, maximum: 1, description: 'estimated share of the text written by an LLM' }),
     interval: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'calibrated prediction interval [low, high]' }),
     coverage: Type.Number({ minimum: 0, maximum: 1, description: 'the interval\'s stated coverage' }),
   },
   { additionalProperties: false },
-);
+));
 
-export const Decision = Type.Object(
+export const Decision = shared('Decision', Type.Object(
   {
     flagged: Type.Boolean({ description: 'ai_probability >= threshold: the text is taken to be LLM-involved' }),
     threshold: Type.Number({ minimum: 0, maximum: 1, description: 'the ai_probability threshold in force' }),
     max_false_positive_rate: Type.Number({ minimum: 0, maximum: 1, description: 'the share of human texts that threshold is expected to flag on a data set the heads were not trained on (leave-one-source-out estimate)' }),
   },
   { additionalProperties: false, description: 'a yes/no answer for pipelines, at a stated false-positive rate' },
-);
+));
 
-export const Segment = Type.Object(
+export const Segment = shared('Segment', Type.Object(
   { start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }), ai_probability: Type.Number({ minimum: 0, maximum: 1 }) },
   { additionalProperties: false },
-);
+));
 
-export const Usage = Type.Object(
+export const Usage = shared('Usage', Type.Object(
   { characters: Type.Integer(), tokens: Type.Integer(), windows: Type.Integer() },
   { additionalProperties: false },
-);
+));
 
-export const LikelihoodAnswer = Type.Object(
+export const LikelihoodAnswer = shared('Likelihood', Type.Object(
   {
     model: ModelRef,
     tokens: Type.Integer({ minimum: 0, description: 'tokens read (at most LIKELIHOOD_MAX_TOKENS)' }),
@@ -146,7 +151,7 @@ export const LikelihoodAnswer = Type.Object(
     explanation: Type.Optional(Type.Array(Contribution, { description: 'signed contributions of the combination\'s inputs to its log-odds, largest first' })),
   },
   { additionalProperties: false, description: 'present when the request asked for `likelihood`' },
-);
+));
 
 const analysisFields = {
   likelihood: Type.Optional(LikelihoodAnswer),
@@ -157,7 +162,7 @@ const analysisFields = {
   usage: Usage,
 };
 
-export const TextAnalysis = Type.Object(
+const TextAnalysisObject = Type.Object(
   {
     ...analysisFields,
     role: Type.Optional(RoleAnswer),
@@ -165,30 +170,46 @@ export const TextAnalysis = Type.Object(
     ai_probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: '1 - P(human_author)' })),
     decision: Type.Optional(Decision),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        model: { id: 'llm-provenance-text', version: '2.0.1' },
+        role: { label: 'human_author', probabilities: { human_author: 0.81, llm_creator: 0.07, llm_polisher: 0.09, llm_extender: 0.03 }, confidence: 'high' },
+        involvement: { ratio: 0.12, interval: [0.02, 0.31], coverage: 0.9 },
+        ai_probability: 0.19,
+        decision: { flagged: false, threshold: 0.868, max_false_positive_rate: 0.05 },
+        segments: [{ start: 0, end: 91, ai_probability: 0.12 }],
+        explanation: [{ feature: 'type_token_ratio', value: 0.41, contribution: -0.3 }],
+        warnings: ['text has 15 words; below 80 words results are unreliable'],
+        usage: { characters: 91, tokens: 19, windows: 1 },
+      },
+    ],
+  },
 );
+export const TextAnalysis = shared('TextAnalysis', TextAnalysisObject);
 export type TextAnalysisT = Static<typeof TextAnalysis>;
 
-export const RoleResponse = Type.Object(
+export const RoleResponse = shared('RoleAnalysis', Type.Object(
   { ...analysisFields, role: RoleAnswer, ai_probability: Type.Number({ minimum: 0, maximum: 1 }), decision: Type.Optional(Decision) },
   { additionalProperties: false },
-);
+));
 
-export const InvolvementResponse = Type.Object({ ...analysisFields, involvement: InvolvementAnswer }, { additionalProperties: false });
+export const InvolvementResponse = shared('InvolvementAnalysis', Type.Object({ ...analysisFields, involvement: InvolvementAnswer }, { additionalProperties: false }));
 
-export const BatchResult = Type.Object(
+export const BatchResult = shared('BatchResult', Type.Object(
   {
     id: Type.Optional(Type.String({ description: 'the item\'s id; absent only when the item had no valid `id` (its `error` says so): results keep the request\'s order' })),
-    ...TextAnalysis.properties,
+    ...TextAnalysisObject.properties,
     model: Type.Optional(ModelRef),
     warnings: Type.Optional(Warnings),
     usage: Type.Optional(Usage),
     error: Type.Optional(Problem),
   },
   { additionalProperties: false, description: 'either an analysis or an `error` problem object for this item' },
-);
+));
 
-export const BatchResponse = Type.Object({ results: Type.Array(BatchResult) }, { additionalProperties: false });
+export const BatchResponse = shared('BatchAnalysis', Type.Object({ results: Type.Array(BatchResult, { description: 'in the order of the request\'s items' }) }, { additionalProperties: false }));
 
 export type TextRequestT = Static<ReturnType<typeof textRequest>>;
 export type BatchRequestT = Static<ReturnType<typeof batchRequest>>;

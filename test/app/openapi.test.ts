@@ -45,7 +45,7 @@ t.test('a client generated from openapi.json type-checks and calls a listening s
   writeFileSync(
     path.join(dir, 'client.mts'),
     `import createClient from 'openapi-fetch';
-import type { paths } from './schema.js';
+import type { components, paths } from './schema.js';
 
 const client = createClient<paths>({ baseUrl: process.argv[2] });
 const analyze = await client.POST('/v1/text/analyze', { body: { text: ${JSON.stringify(LONG_TEXT)}, tasks: ['role'], segments: true } });
@@ -54,7 +54,12 @@ const bad = await client.POST('/v1/text/analyze', {
   // @ts-expect-error the generated types know that text is a string
   body: { text: 12 },
 });
-const detail: string | undefined = bad.error?.detail;
+const problem: components['schemas']['Problem'] | undefined = bad.error;
+const detail: string | undefined = problem?.detail;
+const role = await client.POST('/v1/text/role', { body: { text: ${JSON.stringify(LONG_TEXT)} } });
+const involvement = await client.POST('/v1/text/involvement', { body: { text: ${JSON.stringify(LONG_TEXT)} } });
+const ready = await client.GET('/readyz');
+const metrics = await client.GET('/metrics', { parseAs: 'text' });
 const rubrics = await client.GET('/v1/judgments/rubrics');
 const first = rubrics.data?.rubrics[0];
 const detect = first
@@ -73,6 +78,10 @@ console.log(JSON.stringify({
   batch: { status: batch.response.status, items: batchItems },
   models: models.data?.models.map((m) => m.name),
   health: health.data?.status,
+  role: { status: role.response.status, label: role.data?.role.label },
+  involvement: { status: involvement.response.status, ratio: involvement.data?.involvement.ratio },
+  ready: ready.data?.status,
+  metrics: { status: metrics.response.status, prometheus: String(metrics.data).includes('# HELP') },
 }));
 `,
   );
@@ -111,4 +120,35 @@ console.log(JSON.stringify({
   t.same(r.batch.items[1], { id: 'empty', errorPath: '/items/1/text' }, 'the bad item carries its own error, typed by the generated client');
   t.same(r.models, ['encoder', 'text-heads', 'judgments']);
   t.equal(r.health, 'ok');
+  t.equal(r.role.status, 200);
+  t.match(r.role.label, /^(human_author|llm_creator|llm_polisher|llm_extender)$/);
+  t.equal(r.involvement.status, 200);
+  t.ok(r.involvement.ratio >= 0 && r.involvement.ratio <= 1);
+  t.equal(r.ready, 'ready');
+  t.same(r.metrics, { status: 200, prometheus: true });
+});
+
+t.test('every operation has an operationId; responses refer to named shared schemas', async (t) => {
+  const doc = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'));
+  const ids: string[] = [];
+  for (const [p, item] of Object.entries<Record<string, { operationId?: string; responses: Record<string, any> }>>(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      t.match(op.operationId, /^[a-z][A-Za-z]+$/, `${method.toUpperCase()} ${p} has an operationId`);
+      ids.push(op.operationId ?? '');
+      for (const [status, res] of Object.entries(op.responses)) {
+        const schema = res.content?.['application/json']?.schema;
+        if (schema && Number(status) >= 400) t.match(schema.$ref, /^#\/components\/schemas\/(Problem|NotReady)$/, `${p} ${status} is a Problem`);
+      }
+    }
+  }
+  t.equal(ids.length, 10);
+  t.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+  for (const name of ['TextAnalysis', 'RoleAnswer', 'Involvement', 'Decision', 'Segment', 'Problem', 'JudgmentDetection', 'BatchResult']) {
+    t.ok(doc.components.schemas[name], `components/schemas/${name}`);
+  }
+  t.equal(doc.paths['/v1/text/analyze'].post.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/TextAnalysis');
+  // no anyOf of one-value enums (generators refuse them) and no enum of numbers
+  const text = JSON.stringify(doc);
+  t.notMatch(text, /"anyOf"/, 'no anyOf');
+  t.notMatch(text, /"enum":\s*\[\s*[0-9]/, 'no numeric enum');
 });

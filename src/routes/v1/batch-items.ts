@@ -7,12 +7,12 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InputError } from '../../detectors/types.js';
 import type { NormalizedText } from '../../detectors/normalize.js';
-import { VALIDATION_OPTIONS } from '../../schemas/common.js';
+import { VALIDATION_OPTIONS, allowedValuesKeyword } from '../../schemas/common.js';
 import { batchEnvelope, batchItem, type TextLimits } from '../../schemas/text.js';
 import { prepareText } from './prepare.js';
 
 /** The app's validator options, so an item's error reads like a body's. */
-const ajv = new Ajv({ ...VALIDATION_OPTIONS, strict: false });
+const ajv = allowedValuesKeyword(new Ajv({ ...VALIDATION_OPTIONS, strict: false }));
 
 /** A JSON-schema failure of one item, paths relative to the request; errorToProblem formats it as a 400. */
 export class ItemValidationError extends Error {

@@ -48,6 +48,7 @@ export async function judgmentRoutes(app: FastifyInstance, ctx: RouteContext): P
       schema: {
         tags: ['judgments'],
         security: V1_SECURITY,
+        operationId: 'detectJudgments',
         summary: 'Was this set of judgments given by an LLM judge?',
         description: 'All judgments in one request are taken to come from one judge; `group` combines them.',
         body: detectRequest({ maxTextChars: ctx.config.maxTextChars, maxJudgments: ctx.config.maxJudgments }),
@@ -69,6 +70,7 @@ export async function judgmentRoutes(app: FastifyInstance, ctx: RouteContext): P
       schema: {
         tags: ['judgments'],
         security: V1_SECURITY,
+        operationId: 'listRubrics',
         summary: 'The rubrics a judgment can be checked against, with their dimensions and measured metrics',
         response: { 200: RubricsResponse, ...problemResponses(401, 429, 503) },
       },

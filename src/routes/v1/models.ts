@@ -21,6 +21,7 @@ export async function modelRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       schema: {
         tags: ['models'],
         security: V1_SECURITY,
+        operationId: 'listModels',
         summary: 'Loaded models, their versions, training data and metrics',
         response: { 200: ModelsResponse, ...problemResponses(401, 429) },
       },

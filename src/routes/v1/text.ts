@@ -106,6 +106,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       schema: {
         tags: ['text'],
         security: V1_SECURITY,
+        operationId: 'analyzeText',
         summary: 'Role and involvement of an LLM in a text',
         body,
         response: { 200: TextAnalysisSchema, ...problemResponses(...V1_PROBLEMS) },
@@ -121,6 +122,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       schema: {
         tags: ['text'],
         security: V1_SECURITY,
+        operationId: 'detectRole',
         summary: 'Which role an LLM played: human_author, llm_creator, llm_polisher or llm_extender',
         description: 'Takes the same body as /v1/text/analyze; `tasks` is ignored.',
         body,
@@ -140,6 +142,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       schema: {
         tags: ['text'],
         security: V1_SECURITY,
+        operationId: 'measureInvolvement',
         summary: 'How much of the text an LLM wrote, with a calibrated interval',
         description: 'Takes the same body as /v1/text/analyze; `tasks` is ignored.',
         body,
@@ -160,6 +163,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       schema: {
         tags: ['text'],
         security: V1_SECURITY,
+        operationId: 'analyzeTextBatch',
         summary: 'Analyse many texts; results in the same order, one bad item does not fail the others',
         description:
           'Only a malformed envelope (no `items`, too many items, `items` not an array, a bad option) fails the whole request with 400. Each item is checked on its own: an item that breaks the item schema, repeats an earlier `id`, or whose text is empty, too long or not valid Unicode gets an `error` problem object in its result (paths relative to the request, e.g. `/items/1/text`), and every other item is answered.',
