@@ -32,7 +32,7 @@ import {
   roleMetrics,
   type RatioMetrics,
   type RoleMetrics,
-} from '../src/heads/text-fit.js';
+} from './text-fit.js';
 import { TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { TEXT_FEATURES } from '../src/features/text.js';

@@ -1,5 +1,5 @@
 /**
- * Refits only the involvement ratio's point and interval of trained text heads (src/heads/text-fit.ts
+ * Refits only the involvement ratio's point and interval of trained text heads (training/text-fit.ts
  * fitInvolvement, the step `npm run train` runs after the role head), on the same validation rows, with
  * the role head, the ratio regressors and the thresholds left as they are:
  *
@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { loadTextCorpus } from './datasets/text.js';
 import { DEFAULT_CAPS, headData, headsInputOptions, prepareInputs, sampleRows, type SampleCaps } from './datasets/text-pipeline.js';
-import { fitInvolvement, predictAll, ratioMetrics } from '../src/heads/text-fit.js';
+import { fitInvolvement, predictAll, ratioMetrics } from './text-fit.js';
 import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import { arg, openEmbedder } from './train-text.js';
 

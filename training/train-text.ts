@@ -23,7 +23,7 @@ import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { buildLexicon } from '../src/heads/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from '../src/heads/text-fit.js';
+import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './text-fit.js';
 import { heldoutRates, losoFold } from './loso.js';
 import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import type { TextEmbedder } from '../src/encoder/types.js';

@@ -1,11 +1,11 @@
 /**
  * Fitting the text heads from input matrices (training only), and the metrics used to judge them.
  */
-import { ROLES, type Role } from '../roles.js';
-import { clippedInterval, conformalQuantile, expectedCalibrationError, fitTemperatureBias, intervalContaining } from './calibration.js';
-import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from './linear.js';
-import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from './text-heads.js';
-import { fitMlpSets } from './mlp.js';
+import { ROLES, type Role } from '../src/roles.js';
+import { clippedInterval, conformalQuantile, expectedCalibrationError, fitTemperatureBias, intervalContaining } from '../src/heads/calibration.js';
+import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from '../src/heads/linear.js';
+import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from '../src/heads/text-heads.js';
+import { fitMlpSets } from '../src/heads/mlp.js';
 
 export interface HeadData {
   X: Float64Array[];
