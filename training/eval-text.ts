@@ -177,12 +177,13 @@ export function labelRatioContradictions(preds: HeadPrediction[]): { human_above
 function ratioCostText(heads: TextHeads, report: Record<string, unknown>): string {
   if (heads.involvement.method !== 'role-consistent') return '';
   const v = heads.involvement.validation_mae ?? {};
-  const t = (report.ratio_methods_test ?? {}) as Record<string, RatioMetrics | null>;
+  const t = (report.ratio_methods_test ?? {}) as Record<string, Pick<RatioMetrics, 'mae'> | null>;
+  const shipped = ((report.per_source as Record<string, Record<string, Block>> | undefined)?.all?.test)?.involvement;
   const c = report.label_ratio_contradictions as { test: ReturnType<typeof labelRatioContradictions> };
   const lo = report.loso_mean as { mae: number | null } | undefined;
   const lom = report.loso_mean_role_median as { mae: number | null } | undefined;
   const m = (name: string) => `${f3(v[name])} / ${f3(t[name]?.mae)}`;
-  return `The point is label-consistent (issue 42): validation / test MAE role-consistent ${m('role-consistent')} (test coverage ${pct(t['role-consistent']?.coverage)}, median interval width ${f3(t['role-consistent']?.median_width)}), against the weighted median shipped before ${m('role-median')} and the plain mixture mean ${m('role-mixture')}${lo && lom ? `; leave-one-source-out mean MAE ${f3(lo.mae)} against ${f3(lom.mae)} for the weighted median of the same fold heads` : ''}. On the test split ${c.test.human_above_half} of ${c.test.of} answers are human_author with a ratio above 0.5 and ${c.test.creator_below_half} llm_creator with one below 0.5. `;
+  return `The point is label-consistent (issue 42): validation / test MAE role-consistent ${m('role-consistent')} (test coverage ${pct(shipped?.coverage)}, median interval width ${f3(shipped?.median_width)}, with the interval centred on ${heads.involvement.interval_method ?? 'the point'}${heads.involvement.interval_method ? ' and stretched to contain the point' : ''}), against the weighted median shipped before ${m('role-median')} and the plain mixture mean ${m('role-mixture')}${lo && lom ? `; leave-one-source-out mean MAE ${f3(lo.mae)} against ${f3(lom.mae)} for the weighted median of the same fold heads` : ''}. On the test split ${c.test.human_above_half} of ${c.test.of} answers are human_author with a ratio above 0.5 and ${c.test.creator_below_half} llm_creator with one below 0.5. `;
 }
 
 async function int8Cost(headsDir: string): Promise<void> {
@@ -313,11 +314,13 @@ async function main(): Promise<void> {
     const testIdx = sample.map((r, i) => (r.split === 'test' && !r.evalOnly ? i : -1)).filter((i) => i >= 0);
     const rows = select(sample, testIdx);
     const pr = headData(rows, []).pr;
-    const byMethod: Record<string, RatioMetrics | null> = {};
+    // MAE and MSE only: the interval of each alternative would need its own calibration
+    const byMethod: Record<string, Pick<RatioMetrics, 'n' | 'mae' | 'mse'> | null> = {};
     for (const method of ['role-consistent', 'role-median', 'role-mixture', 'blend'] as const) {
       if (method === 'role-consistent' && !heads.involvement.consistent) continue;
       const h = new TextHeads(heads.config, heads.standardizer.json, heads.role.json, { ...heads.involvement, method, interval_method: undefined }, heads.lexicon);
-      byMethod[method] = ratioMetrics(pr, predictAll(h, select(data.X, testIdx)));
+      const m = ratioMetrics(pr, predictAll(h, select(data.X, testIdx)));
+      byMethod[method] = m && { n: m.n, mae: m.mae, mse: m.mse };
     }
     report.ratio_methods_test = byMethod;
     report.label_ratio_contradictions = {

@@ -55,3 +55,9 @@ export function headRecipe(embeddingDim: number): typeof HEAD_RECIPE {
   const hidden = process.env.TEXT_HIDDEN !== undefined ? HEAD_RECIPE.hidden : embeddingDim > 0 ? 128 : 64;
   return { ...HEAD_RECIPE, l2Mlp, hidden };
 }
+
+/**
+ * The text heads' version; {role} becomes the first 8 hex digits of role.json's sha256. 1.1.0: the
+ * label-consistent involvement ratio (issue 42); 1.0.0: the weighted median.
+ */
+export const HEADS_VERSION = '1.1.0+{role}';

@@ -16,6 +16,7 @@ import { DEFAULT_CAPS, headData, headsInputOptions, prepareInputs, sampleRows, t
 import { fitInvolvement, predictAll, ratioMetrics } from './text-fit.js';
 import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import { arg, openEmbedder } from './train-text.js';
+import { HEADS_VERSION } from './recipe.js';
 
 const log = (s: string) => console.log(`[refit-ratio ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   metrics.validation = { ...v, involvement: ratioMetrics(val.pr, predictAll(refitted, val.X)) };
   const config: TextHeadsConfigBase = {
     ...base,
-    version: base.version.replace(/\+[0-9a-f]{8}$/, '+{role}'),
+    version: HEADS_VERSION,
     calibration: { ...base.calibration, involvement: involvement.conformal },
     // the encoder directory's current files (an int8 file quantized again from the same model.onnx; trained_with,
     // the fp32 file the heads were trained on, must be among them)

@@ -36,7 +36,7 @@ export function arg(name: string): string | undefined {
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
+import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, HEADS_VERSION, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
 export { EMBED_MAX_WORDS, HEAD_RECIPE, headRecipe, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
 
   const base: TextHeadsConfigBase = {
     id: 'llm-provenance-text',
-    version: '1.0.0+{role}',
+    version: HEADS_VERSION,
     created: new Date().toISOString(),
     encoder: data.encoder,
     feature_version: TEXT_FEATURE_VERSION,
