@@ -76,7 +76,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LIKELIHOOD', default: 'off', description: 'on: load the likelihood model (a 135 M causal LM, about 0.8 s per text on the CPU: bench/RESULTS.md section 10) so that requests with `likelihood: true` get zero-shot likelihood features; off: such requests get 503' },
   { name: 'LIKELIHOOD_DIR', default: '$MODEL_DIR/likelihood', description: 'directory of the likelihood model' },
   { name: 'LIKELIHOOD_MAX_TOKENS', default: '256', description: 'tokens of a text the likelihood model reads (the rest is not read); the combination head was fitted at 256 and is given only at that value' },
-  { name: 'ENCODER_PRECISION', default: 'fp32', description: 'fp32 (model.onnx: the embeddings the text heads were trained on) or int8 (model.int8.onnx: about 1.4x the raw encoder throughput, bench/RESULTS.md section 1; answers slightly off fp32\'s; per-token scales, so neither depends on the batch)' },
+  { name: 'ENCODER_PRECISION', default: 'fp32', description: 'fp32 (model.onnx: the embeddings the text heads were trained on) or int8 (model.int8.onnx: about 1.2x the raw encoder throughput, bench/RESULTS.md section 1; the same decision as fp32 on 99.3% of the test split; per-token scales, so neither depends on the batch, and int8 gives the same integers on every x86-64 CPU)' },
   { name: 'DEVICE', default: 'cpu', description: 'cpu or cuda (onnxruntime execution provider)' },
   { name: 'INTRA_OP_THREADS', default: '(onnxruntime default)', description: 'threads per ONNX inference, 1-256' },
   { name: 'BATCH_MAX_TOKENS', default: '2048', description: 'tokens per encoder micro-batch' },
