@@ -177,7 +177,6 @@ export function fitInvolvement(
   // with the interval stretched to contain the point; the one with the narrower median validation interval
   const meanType = (['role-mixture', 'direct', 'blend'] as RatioMethod[]).reduce((a, m) => (validationMae[m] < validationMae[a] ? m : a));
   const conformalAround = (centre: RatioMethod | undefined) => {
-    involvement.interval_method = centre;
     const res: Record<string, number[]> = {};
     const all: number[] = [];
     const rows: { label: Role; c: number; point: number }[] = [];
@@ -216,8 +215,7 @@ export function fitInvolvement(
   };
   const choices = [conformalAround(undefined), conformalAround(meanType)];
   const chosen = choices.reduce((a, b) => (b.medianWidth < a.medianWidth ? b : a));
-  involvement.interval_method = chosen.centre;
-  if (!chosen.centre) delete involvement.interval_method;
+  if (chosen.centre) involvement.interval_method = chosen.centre;
   involvement.conformal = chosen.conformal;
   involvement.interval_choice = Object.fromEntries(choices.map((c) => [c.centre ?? 'the point', { validation_median_width: c.medianWidth }]));
   return involvement;

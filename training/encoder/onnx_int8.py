@@ -65,7 +65,7 @@ def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') ->
     drop_inits = set()
     if scheme not in SCHEMES:
         raise ValueError('scheme %r: one of %s' % (scheme, ', '.join(SCHEMES)))
-    shared = set()
+    row_constants = False  # the row schemes' scalar constants, added with the first MatMul that needs them
     stats = {'matmul': 0, 'gather': 0, 'matmul_fp32': 0, 'scheme': scheme}
     uses = {}
     for n in g.node:
@@ -105,14 +105,14 @@ def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') ->
                 new_nodes.append(helper.make_node('Mul', [as_, ws_name], [sc], name=base + '_scalemul'))
                 new_nodes.append(helper.make_node('Mul', [mf, sc], [n.output[0]], name=base + '_out'))
             else:
-                if not shared:
+                if not row_constants:
                     new_inits += [numpy_helper.from_array(np.array(1.0 / 127.0, np.float32), 'q_inv127'),
                                   numpy_helper.from_array(np.array(1e-30, np.float32), 'q_tiny'),
                                   numpy_helper.from_array(np.array(128.0, np.float32), 'q_f128'),
                                   numpy_helper.from_array(np.array(255.0, np.float32), 'q_f255'),
                                   numpy_helper.from_array(np.array(0.0, np.float32), 'q_f0'),
                                   numpy_helper.from_array(np.array(128, np.uint8), 'q_u128')]
-                    shared.add('q')
+                    row_constants = True
                 # per-row scale s = max(|a|) / 127 over the last axis; a_q = clip(round(a / s) + 128, 0, 255) as uint8
                 t = lambda x: base + '_' + x  # noqa: E731
                 new_nodes += [
