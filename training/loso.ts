@@ -45,9 +45,33 @@ export function losoFold(
   recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
   extraInputs: string[] = [],
 ): LosoFold {
-  const tr = foldTrainRows(sample, source);
-  const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && r.source !== source ? i : -1)).filter((i) => i >= 0);
-  const te = sample.map((r, i) => (r.source === source ? i : -1)).filter((i) => i >= 0);
+  return heldOutFold(source, sample, X, config, lexiconSize, { train: (r) => r.source !== source, heldOut: (r) => r.source === source }, recipe, extraInputs);
+}
+
+/** Which rows a fold may learn from (train and validation splits, never evaluation-only) and which it predicts. */
+export interface FoldRule {
+  train: (r: TextRow) => boolean;
+  heldOut: (r: TextRow) => boolean;
+}
+
+/**
+ * losoFold with any rule (issue 45's views: a group of sets, a generator class or a domain held out, or a
+ * fold restricted to today's sets): fit on the train-split rows that `rule.train` accepts (at most LOSO_CAP
+ * per stratum), calibrate on the validation rows it accepts, predict every row `rule.heldOut` accepts.
+ */
+export function heldOutFold(
+  name: string,
+  sample: TextRow[],
+  X: Float64Array[],
+  config: TextHeadsConfig,
+  lexiconSize: number,
+  rule: FoldRule,
+  recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
+  extraInputs: string[] = [],
+): LosoFold {
+  const tr = trainRowsWhere(sample, rule.train);
+  const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && rule.train(r) ? i : -1)).filter((i) => i >= 0);
+  const te = sample.map((r, i) => (rule.heldOut(r) ? i : -1)).filter((i) => i >= 0);
   const trRows = select(sample, tr);
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
@@ -63,7 +87,7 @@ export function losoFold(
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   const median = new TextHeads(h.config, fitted.standardizer.json, fitted.role.json, { ...fitted.involvement, method: 'role-median', interval_method: undefined }, lex);
   return {
-    source,
+    source: name,
     heldOut: te,
     heldOutPreds: predictAll(h, select(Xs, te)),
     validation: va,
@@ -74,9 +98,14 @@ export function losoFold(
 
 /** A fold's training rows (indices into `sample`, ascending): the train split of the other sets, at most LOSO_CAP rows per stratum, the smallest hashUnit(id) first. */
 export function foldTrainRows(sample: TextRow[], source: string): number[] {
+  return trainRowsWhere(sample, (r) => r.source !== source);
+}
+
+/** The train-split rows (not evaluation-only) that `keep` accepts, at most LOSO_CAP per stratum, the smallest hashUnit(id) first; ascending. */
+export function trainRowsWhere(sample: TextRow[], keep: (r: TextRow) => boolean): number[] {
   const perStratum = new Map<string, number>();
   return sample
-    .map((r, i) => (r.split === 'train' && !r.evalOnly && r.source !== source ? i : -1))
+    .map((r, i) => (r.split === 'train' && !r.evalOnly && keep(r) ? i : -1))
     .filter((i) => i >= 0)
     .sort((a, b) => hashUnit(sample[a].id) - hashUnit(sample[b].id))
     .filter((i) => {

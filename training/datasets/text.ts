@@ -224,8 +224,9 @@ export function collectTextCorpus(opts: CorpusOptions = {}): { rows: TextRow[]; 
   };
   const add = (src: TextSourceInfo): void => {
     for (const row of src.load(dataDir, opts)) {
-      // eval-only rows are deduplicated among themselves, never against training rows
-      const key = (row.evalOnly ? 'eval\u0000' : '') + row.text;
+      // eval-only rows are deduplicated within their own set, never against training rows or another
+      // evaluation set (ellipse and outfox share essays; each is measured alone)
+      const key = (row.evalOnly ? `eval\u0000${row.source}\u0000` : '') + row.text;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(row);

@@ -96,16 +96,19 @@ t.test('evaluation-only texts: a group that holds one goes to test whole', async
   t.same(essay01.map((r) => r.source).sort(), ['gede', 'gede', 'herbold-essays', 'herbold-essays', 'herbold-essays']);
   t.ok(essay01.every((r) => r.split === 'test'));
   t.ok(essay01.filter((r) => r.source === 'herbold-essays').every((r) => !r.evalOnly), 'still herbold rows, just not trainable');
-  // the ellipse essay that outfox also holds: outfox's triplet goes to test
+  // the ellipse essay that outfox also holds: both kept (each evaluation set is measured alone), all in test;
+  // outfox is evaluation only itself (PERSUADE 2.0's essays, CC BY-NC-SA 4.0)
   const ell = rows.find((r) => r.source === 'ellipse' && r.text.startsWith('I think the Electoral College'))!;
+  t.same(rows.filter((r) => r.group === ell.group && r.role === 'human_author').map((r) => r.source).sort(), ['ellipse', 'outfox']);
   t.ok(rows.filter((r) => r.group === ell.group).every((r) => r.split === 'test'));
-  t.same(wider?.toTestForEval, { outfox: 4, 'herbold-essays': 3 });
+  t.ok(rows.filter((r) => r.source === 'outfox').every((r) => r.evalOnly && r.split === 'test'));
+  t.same(wider?.toTestForEval, { 'herbold-essays': 3 });
   t.ok(rows.filter((r) => r.source === 'ellipse').every((r) => r.evalOnly && r.split === 'test'));
   t.same(sampleRows(rows).filter((r) => r.split === 'train' && (r.evalOnly || rows.some((e) => e.evalOnly && e.group === r.group))), [], 'nothing trainable shares a group with an evaluation-only row');
   // training loads the corpus without the eval-only sets: they still decide the splits, then their rows go
-  for (const opts of [{ includeEval: false }, { sources: ['herbold-essays', 'outfox'] }, { includeEval: false, sources: ['herbold-essays', 'outfox'] }]) {
+  for (const opts of [{ includeEval: false }, { sources: ['herbold-essays', 'argugpt'] }, { includeEval: false, sources: ['herbold-essays', 'outfox'] }]) {
     const train = withEnv(OFF, () => loadTextCorpus({ dataDir: DIR, brownDir: null, wider: true, ...opts }));
-    t.notOk(train.some((r) => r.evalOnly || r.source === 'gede' || r.source === 'ellipse'), `${JSON.stringify(opts)}: no eval-only row`);
+    t.notOk(train.some((r) => r.evalOnly || r.source === 'gede' || r.source === 'ellipse' || r.source === 'outfox'), `${JSON.stringify(opts)}: no eval-only row`);
     const same = (r: TextRow) => rows.find((x) => x.id === r.id)!;
     t.ok(train.every((r) => r.split === same(r).split && r.group === same(r).group), `${JSON.stringify(opts)}: every row in the group and split it has with them`);
     t.ok(train.filter((r) => r.source === 'herbold-essays' && r.text.startsWith('It is always said')).every((r) => r.split === 'test'));

@@ -35,9 +35,9 @@ export const WIDER_TEXT_SOURCES: readonly TextSourceInfo[] = [
   {
     id: 'outfox',
     origin: 'ryuryukke/OUTFOX @ 80275f5',
-    license: 'Apache-2.0 (repository); human essays from PERSUADE, whose own terms apply',
-    evalOnly: false,
-    labels: 'H, C',
+    license: 'Apache-2.0 (repository); human essays from PERSUADE 2.0, CC BY-NC-SA 4.0: evaluation only',
+    evalOnly: true,
+    labels: 'H, C (evaluation only)',
     load: (d) => loadOutfox(d),
   },
   { id: 'herbold-essays', origin: 'sherbold/chatgpt-student-essay-study @ 4cef7af', license: 'Apache-2.0', evalOnly: false, labels: 'H, C', load: (d) => loadHerbold(d) },
@@ -135,12 +135,12 @@ export function mergeWider(base: readonly TextRow[], wider: readonly TextRow[]):
   }
   for (const s of sources.values()) if (s.size > 1) bump(report.sharedGroups, [...s].sort().join('+'));
 
-  // near-duplicate human texts: per merged group (and eval-only rows apart, as loadTextCorpus keeps them)
+  // near-duplicate human texts: per merged group (eval-only rows apart, per set, as loadTextCorpus keeps them)
   const drop = new Set<TextRow>();
   const humans = new Map<string, { row: TextRow; text: string; base: boolean; at: number }[]>();
   all.forEach((row, at) => {
     if (row.role !== 'human_author' || row.mined) return;
-    const key = `${row.evalOnly ? 'eval' : ''}\u0000${u.find(row.group)}`;
+    const key = `${row.evalOnly ? `eval\u0000${row.source}` : ''}\u0000${u.find(row.group)}`;
     let l = humans.get(key);
     if (!l) humans.set(key, (l = []));
     l.push({ row, text: alnum(row.text), base: at < base.length, at });

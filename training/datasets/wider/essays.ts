@@ -21,7 +21,9 @@ const OUTFOX_MODELS: Record<string, string> = { chatgpt: 'chatgpt', text_davinci
  * prompts; C essays by ChatGPT, davinci-003, Flan-T5-XXL on the same prompts; `*_outfox_attacks` and
  * `dipper/` humanized C". Row i of every file belongs to essay triplet i of its split: the human essay
  * is human_author (PR 0), each LLM essay, attacked or not, llm_creator (PR 1), all in the human essay's
- * group. The prompts are not rows.
+ * group. The prompts are not rows. EVALUATION ONLY (every row, `evalOnly`): the human essays are PERSUADE 2.0's,
+ * licensed CC BY-NC-SA 4.0 (scrosseye/persuade_corpus_2.0 README), and the LLM essays answer its prompts in the
+ * human essays' groups; so no shipped parameter may be fitted on them.
  */
 export function loadOutfox(dataDir: string): TextRow[] {
   const out: TextRow[] = [];
@@ -30,7 +32,7 @@ export function loadOutfox(dataDir: string): TextRow[] {
     const humans = readList(join(base, 'common', split, `${split}_humans.json`));
     const group = (i: number): string | null => (typeof humans[i] === 'string' ? textGroup(humans[i]!) : null);
     humans.forEach((text, i) =>
-      pushRow(out, { key: `${split}:${i}:human`, text, source: 'outfox', subset: `${split}:human`, domain: 'essay-student', group: group(i)!, role: 'human_author', pr: 0, generator: 'human' }),
+      pushRow(out, { key: `${split}:${i}:human`, text, source: 'outfox', subset: `${split}:human`, domain: 'essay-student', group: group(i)!, role: 'human_author', pr: 0, generator: 'human', evalOnly: true }),
     );
     const llmFiles: [string, string, string][] = [];
     for (const dir of Object.keys(OUTFOX_MODELS)) {
@@ -42,7 +44,7 @@ export function loadOutfox(dataDir: string): TextRow[] {
       readList(file).forEach((text, i) => {
         const g = group(i);
         if (!g || typeof text !== 'string') return;
-        pushRow(out, { key: `${split}:${i}:${dir}:${kind}`, text, source: 'outfox', subset: `${split}:${dir}:${kind}`, domain: 'essay-student', group: g, role: 'llm_creator', pr: 1, generator: OUTFOX_MODELS[dir] });
+        pushRow(out, { key: `${split}:${i}:${dir}:${kind}`, text, source: 'outfox', subset: `${split}:${dir}:${kind}`, domain: 'essay-student', group: g, role: 'llm_creator', pr: 1, generator: OUTFOX_MODELS[dir], evalOnly: true });
       });
     }
   }

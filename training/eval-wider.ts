@@ -1,0 +1,351 @@
+/**
+ * `npm run eval` (issue 45): the text heads' recipe measured on the wider corpus (today's sets + the ten
+ * wider sets of training/datasets/wider/, one deduplicated corpus), by folds that never saw what they
+ * predict. Writes models/heads/wider.json and renders the card section models/card/text-wider.md from it.
+ *
+ *   npx tsx training/eval-wider.ts [--render-only] [--only A,B,views,all]
+ *
+ * Every fold reads the same inputs: the shipped encoder's embeddings and the shipped heads' input layout
+ * (headsInputOptions) of one deterministic sample (sampleRows, WIDER_EVAL_CAPS) of the wider corpus, and
+ * refits the heads' recipe (training/loso.ts: LOSO_CAP rows per stratum, LOSO_EPOCHS epochs) on:
+ *   A "today":  today's sets only (what the shipped heads learn from);
+ *   B "wider":  today's sets + the wider sets.
+ * Folds:
+ *   - leave-one-source-out over the clean sets: hanna, llmdetect, m4, seqxgpt (which no encoder weight saw)
+ *     and the nine wider sets that may train (none seen by the encoder). A never trains on a wider set, so
+ *     one A fit predicts all of them;
+ *   - generators: every GPT-4-class row (generator matching /gpt-?4/i) held out with the test split's human
+ *     rows;
+ *   - domains: every essay row held out (domain essay-*), evaluation-only essays excluded;
+ *   - all: one fit on every training set, predicting the evaluation-only essays (gede's IELTS essays and
+ *     ellipse's, each measured alone: neither fits anything) and the test split.
+ * The decision of a fold flags ai_probability at or above the threshold that flags q of its validation
+ * split's human texts, q being what the shipped rule uses (thresholds.heldout_transfer of
+ * models/heads/config.json, 5% held-out FPR) for A, and the same transfer measured on B's folds for B.
+ * Fold results are cached in training/.cache/wider-folds/ (a run resumes).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
+import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
+import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
+import type { TextRow } from './datasets/text-common.js';
+import { binaryMetrics, ratioMetrics, roleMetrics, thresholdAtRate, type RatioMetrics, type RoleMetrics } from './text-fit.js';
+import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
+import { openEmbedder } from './train-text.js';
+import { fullyGenerated, heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
+
+const log = (s: string) => console.log(`[eval-wider ${new Date().toISOString().slice(11, 19)}] ${s}`);
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+const HEADS_DIR = path.resolve(arg('--heads') ?? 'models/heads');
+const OUT = path.join(HEADS_DIR, 'wider.json');
+const CARD = path.resolve('models/card/text-wider.md');
+const FOLD_CACHE = path.join(CACHE_DIR, 'wider-folds');
+/**
+ * The sample: DEFAULT_CAPS' evaluation rows, and a third of its train / validation / test rows per stratum (a
+ * fold trains on at most LOSO_CAP = 200 rows per stratum anyway); one encoder pass per text on 2 cores.
+ */
+export const WIDER_EVAL_CAPS: SampleCaps = { ...DEFAULT_CAPS, train: 200, validation: 100, test: 100 };
+
+export const TODAY_IDS = TEXT_SOURCES.map((s) => s.id);
+export const WIDER_TRAIN_IDS = WIDER_TEXT_SOURCES.filter((s) => !s.evalOnly).map((s) => s.id);
+/** today's sets that no encoder weight saw (the card's clean folds) */
+export const CLEAN_TODAY = ['hanna', 'llmdetect', 'm4', 'seqxgpt'];
+export const CLEAN_FOLDS = [...CLEAN_TODAY, ...WIDER_TRAIN_IDS];
+export const gpt4Class = (r: TextRow): boolean => /gpt-?4/i.test(r.generator ?? '');
+export const isEssay = (r: TextRow): boolean => r.domain.startsWith('essay');
+
+interface Scores {
+  n: number;
+  role: RoleMetrics | null;
+  involvement: RatioMetrics | null;
+  fpr_human: number | null;
+  n_human: number;
+  recall_llm: number | null;
+  n_llm: number;
+}
+
+function scores(rows: TextRow[], preds: HeadPrediction[], threshold: number): Scores {
+  const d = headData(rows, []);
+  const b = binaryMetrics(rows.map((r) => r.llm), preds, threshold);
+  return { n: rows.length, role: roleMetrics(d.roles, preds), involvement: ratioMetrics(d.pr, preds), fpr_human: b.fpr, n_human: b.n_human, recall_llm: b.recall, n_llm: b.n_llm };
+}
+
+type Slim = Pick<HeadPrediction, 'probabilities' | 'label' | 'labelIndex' | 'aiProbability' | 'ratio' | 'interval' | 'coverage'>;
+const slim = (p: HeadPrediction): Slim => ({ probabilities: p.probabilities, label: p.label, labelIndex: p.labelIndex, aiProbability: p.aiProbability, ratio: p.ratio, interval: p.interval, coverage: p.coverage });
+
+/** a fold, fitted or read back from the cache (keyed by the sample's ids and the fold's recipe) */
+function fold(name: string, sample: TextRow[], X: Float64Array[], heads: TextHeads, rule: FoldRule, sampleKey: string): LosoFold {
+  const file = path.join(FOLD_CACHE, `${name.replace(/[^a-z0-9-]+/gi, '_')}-${sampleKey}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
+  const t0 = Date.now();
+  const f = heldOutFold(name, sample, X, heads.config, heads.lexicon?.tokens.length ?? 0, rule);
+  const out = { ...f, heldOutPreds: f.heldOutPreds.map(slim), validationPreds: f.validationPreds.map(slim) } as unknown as LosoFold;
+  mkdirSync(FOLD_CACHE, { recursive: true });
+  writeFileSync(file, JSON.stringify(out));
+  log(`fold ${name}: ${f.heldOut.length} held-out rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return out;
+}
+
+/** the fold's decision threshold: flags share q of its validation split's human texts */
+function foldThreshold(sample: TextRow[], f: LosoFold, q: number): number {
+  const hv = f.validationPreds.filter((_, j) => sample[f.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
+  return thresholdAtRate(hv, q);
+}
+
+/** scores of the held-out rows of `f` that `keep` accepts */
+function foldScores(sample: TextRow[], f: LosoFold, q: number, keep: (r: TextRow) => boolean = () => true): Scores {
+  const thr = foldThreshold(sample, f, q);
+  const idx = f.heldOut.map((i, j) => (keep(sample[i]) ? j : -1)).filter((j) => j >= 0);
+  return scores(idx.map((j) => sample[f.heldOut[j]]), idx.map((j) => f.heldOutPreds[j] as HeadPrediction), thr);
+}
+
+const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const rolesIn = (sample: TextRow[], s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
+
+interface CleanMean {
+  macro_f1: number | null;
+  mae: number | null;
+  worst_ece: { source: string; ece: number } | null;
+  sources: string[];
+  mae_sources: string[];
+}
+
+function cleanMean(sample: TextRow[], per: Record<string, Scores>, keep: (s: string) => boolean = () => true): CleanMean {
+  const multi = Object.entries(per).filter(([s, b]) => keep(s) && b.role && rolesIn(sample, s) >= 2);
+  const withPr = Object.entries(per).filter(([s, b]) => keep(s) && b.involvement);
+  const eces = Object.entries(per).filter(([s, b]) => keep(s) && b.role).map(([s, b]) => ({ source: s, ece: b.role!.ece }));
+  eces.sort((a, b) => b.ece - a.ece);
+  return {
+    macro_f1: mean(multi.map(([, b]) => b.role!.macro_f1)),
+    mae: mean(withPr.map(([, b]) => b.involvement!.mae)),
+    worst_ece: eces[0] ?? null,
+    sources: multi.map(([s]) => s),
+    mae_sources: withPr.map(([s]) => s),
+  };
+}
+
+/** P and E texts called llm_creator, out of all P and E texts (the confusion issue 45 names) */
+function partialAsCreator(rows: TextRow[], preds: HeadPrediction[]): { polisher: [number, number]; extender: [number, number] } {
+  const c = (role: string): [number, number] => {
+    const idx = rows.map((r, i) => (r.role === role ? i : -1)).filter((i) => i >= 0);
+    return [idx.filter((i) => preds[i].label === 'llm_creator').length, idx.length];
+  };
+  return { polisher: c('llm_polisher'), extender: c('llm_extender') };
+}
+
+async function evaluate(): Promise<Record<string, unknown>> {
+  const t0 = Date.now();
+  const only = (arg('--only') ?? 'A,B,views,all').split(',');
+  const sample = sampleRows(loadTextCorpus({ includeEval: true, wider: true }), WIDER_EVAL_CAPS);
+  const sampleKey = createHash('sha256').update(sample.map((r) => `${r.id}|${r.split}`).join('\n')).update(`${LOSO_CAP}|${LOSO_EPOCHS}`).digest('hex').slice(0, 12);
+  log(`sample ${sample.length} rows (key ${sampleKey})`);
+  const heads = await TextHeads.load(HEADS_DIR);
+  const enc = await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), 'fp32');
+  if (!enc.embedder || enc.embedder.info.sha256 !== heads.config.encoder?.trained_with) throw new Error('the encoder is not the one the heads were trained with');
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, ...headsInputOptions(heads), log });
+  await enc.embedder.close();
+  const X = data.X;
+  const today = new Set(TODAY_IDS);
+  const wider = new Set(WIDER_TEXT_SOURCES.map((s) => s.id));
+  const transferA = (heads.config.thresholds.heldout_transfer ?? []) as { rate: number; validation_rate: number }[];
+  const qA = transferA.find((t) => t.rate === 0.05)?.validation_rate ?? 0.05;
+  const report: Record<string, unknown> = {
+    measured: new Date().toISOString(),
+    sample: { rows: sample.length, caps: WIDER_EVAL_CAPS, key: sampleKey, by_split: countBy(sample, (r) => r.split) },
+    fold_recipe: { loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, encoder: `${enc.embedder.info.id} ${enc.embedder.info.version}`, inputs: data.inputs.length },
+  };
+  const run = (name: string, rule: FoldRule) => fold(name, sample, X, heads, rule, sampleKey);
+
+  // A: today's sets only
+  const aFolds: LosoFold[] = [];
+  const per: Record<'A' | 'B', Record<string, Scores>> = { A: {}, B: {} };
+  const confusion: Record<string, unknown> = {};
+  if (only.includes('A')) {
+    for (const s of CLEAN_TODAY) {
+      const f = run(`A-${s}`, { train: (r) => today.has(r.source) && r.source !== s, heldOut: (r) => r.source === s });
+      aFolds.push(f);
+      per.A[s] = foldScores(sample, f, qA);
+    }
+    const fw = run('A-wider', { train: (r) => today.has(r.source), heldOut: (r) => wider.has(r.source) && !r.evalOnly });
+    for (const s of WIDER_TRAIN_IDS) per.A[s] = foldScores(sample, fw, qA, (r) => r.source === s);
+    confusion.A = partialAsCreator(fw.heldOut.map((i) => sample[i]), fw.heldOutPreds as HeadPrediction[]);
+  }
+  // B: today's + the wider sets
+  const bFolds: LosoFold[] = [];
+  if (only.includes('B')) {
+    for (const s of CLEAN_FOLDS) bFolds.push(run(`B-${s}`, { train: (r) => r.source !== s, heldOut: (r) => r.source === s }));
+  }
+  const qB = bFolds.length ? heldoutRates(bFolds, sample, [0.05])[0] : null;
+  for (const f of bFolds) per.B[f.source.slice(2)] = foldScores(sample, f, qB!.validation_rate);
+  if (bFolds.length) {
+    const wb = bFolds.filter((f) => wider.has(f.source.slice(2)));
+    confusion.B = partialAsCreator(wb.flatMap((f) => f.heldOut.map((i) => sample[i])), wb.flatMap((f) => f.heldOutPreds as HeadPrediction[]));
+  }
+  report.transfer = { A: { validation_rate: qA, from: 'models/heads/config.json thresholds.heldout_transfer (5%)' }, B: qB };
+  report.per_source = per;
+  report.clean_mean = {
+    A: cleanMean(sample, per.A),
+    B: cleanMean(sample, per.B),
+    A_today_folds: cleanMean(sample, per.A, (s) => CLEAN_TODAY.includes(s)),
+    B_today_folds: cleanMean(sample, per.B, (s) => CLEAN_TODAY.includes(s)),
+  };
+  report.partial_as_creator_on_wider_folds = confusion;
+
+  // views: generators and domains held out
+  if (only.includes('views')) {
+    const views: Record<string, unknown> = {};
+    const testHuman = (r: TextRow) => r.split === 'test' && r.role === 'human_author' && !r.evalOnly;
+    for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
+      const g = run(`${recipe}-no-gpt4`, { train: (r) => pool(r) && !gpt4Class(r), heldOut: (r) => !r.evalOnly && (gpt4Class(r) || testHuman(r)) });
+      const d = run(`${recipe}-no-essays`, { train: (r) => pool(r) && !isEssay(r), heldOut: (r) => !r.evalOnly && isEssay(r) });
+      views[recipe] = {
+        gpt4_held_out: foldScores(sample, g, q),
+        gpt4_rows_by_source: countBy(g.heldOut.map((i) => sample[i]).filter(gpt4Class), (r) => r.source),
+        essays_held_out: foldScores(sample, d, q),
+        essays_held_out_by_source: Object.fromEntries([...new Set(d.heldOut.map((i) => sample[i].source))].map((s) => [s, foldScores(sample, d, q, (r) => r.source === s)])),
+      };
+    }
+    report.views = views;
+  }
+
+  // all: one fit per recipe on every training set; the evaluation-only essays and the test split
+  if (only.includes('all')) {
+    const fairness: Record<string, unknown> = {};
+    const ielts = (r: TextRow) => r.source === 'gede' && r.role === 'human_author' && r.domain === 'essay-ielts';
+    const ellipse = (r: TextRow) => r.source === 'ellipse';
+    const gedeGen = (r: TextRow) => r.source === 'gede' && fullyGenerated(r);
+    const essayGen = (r: TextRow) => isEssay(r) && r.role === 'llm_creator' && r.split === 'test';
+    const block = (preds: (r: TextRow) => { p: HeadPrediction; thr: number } | null) => {
+      const on = (keep: (r: TextRow) => boolean) => {
+        const rows = sample.filter(keep);
+        const ps = rows.map((r) => preds(r)).filter((x) => x !== null);
+        return ps.length ? { n: ps.length, flagged: ps.filter((x) => x!.p.aiProbability >= x!.thr).length / ps.length } : null;
+      };
+      return {
+        human_ielts_flagged_gede: on(ielts),
+        human_ellipse_flagged: on(ellipse),
+        gede_fully_generated_caught: on(gedeGen),
+        essay_sets_generated_caught_test: on(essayGen),
+      };
+    };
+    // the shipped heads themselves (their own threshold)
+    const shipIdx = new Map<string, number>(sample.map((r, i) => [r.id, i]));
+    const thr = heads.config.thresholds.ai_probability;
+    const shipPred = (r: TextRow) => ({ p: heads.predict(X[shipIdx.get(r.id)!]), thr });
+    fairness.shipped = block(shipPred);
+    const testAll = (r: TextRow) => r.split === 'test' && !r.evalOnly;
+    const random: Record<string, unknown> = {};
+    for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
+      const f = run(`${recipe}-all`, { train: pool, heldOut: (r) => r.evalOnly === true || testAll(r) });
+      const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
+      const t = foldThreshold(sample, f, q);
+      fairness[recipe] = block((r) => {
+        const j = pos.get(shipIdx.get(r.id)!);
+        return j === undefined ? null : { p: f.heldOutPreds[j] as HeadPrediction, thr: t };
+      });
+      random[recipe] = {
+        test_today_sets: foldScores(sample, f, q, (r) => testAll(r) && today.has(r.source)),
+        test_wider_sets: foldScores(sample, f, q, (r) => testAll(r) && wider.has(r.source)),
+        test_all: foldScores(sample, f, q, testAll),
+      };
+    }
+    random.shipped = { test_today_sets: scores(sample.filter((r) => testAll(r) && today.has(r.source)), sample.filter((r) => testAll(r) && today.has(r.source)).map((r) => heads.predict(X[shipIdx.get(r.id)!])), thr) };
+    report.fairness = fairness;
+    report.random_test = random;
+  }
+  report.seconds = Math.round((Date.now() - t0) / 1000);
+  return report;
+}
+
+function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const x of xs) m[key(x)] = (m[key(x)] ?? 0) + 1;
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the card section
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+
+export function renderWider(r: Record<string, any>): string {
+  const L: string[] = [];
+  const cm = r.clean_mean ?? {};
+  L.push('## Text heads on the wider corpus (issue 45)', '');
+  L.push(
+    `Measured ${String(r.measured).slice(0, 10)} by \`training/eval-wider.ts\` on one deterministic sample of the wider corpus (today's sets + the ten sets of \`training/datasets/wider/\`, deduplicated, grouped across sets; ${r.sample?.rows} rows). ` +
+      `Every number comes from heads refitted without the rows they predict (the heads' recipe at ${r.fold_recipe?.loso_cap_per_stratum} rows per stratum and ${r.fold_recipe?.epochs} epochs, on the shipped encoder ${r.fold_recipe?.encoder}'s inputs): ` +
+      '**A** learns from today\'s sets only (what the shipped heads learn from), **B** from today\'s and the wider sets. The decision flags at the threshold that flags a share q of the fold\'s validation human texts ' +
+      `(A: q = ${r.transfer?.A?.validation_rate}, the shipped rule; B: q = ${r.transfer?.B?.validation_rate ?? '-'}, the same 5% transfer measured on B's folds).`,
+    '',
+  );
+  L.push('| clean leave-one-source-out | A: today\'s sets | B: + wider sets | target |', '|---|---|---|---|');
+  L.push(`| role macro-F1, mean over ${cm.B?.sources?.length ?? cm.A?.sources?.length ?? '-'} sets | ${f3(cm.A?.macro_f1)} | ${f3(cm.B?.macro_f1)} | >= 0.75 |`);
+  L.push(`| PR MAE, mean | ${f3(cm.A?.mae)} | ${f3(cm.B?.mae)} | <= 0.15 |`);
+  L.push(`| the four clean sets of today (hanna, llmdetect, m4, seqxgpt): macro-F1 / MAE | ${f3(cm.A_today_folds?.macro_f1)} / ${f3(cm.A_today_folds?.mae)} | ${f3(cm.B_today_folds?.macro_f1)} / ${f3(cm.B_today_folds?.mae)} | |`);
+  L.push(`| worst per-source ECE | ${f3(cm.A?.worst_ece?.ece)} (${cm.A?.worst_ece?.source ?? '-'}) | ${f3(cm.B?.worst_ece?.ece)} (${cm.B?.worst_ece?.source ?? '-'}) | <= 0.05 |`);
+  const v = r.views ?? {};
+  if (v.A || v.B) {
+    L.push(`| GPT-4-class generators held out (with the test split's human texts): macro-F1 / MAE | ${f3(v.A?.gpt4_held_out?.role?.macro_f1)} / ${f3(v.A?.gpt4_held_out?.involvement?.mae)} | ${f3(v.B?.gpt4_held_out?.role?.macro_f1)} / ${f3(v.B?.gpt4_held_out?.involvement?.mae)} | |`);
+    L.push(`| essays held out (every essay domain): macro-F1 / MAE | ${f3(v.A?.essays_held_out?.role?.macro_f1)} / ${f3(v.A?.essays_held_out?.involvement?.mae)} | ${f3(v.B?.essays_held_out?.role?.macro_f1)} / ${f3(v.B?.essays_held_out?.involvement?.mae)} | >= 0.75 |`);
+    L.push(`| essays held out: human essays flagged / generated essays caught | ${pct(v.A?.essays_held_out?.fpr_human)} / ${pct(v.A?.essays_held_out?.recall_llm)} | ${pct(v.B?.essays_held_out?.fpr_human)} / ${pct(v.B?.essays_held_out?.recall_llm)} | |`);
+  }
+  const fa = r.fairness ?? {};
+  if (fa.shipped) {
+    const row = (label: string, k: string, target: string) => `| ${label} | ${pct(fa.shipped?.[k]?.flagged)} (${fa.shipped?.[k]?.n ?? '-'}) | ${pct(fa.A?.[k]?.flagged)} | ${pct(fa.B?.[k]?.flagged)} | ${target} |`;
+    L.push('', 'Evaluation-only essays, each alone (neither fits any parameter of A, B or the shipped heads), and generated essays, at each model\'s default decision:', '');
+    L.push('| | shipped heads (rows) | A, all sets | B, all sets | target |', '|---|---|---|---|---|');
+    L.push(row('gede IELTS human essays flagged', 'human_ielts_flagged_gede', '<= 5%'));
+    L.push(row('ellipse human essays (grades 8-12, English learners) flagged', 'human_ellipse_flagged', '<= 5%'));
+    L.push(row('gede fully generated essays caught', 'gede_fully_generated_caught', '>= 90%'));
+    L.push(row('generated essays of the essay sets caught (test split)', 'essay_sets_generated_caught_test', ''));
+  }
+  const rt = r.random_test ?? {};
+  if (rt.A) {
+    L.push('', `Random test split, the same one-fit-per-recipe heads: today's sets macro-F1 / MAE A ${f3(rt.A.test_today_sets?.role?.macro_f1)} / ${f3(rt.A.test_today_sets?.involvement?.mae)}, B ${f3(rt.B?.test_today_sets?.role?.macro_f1)} / ${f3(rt.B?.test_today_sets?.involvement?.mae)} (the shipped heads, full recipe: ${f3(rt.shipped?.test_today_sets?.role?.macro_f1)} / ${f3(rt.shipped?.test_today_sets?.involvement?.mae)}); the wider sets' test split A ${f3(rt.A.test_wider_sets?.role?.macro_f1)} / ${f3(rt.A.test_wider_sets?.involvement?.mae)}, B ${f3(rt.B?.test_wider_sets?.role?.macro_f1)} / ${f3(rt.B?.test_wider_sets?.involvement?.mae)}.`);
+  }
+  const pc = r.partial_as_creator_on_wider_folds ?? {};
+  if (pc.A || pc.B) {
+    const s = (x: any) => (x ? `P ${x.polisher[0]} of ${x.polisher[1]}, E ${x.extender[0]} of ${x.extender[1]}` : '-');
+    L.push('', `Partial involvement read as full creation, on the wider sets' held-out rows: A ${s(pc.A)}; B ${s(pc.B)}.`);
+  }
+  const ps = r.per_source ?? {};
+  const srcs = [...new Set([...Object.keys(ps.A ?? {}), ...Object.keys(ps.B ?? {})])];
+  if (srcs.length) {
+    L.push('', 'Each fold (held-out set: macro-F1, PR MAE, ECE, human texts flagged, LLM texts caught):', '');
+    L.push('| held-out set | rows | A macro-F1 | A MAE | A ECE | A FPR / recall | B macro-F1 | B MAE | B ECE | B FPR / recall |', '|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of srcs) {
+      const a = ps.A?.[s];
+      const b = ps.B?.[s];
+      L.push(`| ${s} | ${(a ?? b)?.n} | ${f3(a?.role?.macro_f1)} | ${f3(a?.involvement?.mae)} | ${f3(a?.role?.ece)} | ${pct(a?.fpr_human)} / ${pct(a?.recall_llm)} | ${f3(b?.role?.macro_f1)} | ${f3(b?.involvement?.mae)} | ${f3(b?.role?.ece)} | ${pct(b?.fpr_human)} / ${pct(b?.recall_llm)} |`);
+    }
+    L.push('', 'macro-F1 is over the roles present; a set with one role (argugpt: C only) has no macro-F1 in the means. "-": not measurable on that set.');
+  }
+  return L.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  let report: Record<string, unknown>;
+  if (process.argv.includes('--render-only')) report = JSON.parse(readFileSync(OUT, 'utf8'));
+  else {
+    report = await evaluate();
+    writeFileSync(OUT, JSON.stringify(report, null, 1) + '\n');
+    log(`wrote ${OUT}`);
+  }
+  writeFileSync(CARD, renderWider(report));
+  log(`wrote ${CARD}`);
+}
+
+if (process.argv[1]?.endsWith('eval-wider.ts')) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
