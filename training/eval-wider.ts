@@ -3,7 +3,7 @@
  * wider sets of training/datasets/wider/, one deduplicated corpus), by folds that never saw what they
  * predict. Writes models/heads/wider.json and renders the card section models/card/text-wider.md from it.
  *
- *   npx tsx training/eval-wider.ts [--render-only] [--only A,B,views,all]
+ *   npx tsx training/eval-wider.ts [--render-only] [--only A,B,views,all] [--heads DIR --card FILE]
  *
  * Every fold reads the same inputs: the shipped encoder's embeddings and the shipped heads' input layout
  * (headsInputOptions) of one deterministic sample (sampleRows, WIDER_EVAL_CAPS) of the wider corpus, and
@@ -44,8 +44,8 @@ const arg = (name: string): string | undefined => {
 
 const HEADS_DIR = path.resolve(arg('--heads') ?? 'models/heads');
 const OUT = path.join(HEADS_DIR, 'wider.json');
-const CARD = path.resolve('models/card/text-wider.md');
-const FOLD_CACHE = path.join(CACHE_DIR, 'wider-folds');
+const CARD = path.resolve(arg('--card') ?? 'models/card/text-wider.md');
+const FOLD_CACHE = path.join(CACHE_DIR, 'wider-folds', path.basename(HEADS_DIR));
 /**
  * The sample: DEFAULT_CAPS' evaluation rows, and a third of its train / validation / test rows per stratum (a
  * fold trains on at most LOSO_CAP = 200 rows per stratum anyway); one encoder pass per text on 2 cores.
@@ -146,10 +146,12 @@ async function evaluate(): Promise<Record<string, unknown>> {
   const sampleKey = createHash('sha256').update(sample.map((r) => `${r.id}|${r.split}`).join('\n')).update(`${LOSO_CAP}|${LOSO_EPOCHS}`).digest('hex').slice(0, 12);
   log(`sample ${sample.length} rows (key ${sampleKey})`);
   const heads = await TextHeads.load(HEADS_DIR);
-  const enc = await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), 'fp32');
-  if (!enc.embedder || enc.embedder.info.sha256 !== heads.config.encoder?.trained_with) throw new Error('the encoder is not the one the heads were trained with');
+  // features-only heads (models/heads-features-only) read no encoder
+  const enc = heads.config.encoder ? await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), 'fp32') : { embedder: null };
+  if (heads.config.encoder && enc.embedder?.info.sha256 !== heads.config.encoder.trained_with) throw new Error('the encoder is not the one the heads were trained with');
   const data = await prepareInputs({ rows: sample, embedder: enc.embedder, ...headsInputOptions(heads), log });
-  await enc.embedder.close();
+  await enc.embedder?.close();
+  const encoderName = enc.embedder ? `${enc.embedder.info.id} ${enc.embedder.info.version}` : 'none (features-only heads)';
   const X = data.X;
   const today = new Set(TODAY_IDS);
   const wider = new Set(WIDER_TEXT_SOURCES.map((s) => s.id));
@@ -158,7 +160,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = {
     measured: new Date().toISOString(),
     sample: { rows: sample.length, caps: WIDER_EVAL_CAPS, key: sampleKey, by_split: countBy(sample, (r) => r.split) },
-    fold_recipe: { loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, encoder: `${enc.embedder.info.id} ${enc.embedder.info.version}`, inputs: data.inputs.length },
+    fold_recipe: { loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, encoder: encoderName, inputs: data.inputs.length },
   };
   const run = (name: string, rule: FoldRule) => fold(name, sample, X, heads, rule, sampleKey);
 
@@ -278,10 +280,11 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 export function renderWider(r: Record<string, any>): string {
   const L: string[] = [];
   const cm = r.clean_mean ?? {};
-  L.push('## Text heads on the wider corpus (issue 45)', '');
+  const fo = String(r.fold_recipe?.encoder ?? '').startsWith('none');
+  L.push(`## ${fo ? 'Features-only text heads' : 'Text heads'} on the wider corpus (issue 45)`, '');
   L.push(
     `Measured ${String(r.measured).slice(0, 10)} by \`training/eval-wider.ts\` on one deterministic sample of the wider corpus (today's sets + the ten sets of \`training/datasets/wider/\`, deduplicated, grouped across sets; ${r.sample?.rows} rows). ` +
-      `Every number comes from heads refitted without the rows they predict (the heads' recipe at ${r.fold_recipe?.loso_cap_per_stratum} rows per stratum and ${r.fold_recipe?.epochs} epochs, on the shipped encoder ${r.fold_recipe?.encoder}'s inputs): ` +
+      `Every number comes from heads refitted without the rows they predict (the heads' recipe at ${r.fold_recipe?.loso_cap_per_stratum} rows per stratum and ${r.fold_recipe?.epochs} epochs, ${fo ? 'on the features-only heads\' inputs, no encoder' : `on the shipped encoder ${r.fold_recipe?.encoder}'s inputs`}): ` +
       '**A** learns from today\'s sets only (what the shipped heads learn from), **B** from today\'s and the wider sets. The decision flags at the threshold that flags a share q of the fold\'s validation human texts ' +
       `(A: q = ${r.transfer?.A?.validation_rate}, the shipped rule; B: q = ${r.transfer?.B?.validation_rate ?? '-'}, the same 5% transfer measured on B's folds).`,
     '',
