@@ -22,7 +22,7 @@ import { decisionFor } from '../src/detectors/text.js';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
-import { buildLexicon } from '../src/heads/lexicon.js';
+import { buildLexicon } from './fit/lexicon.js';
 import type { TextRow } from './datasets/text-common.js';
 import {
   binaryMetrics,
