@@ -14,7 +14,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { judgmentFeatureNames, levelsOf, normalizeScore, type RubricSchema } from '../src/features/judgment.js';
-import { LogisticModel, fitLogistic, type LogisticModelJSON } from '../src/heads/logistic.js';
+import { LogisticModel, type LogisticModelJSON } from '../src/heads/logistic.js';
+import { fitLogistic } from './fit/logistic.js';
 import {
   GROUP_SIZES,
   RUBRIC_IDS,

@@ -20,7 +20,7 @@ import { loadTextCorpus, type TextRow } from './datasets/text.js';
 import { CACHE_DIR, hashUnit, headsInputOptions, prepareInputs } from './datasets/text-pipeline.js';
 import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type LikelihoodFeature } from '../src/features/likelihood.js';
 import { sha256 } from '../src/encoder/model-dir.js';
-import { fitLogistic } from '../src/heads/logistic.js';
+import { fitLogistic } from './fit/logistic.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { predictAll } from './text-fit.js';
 import { TextHeads } from '../src/heads/text-heads.js';

@@ -24,7 +24,7 @@ import { loadTextCorpus } from './datasets/text.js';
 import { cutAtWord, wordCount, type TextRow } from './datasets/text-common.js';
 import { DEFAULT_CAPS, sampleRows } from './datasets/text-pipeline.js';
 import { loadTextDetector } from '../src/detectors/text.js';
-import { humanPartEnd } from '../src/heads/segments.js';
+import { changePointEnd, humanPartEnd } from './segment-boundary.js';
 import { auroc } from './datasets/judgments-pipeline.js';
 import { arg, openEmbedder } from './train-text.js';
 
@@ -81,28 +81,6 @@ async function score(rows: TextRow[]): Promise<Scored[]> {
 const ext = await score(extended);
 const hum = await score(humans);
 await enc.embedder.close();
-
-/**
- * An alternative to humanPartEnd, measured here: the boundary by change point: the segment start j (or the text's end) that best splits the
- * segments into a human run and an LLM run, maximising sum_{i < j} log(1 - p_i) + sum_{i >= j} log p_i
- * over the segments' AI probabilities p (clipped to [1e-6, 1 - 1e-6]); the earliest j on ties. Unlike
- * humanPartEnd it reads every segment, so one LLM-looking segment early in a human run does not end it.
- */
-function changePointEnd(segments: readonly { start: number; ai_probability: number }[], textLength: number): number {
-  const p = segments.map((s) => Math.min(1 - 1e-6, Math.max(1e-6, s.ai_probability)));
-  // j = 0: every segment LLM
-  let score = p.reduce((a, v) => a + Math.log(v), 0);
-  let best = score;
-  let bestJ = 0;
-  for (let j = 1; j <= p.length; j++) {
-    score += Math.log(1 - p[j - 1]) - Math.log(p[j - 1]);
-    if (score > best + 1e-12) {
-      best = score;
-      bestJ = j;
-    }
-  }
-  return bestJ < segments.length ? segments[bestJ].start : textLength;
-}
 
 const wordsBefore = (text: string, offset: number) => wordCount(text.slice(0, offset));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

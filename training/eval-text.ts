@@ -4,7 +4,7 @@
  * section models/card/text.md (data, method, metrics against the targets, known failures) and every table
  * behind it, models/card/details/text.md, from that report alone (renderTextCard).
  *
- *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE] [--encoder-ablation] [--int8-cost]
+ *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE] [--int8-cost]
  *   npx tsx training/eval-text.ts --render-only [--heads DIR] [--card FILE]     (no evaluation: the card from DIR/metrics.json)
  *
  * The dated account of how the recipe came to be is models/card/history.md (hand-written), not printed here.
@@ -20,31 +20,23 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decisionFor } from '../src/detectors/text.js';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
-import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
-import { DEFAULT_CAPS, type SampleCaps, balancedWeights, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
-import { buildLexicon } from '../src/heads/lexicon.js';
+import { loadTextCorpus } from './datasets/text.js';
+import { DEFAULT_CAPS, type SampleCaps, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import {
   binaryMetrics,
-  fitTextHeadsFrom,
   predictAll,
   ratioMetrics,
   roleMetrics,
   type RatioMetrics,
   type RoleMetrics,
 } from './text-fit.js';
-import { TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
-import { normalizeForHeads } from '../src/heads/segments.js';
-import { TEXT_FEATURES } from '../src/features/text.js';
+import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
-import { EMBED_MAX_WORDS, headRecipe, LEXICON_OPTS, openEmbedder } from './train-text.js';
+import { arg, LEXICON_OPTS, openEmbedder } from './train-text.js';
 import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, type LosoMean } from './loso.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 /** text sets added to the training data on 2026-12-01; the card also gives the LOSO means without them */
 const ADDED_2026_12_01 = ['hanna', 'iclr-papers'];
 const log = (s: string) => console.log(`[eval-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -80,66 +72,8 @@ function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Block {
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
-/** gede essays written entirely by an LLM (not DIPPER-paraphrased, not rewrites of a human essay) */
 function select<T>(xs: T[], idx: number[]): T[] {
   return idx.map((i) => xs[i]);
-}
-
-interface Ablation {
-  measured: string;
-  caps: unknown;
-  encoder: { id: string; version: string; sha256: string; checkpoint_step: unknown };
-  rows: { train: number; validation: number };
-  without: { macro_f1: number; accuracy: number; mae: number };
-  with: { macro_f1: number; accuracy: number; mae: number };
-}
-
-/**
- * `--encoder-ablation`: the same head recipe with and without the encoder embedding on one small
- * deterministic sample (80 train / 40 validation rows per stratum), scored on its validation rows.
- * Writes models/heads/ablation.json, which the card quotes.
- */
-async function encoderAblation(headsDir: string): Promise<void> {
-  const caps = process.argv.includes('--full') ? { ...DEFAULT_CAPS, test: 0, evalPerSubset: 0 } : { train: 80, validation: 40, test: 0, evalPerSubset: 0, minTrainChars: 40 };
-  const sample = sampleRows(loadTextCorpus({ includeEval: false }), caps).filter((r) => !r.evalOnly && r.split !== 'test');
-  const trainRows = sample.filter((r) => r.split === 'train');
-  const lexicon = buildLexicon(trainRows.map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
-  const enc = await openEmbedder(path.resolve(arg('--encoder') ?? 'models/encoder'), (arg('--precision') ?? 'fp32') as 'int8' | 'fp32');
-  if (!enc.embedder) throw new Error('no encoder to compare with');
-  const encCfg = JSON.parse(readFileSync(path.resolve(arg('--encoder') ?? 'models/encoder', 'config.json'), 'utf8')) as { training?: { checkpoint_step?: unknown } };
-  const score = async (withEmb: boolean) => {
-    const data = await prepareInputs({ rows: sample, embedder: withEmb ? enc.embedder : null, lexicon, embeddingMaxWords: EMBED_MAX_WORDS, log });
-    const tr = sample.map((r, i) => (r.split === 'train' ? i : -1)).filter((i) => i >= 0);
-    const va = sample.map((r, i) => (r.split === 'validation' ? i : -1)).filter((i) => i >= 0);
-    const trRows = select(sample, tr);
-    const vaRows = select(sample, va);
-    const f = fitTextHeadsFrom(headData(trRows, select(data.X, tr), balancedWeights(trRows)), headData(vaRows, select(data.X, va)), { inputs: data.inputs, ...headRecipe(data.embeddingDim) });
-    const cfg = { features: heads0.features, embedding_dim: data.embeddingDim, contrast: true, lexicon_size: lexicon.tokens.length } as TextHeadsConfig;
-    const h = new TextHeads(cfg, f.standardizer.json, f.role.json, f.involvement, lexicon);
-    const vd = headData(vaRows, select(data.X, va));
-    const p = predictAll(h, vd.X);
-    const rm = roleMetrics(vd.roles, p)!;
-    const im = ratioMetrics(vd.pr, p)!;
-    return { macro_f1: rm.macro_f1, accuracy: rm.accuracy, mae: im.mae, n: { train: tr.length, validation: va.length } };
-  };
-  const heads0 = { features: TEXT_FEATURES.map((x) => x.name) };
-  const without = await score(false);
-  const withE = await score(true);
-  await enc.embedder.close();
-  const e = enc.embedder.info;
-  const out: Ablation = {
-    measured: new Date().toISOString(),
-    caps,
-    encoder: { id: e.id, version: e.version, sha256: e.sha256, checkpoint_step: encCfg.training?.checkpoint_step ?? null },
-    rows: without.n,
-    without: { macro_f1: without.macro_f1, accuracy: without.accuracy, mae: without.mae },
-    with: { macro_f1: withE.macro_f1, accuracy: withE.accuracy, mae: withE.mae },
-  };
-  const abFile = path.join(headsDir, 'ablation.json');
-  const prev = existsSync(abFile) ? (JSON.parse(readFileSync(abFile, 'utf8')) as Record<string, Ablation>) : {};
-  const key = process.argv.includes('--full') ? 'full' : 'small';
-  writeFileSync(abFile, JSON.stringify({ ...('measured' in prev ? {} : prev), [key]: out }, null, 1) + '\n');
-  log(`encoder ablation: without ${f3(without.macro_f1)} / MAE ${f3(without.mae)}, with ${f3(withE.macro_f1)} / MAE ${f3(withE.mae)} (${without.n.train} train, ${without.n.validation} validation rows)`);
 }
 
 /**
@@ -267,7 +201,6 @@ function writeTextCard(report: Record<string, unknown>, heads: TextHeads, headsD
 
 async function main(): Promise<void> {
   const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
-  if (process.argv.includes('--encoder-ablation')) return encoderAblation(headsDir);
   if (process.argv.includes('--int8-cost')) return int8Cost(headsDir);
   const heads = await TextHeads.load(headsDir);
   if (process.argv.includes('--render-only')) {
@@ -440,7 +373,6 @@ async function main(): Promise<void> {
   }
   log(`wrote ${path.join(headsDir, 'metrics.json')} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   log(`test: macro-F1 ${f3(test.role?.macro_f1)} acc ${f3(test.role?.accuracy)} ECE ${f3(test.role?.ece)} MAE ${f3(test.involvement?.mae)} coverage ${pct(test.involvement?.coverage)}; LOSO macro-F1 ${f3(lm.macro_f1)} MAE ${f3(lm.mae)}; gede FPR ielts ${pct(gI?.value)} recall ${pct(gR?.value)}`);
-  void TEXT_SOURCES;
 }
 
 if (process.argv[1]?.endsWith('eval-text.ts')) {
@@ -459,7 +391,7 @@ export interface TextCardPages {
 /**
  * The card's text section (data, method, metrics against the targets, known failures) and its details page
  * (every table of the evaluation), from the report that main() writes to metrics.json (or reads back from it
- * with `--render-only`), the heads' own files (config.json, involvement.json, int8-cost.json, ablation.json) and
+ * with `--render-only`), the heads' own files (config.json, involvement.json, int8-cost.json) and
  * the encoder's config.json: nothing here reads data, so the card follows the metrics files without a new
  * evaluation. `detailsLink` is the details page's path as the assembled card (models/MODEL_CARD.md) links it.
  */
@@ -525,21 +457,9 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   // ---- method
   P('## Method');
   P();
-  let ablationText = hc.encoder
+  const ablationText = hc.encoder
     ? 'What the embedding adds over the text features alone: compare with the features-only heads (models/heads-features-only, their own section of the model card; same recipe and splits)'
     : 'What the embedding adds: compare with the default heads (models/heads, the section above; same recipe and splits)';
-  const abPath = path.join(headsDir, 'ablation.json');
-  if (existsSync(abPath)) {
-    const abs = JSON.parse(readFileSync(abPath, 'utf8')) as Record<string, Ablation>;
-    const one = (ab: Ablation, what: string) =>
-      `${what} (encoder checkpoint step ${String(ab.encoder.checkpoint_step)}, sha256 ${ab.encoder.sha256.slice(0, 12)}...; ${ab.rows.train} train / ${ab.rows.validation} validation rows): validation macro-F1 ${f3(ab.without.macro_f1)} without -> ${f3(ab.with.macro_f1)} with the embedding, PR MAE ${f3(ab.without.mae)} -> ${f3(ab.with.mae)}`;
-    const parts: string[] = [];
-    if (abs.small) parts.push(one(abs.small, 'small sample'));
-    if (abs.full) parts.push(one(abs.full, 'the full training sample'));
-    const e = (abs.full ?? abs.small)?.encoder;
-    if (e && parts.length)
-      ablationText = `The project's encoder ${e.id} as an extra input, same recipe (\`npx tsx training/eval-text.ts --encoder-ablation [--full]\`): ${parts.join('; ')}`;
-  }
   const boundText = `${hc.embedding_dim > 0 ? `The heads are bound to encoder sha256 ${hc.encoder?.trained_with.slice(0, 12)}... (after an encoder change run npx tsx training/train-text.ts --encoder).` : '`npx tsx training/train-text.ts --encoder` trains them with the embedding.'} ${ablationText}.`;
   P(`- Inputs (standardised; right-skewed counts log1p first): the ${hc.features.length} text features of \`src/features/text.ts\` on the text with whitespace runs collapsed` +
     (hc.contrast ? `, the same features' difference between the second and the first half of the text (a change of voice inside a text, as in an extension)` : '') +
@@ -689,34 +609,6 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
     for (const t of th.heldout_transfer) {
       D(`| ${t.rate} | ${t.validation_rate} | ${th.by_heldout_fpr?.[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]]?.toFixed(4) ?? '-'} | ${pct(t.heldout_fpr)} | ${Object.entries(t.by_source).map(([k, v]) => `${k} ${pct(v)}`).join(', ')} |`);
     }
-    D();
-  }
-  const altPath = path.join(headsDir, 'alternative-encoder-heads.json');
-  if (existsSync(altPath) && !(hc.embedding_dim > 0)) {
-    type Alt = {
-      note: string; heads_version: string; encoder: { id: string; trained_with: string }; encoder_checkpoint_step: unknown; measured: string; threshold: number;
-      test: { macro_f1: number; ece: number; mae: number; coverage: number; fpr_human: number; recall_llm: number };
-      loso_mean: { macro_f1: number; mae: number };
-      gede: { fpr_human_ielts: { value: number }; fpr_human_argumentative: { value: number }; recall_fully_generated: { value: number } };
-    };
-    const alt = JSON.parse(readFileSync(altPath, 'utf8')) as Alt;
-    D('## Shipped heads vs heads with the encoder embedding (measured, not shipped)');
-    D();
-    D(`${alt.note}. Alternative heads ${alt.heads_version}, encoder ${alt.encoder.id} checkpoint step ${String(alt.encoder_checkpoint_step)} (sha256 ${alt.encoder.trained_with.slice(0, 12)}...), measured ${alt.measured}, threshold ${alt.threshold} (5% validation FPR), same splits and sample.`);
-    D();
-    D('| metric (data, split) | shipped: text features | with encoder embedding | target |');
-    D('|---|---|---|---|');
-    D(`| role macro-F1 (all, test) | ${f3(test.role?.macro_f1)} | ${f3(alt.test.macro_f1)} | >= 0.95 |`);
-    D(`| PR MAE (all, test) | ${f3(test.involvement?.mae)} | ${f3(alt.test.mae)} | <= 0.06 |`);
-    D(`| ECE (all, test) | ${f3(test.role?.ece)} | ${f3(alt.test.ece)} | <= 0.05 |`);
-    D(`| 90% interval coverage (all, test) | ${pct(test.involvement?.coverage)} | ${pct(alt.test.coverage)} | 88-92% |`);
-    D(`| LOSO mean macro-F1 | ${f3(lm.macro_f1)} | ${f3(alt.loso_mean.macro_f1)} | >= 0.80 |`);
-    D(`| LOSO mean PR MAE | ${f3(lm.mae)} | ${f3(alt.loso_mean.mae)} | <= 0.12 |`);
-    D(`| FPR, human IELTS essays (gede) | ${pct(gI?.value)} | ${pct(alt.gede.fpr_human_ielts.value)} | < 5% |`);
-    D(`| FPR, human argumentative essays (gede) | ${pct(gA?.value)} | ${pct(alt.gede.fpr_human_argumentative.value)} | |`);
-    D(`| recall, fully generated essays (gede) | ${pct(gR?.value)} | ${pct(alt.gede.recall_fully_generated.value)} | >= 90% |`);
-    D();
-    D('The embedding raises every in-distribution and leave-one-source-out number and the recall on generated essays, but flags far more human essays by non-native writers (the harm users report most). The shipped heads keep the IELTS false-positive rate under 5%; the encoder-based heads are one command away when a lower IELTS FPR is reached (e.g. by an encoder pretrained on broad human text, including learner English).');
     D();
   }
   D('## gede (evaluation only, CC BY-NC-SA 4.0, never trained on)');

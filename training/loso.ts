@@ -5,7 +5,8 @@
  */
 import type { TextRow } from './datasets/text-common.js';
 import { balancedWeights, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
-import { buildLexicon, type LexiconJSON } from '../src/heads/lexicon.js';
+import type { LexiconJSON } from '../src/heads/lexicon.js';
+import { buildLexicon } from './fit/lexicon.js';
 import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from './text-fit.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { auroc } from './datasets/judgments-pipeline.js';

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { loadTextCorpus } from './datasets/text.js';
 import { DEFAULT_CAPS, headData, headsInputOptions, prepareInputs, sampleRows, type SampleCaps } from './datasets/text-pipeline.js';
 import { fitInvolvement, predictAll, ratioMetrics } from './text-fit.js';
-import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
+import { TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
+import { saveHeads } from './fit/save-heads.js';
 import { arg, openEmbedder } from './train-text.js';
 import { HEADS_VERSION } from './recipe.js';
 

@@ -2,10 +2,12 @@
  * Fitting the text heads from input matrices (training only), and the metrics used to judge them.
  */
 import { ROLES, type Role } from '../src/roles.js';
-import { clippedInterval, conformalQuantile, expectedCalibrationError, fitTemperatureBias, intervalContaining } from '../src/heads/calibration.js';
-import { fitFractionalLogit, fitSoftmaxSets, Standardizer, type FractionalLogitJSON } from '../src/heads/linear.js';
+import { clippedInterval, intervalContaining } from '../src/heads/calibration.js';
+import type { FractionalLogitJSON, Standardizer } from '../src/heads/linear.js';
 import { combineRatio, type ConsistentRatioJSON, type HeadPrediction, type InvolvementJSON, type RatioMethod, type RoleHead, type TextHeads } from '../src/heads/text-heads.js';
-import { fitMlpSets } from '../src/heads/mlp.js';
+import { conformalQuantile, expectedCalibrationError, fitTemperatureBias } from './fit/calibration.js';
+import { fitFractionalLogit, fitSoftmaxSets, fitStandardizer } from './fit/linear.js';
+import { fitMlpSets } from './fit/mlp.js';
 
 export interface HeadData {
   X: Float64Array[];
@@ -72,7 +74,7 @@ export function thresholdAtRate(sortedHuman: readonly number[], rate: number): n
 }
 
 export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOptions): FittedHeads {
-  const standardizer = Standardizer.fit(train.X, opts.inputs, { logSkewed: opts.logSkewed ?? true });
+  const standardizer = fitStandardizer(train.X, opts.inputs, { logSkewed: opts.logSkewed ?? true });
   const Z = train.X.map((x) => standardizer.apply(x));
   const maxIt = opts.maxIterations ?? 300;
   const role: RoleHead =

@@ -21,11 +21,12 @@ import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from './dat
 import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
-import { buildLexicon } from '../src/heads/lexicon.js';
+import { buildLexicon } from './fit/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
 import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './text-fit.js';
 import { heldoutRates, losoFold } from './loso.js';
-import { saveHeads, TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
+import { TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
+import { saveHeads } from './fit/save-heads.js';
 import type { TextEmbedder } from '../src/encoder/types.js';
 
 export function arg(name: string): string | undefined {

@@ -129,13 +129,3 @@ export function embeddingSpan(text: string, maxWords: number): string {
 export function normalizeForHeads(text: string): string {
   return text.replace(/[ \t\u00a0]+/g, ' ').replace(/ +\n/g, '\n').replace(/\n +/g, '\n');
 }
-
-/**
- * Where the human part of an extended text ends, read off its segments (the answer's `segments`): the
- * start of the first segment whose AI probability reaches `threshold`; `textLength` (all of it read as
- * human) when none does. Segments are in text order, as sentenceGroups makes them.
- */
-export function humanPartEnd(segments: readonly { start: number; ai_probability: number }[], threshold: number, textLength: number): number {
-  for (const s of segments) if (s.ai_probability >= threshold) return s.start;
-  return textLength;
-}

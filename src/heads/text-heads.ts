@@ -478,31 +478,3 @@ export function assembleInputs(c: Shape, p: InputParts): Float64Array {
   if (nl > 0 && p.lex) for (let j = 0; j < nl; j++) x[o + j] = p.lex[j];
   return x;
 }
-
-/**
- * Writes standardizer.json, role.json, involvement.json and config.json (with their sha256) into
- * `dir`. `version` may contain `{role}`, replaced by the first 8 hex digits of role.json's sha256.
- */
-export async function saveHeads(
-  dir: string,
-  parts: { standardizer: StandardizerJSON; role: RoleHeadJSON; involvement: InvolvementJSON; lexicon?: LexiconJSON | null },
-  config: TextHeadsConfigBase,
-): Promise<TextHeadsConfig> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  await mkdir(dir, { recursive: true });
-  const files: Record<string, string> = {};
-  const bodies: [string, unknown][] = [
-    ['standardizer.json', parts.standardizer],
-    ['role.json', parts.role],
-    ['involvement.json', parts.involvement],
-  ];
-  if (parts.lexicon) bodies.push(['lexicon.json', parts.lexicon]);
-  for (const [name, obj] of bodies) {
-    const s = JSON.stringify(obj) + '\n';
-    await writeFile(path.join(dir, name), s);
-    files[name] = sha256Hex(s);
-  }
-  const full = { ...config, version: config.version.replace('{role}', files['role.json'].slice(0, 8)), files } as TextHeadsConfig;
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify(full, null, 2) + '\n');
-  return full;
-}

@@ -4,6 +4,8 @@
  *
  * - src/ imports only src/ (and packages): never training/, bench/, scripts/ or test/, which import src/;
  * - no circle of imports in src/;
+ * - every module of src/ is reached from the service's start-up or the CLI (a module only training uses lives in
+ *   training/, e.g. training/fit/, the fitting of the heads);
  * - imports point down the layers below. A module may import its own unit (its folder, or itself for a
  *   top-level file) and any unit of a lower layer; never a unit of its own layer or of a higher one:
  *
@@ -116,6 +118,10 @@ t.test('src/: nothing from outside src, no circle, every arrow points down the l
     for (const [, rel] of text.matchAll(/importPart<[^>]*>\(\s*'([^']+)'/g)) {
       deps.add(path.posix.join(path.posix.dirname(m.source), rel).replace(/\.js$/, '.ts'));
     }
+    // a worker thread's entry, started by its URL (encoder/worker-session.ts): an arrow too
+    for (const [, rel] of text.matchAll(/new Worker\(new URL\('([^']+)', import\.meta\.url\)/g)) {
+      deps.add(path.posix.join(path.posix.dirname(m.source), rel).replace(/\.js$/, '.ts'));
+    }
     graph.set(m.source, [...deps]);
   }
   t.ok(graph.size >= 60, `${graph.size} modules in src/`);
@@ -135,6 +141,16 @@ t.test('src/: nothing from outside src, no circle, every arrow points down the l
     }
   }
   t.same(upward, [], 'no import to the same layer or up');
+
+  // every module of src/ is reached from the service's start-up or the CLI (a module only training uses belongs in training/)
+  const reached = new Set<string>();
+  const todo = ['src/server.ts', 'src/cli/index.ts'];
+  for (let m = todo.pop(); m !== undefined; m = todo.pop()) {
+    if (reached.has(m)) continue;
+    reached.add(m);
+    todo.push(...(graph.get(m) ?? []));
+  }
+  t.same([...graph.keys()].filter((m) => !reached.has(m)), [], 'every module of src/ is reached from src/server.ts or src/cli/index.ts');
 });
 
 t.test('training/ Python: no circle of imports', async (t) => {

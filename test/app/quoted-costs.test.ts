@@ -1,9 +1,11 @@
 /**
  * Costs quoted to users come from the benchmark that measured them (issue 46: the schema said "about 3 s" per
  * text while bench/RESULTS.md measured 0.8 s). Each quote is checked against the number parsed from
- * bench/RESULTS.md, so that a new `npm run bench` that moves a number fails here until the quotes follow.
+ * bench/RESULTS.md, so that a new `npm run bench` that moves a number fails here until the quotes follow. The
+ * hand-written encoder section of the card is checked the same way against models/encoder/config.json, the files
+ * and models/heads/int8-cost.json (the other sections are rendered from the metrics files by the eval scripts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -87,4 +89,37 @@ t.test('int8: about 1.4x the raw fp32 throughput, as bench/RESULTS.md section 1 
   const setting = README.split('\n').find((l) => l.startsWith('| `ENCODER_PRECISION` |')) ?? '';
   t.match(setting, `about ${ratio}x the raw encoder throughput (bench/RESULTS.md section 1`, 'README, settings table');
   t.match(describe('ENCODER_PRECISION'), `about ${ratio}x the raw encoder throughput, bench/RESULTS.md section 1`, 'src/config.ts');
+});
+
+t.test("int8's cost in decisions and speed: models/heads/int8-cost.json and bench/RESULTS.md section 1b, as README, config and card quote them", async (t) => {
+  const c = JSON.parse(read('models/heads/int8-cost.json'));
+  const f3 = (x: number): string => x.toFixed(3);
+  const pct = (x: number, d = 1): string => `${(100 * x).toFixed(d)}%`;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const same = 1 - c.test_changed.decision / c.test_changed.of;
+  const setting = README.split('\n').find((l) => l.startsWith('| `ENCODER_PRECISION` |')) ?? '';
+  t.match(setting, `the same decision as fp32 on ${pct(same)} of the test split`, 'README, settings table');
+  t.match(describe('ENCODER_PRECISION'), `the same decision as fp32 on ${pct(same)} of the test split`, 'src/config.ts');
+  const enc = read('models/card/encoder.md');
+  t.match(enc, `and it is ${pct(same, 2)}.`, 'models/card/encoder.md: the share against the 99.5% bar');
+  const e = c.embedding_cosine;
+  t.match(enc, `over the ${n(e.rows)} texts of the test split and gede, int8-vs-fp32 cosine of the whole-text embedding min ${f3(e.min)}, 1st percentile ${f3(e.p01)}, median ${f3(e.median)}`);
+  t.match(enc, `test split (${n(c.test_changed.of)} texts) role macro-F1 ${f3(c.fp32.test_macro_f1)} (fp32) -> ${f3(c.int8.test_macro_f1)} (int8), PR MAE ${f3(c.fp32.test_pr_mae)} -> ${f3(c.int8.test_pr_mae)}, human FPR ${pct(c.fp32.test_fpr_human)} -> ${pct(c.int8.test_fpr_human)}`);
+  t.match(enc, `${c.test_changed.role_label} role labels (${pct(c.test_changed.role_label / c.test_changed.of)}) and ${c.test_changed.decision} decisions (${pct(c.test_changed.decision / c.test_changed.of, 2)}) differ, AI probability moves by at most ${f3(c.max_change.ai_probability)}, the ratio by at most ${f3(c.max_change.involvement_ratio)}`);
+  // | file | scheme | cosine min / median | moved in a batch | raw docs/s 100 words | raw docs/s 500 words |
+  const s1b = section('1b');
+  const docs500 = (label: string): string => row(s1b, label)[5];
+  t.match(enc, `raw 500-word docs/s fp32 ${docs500('model.onnx (fp32)')}, row-s7 ${docs500('model.int8.onnx (2.0.1)')}, 2.0.0's int8 ${docs500('model.int8.onnx (2.0.0)')} (bench/RESULTS.md section 1b`, 'models/card/encoder.md: the speed');
+  t.ok(CARD.includes(enc.trim().split('\n').find((l) => l.startsWith('- Default stays fp32')) ?? '-'), 'models/MODEL_CARD.md carries the section');
+});
+
+t.test("the encoder section's data and files: models/encoder/config.json and the files themselves", async (t) => {
+  const c = JSON.parse(read('models/encoder/config.json'));
+  const enc = read('models/card/encoder.md');
+  const data = Object.entries(c.training.data as Record<string, { train_rows: number }>);
+  const rows = data.reduce((a, [, v]) => a + v.train_rows, 0);
+  t.match(enc, `of ${data.length} sets, ${rows.toLocaleString('en-US')} rows: ${data.map(([k]) => k).join(', ')}.`, 'the fine-tuning data');
+  const mb = (f: string): string => (statSync(path.join(ROOT, 'models/encoder', f)).size / 1e6).toFixed(1);
+  const v = c.training.verification;
+  t.match(enc, `\`model.onnx\` ${mb('model.onnx')} MB (fp32; fp32 ONNX vs torch: max abs difference ${v.onnx_fp32_vs_torch_max_abs_diff.toExponential(1)} on ${v.onnx_samples} samples) and \`model.int8.onnx\` ${mb('model.int8.onnx')} MB`);
 });

@@ -2,7 +2,7 @@
  * The README is for users (issue 34): what the service answers, the two set-up commands, one curl
  * example per route, the settings table, status codes, the page and the CLI, deployment and one small
  * quality table linking the model card; short, and without the dated lab notebook (that lives in the
- * model card's history).
+ * model card's history). training/README.md is the map of training/ (issue 46): it names every file there.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -158,4 +158,31 @@ t.test('every link and npm script the README names exists', async (t) => {
   }
   const scripts = json('package.json').scripts;
   for (const [, name] of README.matchAll(/npm run ([a-z:-]+)/g)) t.ok(scripts[name], `npm run ${name}`);
+});
+
+t.test('training/README.md names every file of training/ (the loaders of datasets/ as one entry), and what its table names exists', async (t) => {
+  const map = read('training/README.md');
+  const encoderMap = read('training/encoder/README.md');
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      if (e.name.startsWith('.') || e.name === '__pycache__' || e.name === 'node_modules') continue;
+      const rel = `${dir}/${e.name}`;
+      if (rel === 'training/datasets') continue;
+      if (e.isDirectory()) walk(rel);
+      else files.push(rel);
+    }
+  };
+  walk('training');
+  t.ok(files.length > 20, `${files.length} files`);
+  const unnamed = files.filter((f) => {
+    const name = f.split('/').pop()!;
+    return !map.includes(name) && !(f.startsWith('training/encoder/') && encoderMap.includes(name));
+  });
+  t.same(unnamed, [], 'every file is named in training/README.md (or, under encoder/, in training/encoder/README.md)');
+  t.match(map, '`datasets/`', 'the loaders: one entry');
+  const listed = map.split(/^## /m).find((p) => p.startsWith('What each file is for')) ?? '';
+  const named = table(listed).flatMap((r) => [...r[0].matchAll(/`([^`\s]+)`/g)].map((m) => m[1]));
+  t.ok(named.length > 15, `${named.length} paths in the table`);
+  for (const p of named) t.ok(existsSync(path.join(ROOT, 'training', p)), `training/${p}`);
 });

@@ -12,7 +12,8 @@ import { DeadlineError, ModelUnavailableError, ROLES } from '../../src/detectors
 import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../training/text-fit.js';
-import { TextHeads, assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
+import { TextHeads, assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
+import { saveHeads } from '../../training/fit/save-heads.js';
 import { headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 
 const DIM = 4;

@@ -8,7 +8,7 @@ import t from 'tap';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { normalizeScore, type RubricSchema } from '../../src/features/judgment.js';
-import { fitLogistic } from '../../src/heads/logistic.js';
+import { fitLogistic } from '../../training/fit/logistic.js';
 import { auroc } from '../../training/datasets/judgments-pipeline.js';
 import { isMeanOfThree, ICLR_LEVELS } from '../../training/datasets/judgments-text.js';
 import { mulberry32 } from '../../training/datasets/judgments.js';

@@ -10,7 +10,7 @@ import t from 'tap';
 import { Detectors } from '../../src/detectors/index.js';
 import { LikelihoodDetector } from '../../src/detectors/likelihood.js';
 import { COMBINATION_FEATURES } from '../../src/features/likelihood.js';
-import { fitLogistic } from '../../src/heads/logistic.js';
+import { fitLogistic } from '../../training/fit/logistic.js';
 import { LIKELIHOOD_FEATURES, likelihoodFeatures } from '../../src/features/likelihood.js';
 import { LikelihoodModel } from '../../src/likelihood/index.js';
 import { loadConfig } from '../../src/config.js';

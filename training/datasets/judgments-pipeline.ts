@@ -18,7 +18,8 @@ import {
   type RubricSchema,
   type CandidateSpec,
 } from '../../src/features/judgment.js';
-import { fitLogistic, fitTemperature, LogisticModel, sigmoid } from '../../src/heads/logistic.js';
+import { LogisticModel, sigmoid } from '../../src/heads/logistic.js';
+import { fitLogistic, fitTemperature } from '../fit/logistic.js';
 import { CV_FOLDS, loadJdBench, mulberry32, shuffle, splitJudgments, type JudgmentDataset, type JudgmentRow, type SplitResult } from './judgments.js';
 import { ICLR_LEVELS, loadHanna, loadIclr, loadTopicalChat } from './judgments-text.js';
 

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { mulberry32 } from '../../src/heads/random.js';
+import { mulberry32 } from '../fit/random.js';
 import { parseCsv, sharedDataDir } from './text-common.js';
 
 export type JudgmentSplit = 'train' | 'test';

@@ -1,5 +1,6 @@
 import { test } from 'tap';
-import { humanPartEnd, sentenceGroups } from '../../src/heads/segments.js';
+import { sentenceGroups } from '../../src/heads/segments.js';
+import { changePointEnd, humanPartEnd } from '../../training/segment-boundary.js';
 import { cutAtWord } from '../../training/datasets/text-common.js';
 
 test('humanPartEnd: the start of the first segment at or above the threshold, else the text length', async (t) => {
@@ -29,4 +30,13 @@ test('humanPartEnd on sentence groups lands on the group that holds the true bou
   const holder = groups.find((g) => g.start <= boundary && boundary < g.end);
   t.ok(holder, 'a group holds the boundary');
   t.ok(est === holder!.start || est === holder!.end, `estimate ${est} at an edge of the group [${holder!.start}, ${holder!.end}) holding the boundary ${boundary}`);
+});
+
+test('changePointEnd: the split into a human and an LLM run that fits the probabilities best', async (t) => {
+  const at = (ps: number[]) => changePointEnd(ps.map((p, i) => ({ start: 10 * i, ai_probability: p })), 10 * ps.length);
+  t.equal(at([0.1, 0.2, 0.9, 0.95]), 20);
+  t.equal(at([0.9, 0.1, 0.1, 0.9, 0.9]), 30, 'one LLM-looking segment early in a human run does not end it');
+  t.equal(at([0.1, 0.2]), 20, 'none flagged: the text length');
+  t.equal(at([0.9, 0.8]), 0, 'all LLM-looking: no human part');
+  t.equal(humanPartEnd([0.9, 0.1, 0.1, 0.9, 0.9].map((p, i) => ({ start: 10 * i, ai_probability: p })), 0.5, 50), 0, 'where humanPartEnd stops at the first');
 });

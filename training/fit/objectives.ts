@@ -1,5 +1,5 @@
 /**
- * The two training objectives every linear head here minimises (with L-BFGS from ./logistic.js):
+ * The two training objectives every linear head here minimises (with L-BFGS from ./optimize.js):
  * weighted mean negative log-likelihood on standardised rows + (l2 / 2) * ||W||^2, intercepts not
  * penalised. Parameters are laid out per output row as [w_1 .. w_d, intercept].
  *
@@ -9,17 +9,13 @@
  *   its loss is -log(sum of the allowed classes' probabilities). A single allowed class is ordinary
  *   softmax regression; several give the partial-label likelihood used for "LLM-involved, role unknown".
  */
+import { sigmoid } from '../../src/heads/logistic.js';
+
 export type Objective = (p: Float64Array, g: Float64Array) => number;
 
 /** log(1 + exp(z)), stable */
 export function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
 }
 
 function weightSum(weights: ArrayLike<number>, what: string): number {
