@@ -277,11 +277,24 @@ function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
-export function renderWider(r: Record<string, any>): string {
+export function renderWider(r: Record<string, any>, detailsName: string, full = false): string {
   const L: string[] = [];
   const cm = r.clean_mean ?? {};
   const fo = String(r.fold_recipe?.encoder ?? '').startsWith('none');
   L.push(`## ${fo ? 'Features-only text heads' : 'Text heads'} on the wider corpus (issue 45)`, '');
+  if (fo && !full) {
+    // the alternative heads: their headline only, the tables in details/
+    const v = r.views ?? {};
+    const fa = r.fairness ?? {};
+    L.push(
+      `The same measurement as the section above, for the features-only heads (${r.sample?.rows} rows, ${String(r.measured).slice(0, 10)}): clean leave-one-source-out macro-F1 / PR MAE ` +
+        `A (today's sets) ${f3(cm.A?.macro_f1)} / ${f3(cm.A?.mae)}, B (+ wider sets) ${f3(cm.B?.macro_f1)} / ${f3(cm.B?.mae)} over ${cm.B?.sources?.length ?? '-'} sets; ` +
+        `GPT-4-class held out A ${f3(v.A?.gpt4_held_out?.role?.macro_f1)}, B ${f3(v.B?.gpt4_held_out?.role?.macro_f1)}; essays held out A ${f3(v.A?.essays_held_out?.role?.macro_f1)}, B ${f3(v.B?.essays_held_out?.role?.macro_f1)}; ` +
+        `ellipse's human essays flagged: shipped ${pct(fa.shipped?.human_ellipse_flagged?.flagged)}, A ${pct(fa.A?.human_ellipse_flagged?.flagged)}, B ${pct(fa.B?.human_ellipse_flagged?.flagged)}. ` +
+        `Every table: [details/${detailsName}](details/${detailsName}).`,
+    );
+    return L.join('\n') + '\n';
+  }
   L.push(
     `Measured ${String(r.measured).slice(0, 10)} by \`training/eval-wider.ts\` on one deterministic sample of the wider corpus (today's sets + the ten sets of \`training/datasets/wider/\`, deduplicated, grouped across sets; ${r.sample?.rows} rows). ` +
       `Every number comes from heads refitted without the rows they predict (the heads' recipe at ${r.fold_recipe?.loso_cap_per_stratum} rows per stratum and ${r.fold_recipe?.epochs} epochs, ${fo ? 'on the features-only heads\' inputs, no encoder' : `on the shipped encoder ${r.fold_recipe?.encoder}'s inputs`}): ` +
@@ -319,10 +332,18 @@ export function renderWider(r: Record<string, any>): string {
     const s = (x: any) => (x ? `P ${x.polisher[0]} of ${x.polisher[1]}, E ${x.extender[0]} of ${x.extender[1]}` : '-');
     L.push('', `Partial involvement read as full creation, on the wider sets' held-out rows: A ${s(pc.A)}; B ${s(pc.B)}.`);
   }
+  L.push('', `Each fold, and the generator and essay views by set: [details/${detailsName}](details/${detailsName}).`);
+  return L.join('\n') + '\n';
+}
+
+/** the tables behind renderWider's section: each fold of A and B */
+export function renderWiderDetails(r: Record<string, any>): string {
+  const fo = String(r.fold_recipe?.encoder ?? '').startsWith('none');
+  const L: string[] = fo ? [renderWider(r, '', true).replace(/^## /, '# ').replace(/\n\nEach fold, and the generator.*\n$/s, '\n'), ''] : ['# Text heads on the wider corpus: each fold (training/eval-wider.ts)', ''];
   const ps = r.per_source ?? {};
   const srcs = [...new Set([...Object.keys(ps.A ?? {}), ...Object.keys(ps.B ?? {})])];
   if (srcs.length) {
-    L.push('', 'Each fold (held-out set: macro-F1, PR MAE, ECE, human texts flagged, LLM texts caught):', '');
+    L.push('Each fold (held-out set: macro-F1, PR MAE, ECE, human texts flagged, LLM texts caught):', '');
     L.push('| held-out set | rows | A macro-F1 | A MAE | A ECE | A FPR / recall | B macro-F1 | B MAE | B ECE | B FPR / recall |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const s of srcs) {
       const a = ps.A?.[s];
@@ -330,6 +351,14 @@ export function renderWider(r: Record<string, any>): string {
       L.push(`| ${s} | ${(a ?? b)?.n} | ${f3(a?.role?.macro_f1)} | ${f3(a?.involvement?.mae)} | ${f3(a?.role?.ece)} | ${pct(a?.fpr_human)} / ${pct(a?.recall_llm)} | ${f3(b?.role?.macro_f1)} | ${f3(b?.involvement?.mae)} | ${f3(b?.role?.ece)} | ${pct(b?.fpr_human)} / ${pct(b?.recall_llm)} |`);
     }
     L.push('', 'macro-F1 is over the roles present; a set with one role (argugpt: C only) has no macro-F1 in the means. "-": not measurable on that set.');
+  }
+  const v = r.views ?? {};
+  for (const recipe of ['A', 'B']) {
+    const by = v[recipe]?.essays_held_out_by_source as Record<string, any> | undefined;
+    if (!by) continue;
+    L.push('', `Essays held out, recipe ${recipe}, by set (macro-F1, PR MAE, human essays flagged, generated essays caught; GPT-4-class rows held out: ${Object.entries(v[recipe].gpt4_rows_by_source ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}):`, '');
+    L.push('| set | rows | macro-F1 | MAE | FPR | recall |', '|---|---|---|---|---|---|');
+    for (const [s, b] of Object.entries(by)) L.push(`| ${s} | ${b.n} | ${f3(b.role?.macro_f1)} | ${f3(b.involvement?.mae)} | ${pct(b.fpr_human)} | ${pct(b.recall_llm)} |`);
   }
   return L.join('\n') + '\n';
 }
@@ -342,8 +371,10 @@ async function main(): Promise<void> {
     writeFileSync(OUT, JSON.stringify(report, null, 1) + '\n');
     log(`wrote ${OUT}`);
   }
-  writeFileSync(CARD, renderWider(report));
-  log(`wrote ${CARD}`);
+  const details = path.join(path.dirname(CARD), 'details', path.basename(CARD));
+  writeFileSync(CARD, renderWider(report, path.basename(CARD)));
+  writeFileSync(details, renderWiderDetails(report));
+  log(`wrote ${CARD} and ${details}`);
 }
 
 if (process.argv[1]?.endsWith('eval-wider.ts')) {
