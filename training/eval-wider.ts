@@ -199,28 +199,14 @@ async function evaluate(): Promise<Record<string, unknown>> {
   };
   report.partial_as_creator_on_wider_folds = confusion;
 
-  // views: generators and domains held out
-  if (only.includes('views')) {
-    const views: Record<string, unknown> = {};
-    const testHuman = (r: TextRow) => r.split === 'test' && r.role === 'human_author' && !r.evalOnly;
-    for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
-      const g = run(`${recipe}-no-gpt4`, { train: (r) => pool(r) && !gpt4Class(r), heldOut: (r) => !r.evalOnly && (gpt4Class(r) || testHuman(r)) });
-      const d = run(`${recipe}-no-essays`, { train: (r) => pool(r) && !isEssay(r), heldOut: (r) => !r.evalOnly && isEssay(r) });
-      views[recipe] = {
-        gpt4_held_out: foldScores(sample, g, q),
-        gpt4_rows_by_source: countBy(g.heldOut.map((i) => sample[i]).filter(gpt4Class), (r) => r.source),
-        essays_held_out: foldScores(sample, d, q),
-        essays_held_out_by_source: Object.fromEntries([...new Set(d.heldOut.map((i) => sample[i].source))].map((s) => [s, foldScores(sample, d, q, (r) => r.source === s)])),
-      };
-    }
-    report.views = views;
-  }
-
   // all: one fit per recipe on every training set; the evaluation-only essays and the test split
-  if (only.includes('all')) {
+  // the evaluation-only essays: the shipped heads always (no fit), the one-fit-per-recipe heads with 'all'
+  {
     const fairness: Record<string, unknown> = {};
     const ielts = (r: TextRow) => r.source === 'gede' && r.role === 'human_author' && r.domain === 'essay-ielts';
     const ellipse = (r: TextRow) => r.source === 'ellipse';
+    const outfoxHuman = (r: TextRow) => r.source === 'outfox' && r.role === 'human_author';
+    const outfoxGen = (r: TextRow) => r.source === 'outfox' && r.role === 'llm_creator' && !r.subset.includes('attack');
     const gedeGen = (r: TextRow) => r.source === 'gede' && fullyGenerated(r);
     const essayGen = (r: TextRow) => isEssay(r) && r.role === 'llm_creator' && r.split === 'test';
     const block = (preds: (r: TextRow) => { p: HeadPrediction; thr: number } | null) => {
@@ -232,6 +218,8 @@ async function evaluate(): Promise<Record<string, unknown>> {
       return {
         human_ielts_flagged_gede: on(ielts),
         human_ellipse_flagged: on(ellipse),
+        human_outfox_flagged: on(outfoxHuman),
+        outfox_generated_caught: on(outfoxGen),
         gede_fully_generated_caught: on(gedeGen),
         essay_sets_generated_caught_test: on(essayGen),
       };
@@ -244,6 +232,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
     const testAll = (r: TextRow) => r.split === 'test' && !r.evalOnly;
     const random: Record<string, unknown> = {};
     for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
+      if (!only.includes('all')) break;
       const f = run(`${recipe}-all`, { train: pool, heldOut: (r) => r.evalOnly === true || testAll(r) });
       const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
       const t = foldThreshold(sample, f, q);
@@ -261,6 +250,23 @@ async function evaluate(): Promise<Record<string, unknown>> {
     report.fairness = fairness;
     report.random_test = random;
   }
+  // views: generators and domains held out
+  if (only.includes('views')) {
+    const views: Record<string, unknown> = {};
+    const testHuman = (r: TextRow) => r.split === 'test' && r.role === 'human_author' && !r.evalOnly;
+    for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
+      const g = run(`${recipe}-no-gpt4`, { train: (r) => pool(r) && !gpt4Class(r), heldOut: (r) => !r.evalOnly && (gpt4Class(r) || testHuman(r)) });
+      const d = run(`${recipe}-no-essays`, { train: (r) => pool(r) && !isEssay(r), heldOut: (r) => !r.evalOnly && isEssay(r) });
+      views[recipe] = {
+        gpt4_held_out: foldScores(sample, g, q),
+        gpt4_rows_by_source: countBy(g.heldOut.map((i) => sample[i]).filter(gpt4Class), (r) => r.source),
+        essays_held_out: foldScores(sample, d, q),
+        essays_held_out_by_source: Object.fromEntries([...new Set(d.heldOut.map((i) => sample[i].source))].map((s) => [s, foldScores(sample, d, q, (r) => r.source === s)])),
+      };
+    }
+    report.views = views;
+  }
+
   report.seconds = Math.round((Date.now() - t0) / 1000);
   return report;
 }
@@ -316,11 +322,13 @@ export function renderWider(r: Record<string, any>, detailsName: string, full = 
   const fa = r.fairness ?? {};
   if (fa.shipped) {
     const row = (label: string, k: string, target: string) => `| ${label} | ${pct(fa.shipped?.[k]?.flagged)} (${fa.shipped?.[k]?.n ?? '-'}) | ${pct(fa.A?.[k]?.flagged)} | ${pct(fa.B?.[k]?.flagged)} | ${target} |`;
-    L.push('', 'Evaluation-only essays, each alone (neither fits any parameter of A, B or the shipped heads), and generated essays, at each model\'s default decision:', '');
+    L.push('', 'Evaluation-only essays, each set alone (none fits any parameter of A, B or the shipped heads), and generated essays, at each model\'s default decision ("-": not run):', '');
     L.push('| | shipped heads (rows) | A, all sets | B, all sets | target |', '|---|---|---|---|---|');
     L.push(row('gede IELTS human essays flagged', 'human_ielts_flagged_gede', '<= 5%'));
     L.push(row('ellipse human essays (grades 8-12, English learners) flagged', 'human_ellipse_flagged', '<= 5%'));
+    L.push(row('outfox human essays (US students, grades 6-12) flagged', 'human_outfox_flagged', ''));
     L.push(row('gede fully generated essays caught', 'gede_fully_generated_caught', '>= 90%'));
+    L.push(row('outfox generated essays (not attacked) caught', 'outfox_generated_caught', ''));
     L.push(row('generated essays of the essay sets caught (test split)', 'essay_sets_generated_caught_test', ''));
   }
   const rt = r.random_test ?? {};
