@@ -1,0 +1,186 @@
+/**
+ * Issue 48 through the detector and the route: the language of every answer, an unsupported language
+ * (warning naming it, role confidence low, decision not applicable), text that is not prose (warning with
+ * its kind, confidence low), word counts for Chinese. Heads fitted here on synthetic rows, fake embedder.
+ */
+import t from 'tap';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { loadTextDetector } from '../../src/detectors/text.js';
+import { Detectors } from '../../src/detectors/index.js';
+import { ModelUnavailableError, ROLES, type TextDetector } from '../../src/detectors/types.js';
+import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
+import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
+import { fitTextHeadsFrom } from '../../training/text-fit.js';
+import { assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
+import { build, post } from '../helpers/build.js';
+import { TestDoubleJudgmentDetector } from '../helpers/doubles.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const langs = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/languages.json'), 'utf8')) as Record<string, string[] | string>;
+const outside = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/outside.json'), 'utf8')) as Record<string, string>;
+const roleExamples = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/role-examples.json'), 'utf8')) as { texts: { id: string; text: string }[] };
+
+const DIM = 4;
+const SHA = 'ab'.repeat(32);
+function vec(text: string): Float32Array {
+  const h = createHash('sha256').update(text).digest();
+  const v = Float32Array.from({ length: DIM }, (_, i) => h[i] / 255 - 0.5);
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
+}
+const embedder: TextEmbedder = {
+  info: { id: 'fake-encoder', version: '1', dim: DIM, maxLength: 64, precision: 'int8', device: 'cpu', sha256: SHA },
+  async embed(text: string): Promise<Embedding> {
+    const tokens = Math.max(1, Math.ceil(text.length / 4));
+    return { vector: vec(text), tokens, windows: [{ start: 0, end: text.length, tokens, vector: vec(text) }] };
+  },
+  async embedMany(texts: string[]): Promise<Embedding[]> {
+    return Promise.all(texts.map((x) => embedder.embed(x)));
+  },
+  stats: () => ({ queued: 0, running: 0, batches: 0 }),
+  async close() {},
+};
+
+const vocab = [
+  'i went home and my dog was there lol so we just sat around',
+  'moreover it is important to note that the comprehensive framework delves into crucial aspects',
+  'the study furthermore demonstrates notable improvements while additionally highlighting key insights',
+  'in conclusion this pivotal landscape underscores the multifaceted nature of the realm',
+];
+function textFor(k: number, i: number): string {
+  const words = vocab[k].split(' ');
+  const out: string[] = [];
+  for (let j = 0; j < 30 + (i % 20); j++) out.push(words[(j * 7 + i) % words.length]);
+  return out.join(' ') + '.';
+}
+
+let dir: string;
+const withLanguages = () => path.join(dir, 'with');
+const without = () => path.join(dir, 'without');
+
+t.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'text-language-'));
+  const shape = { features: TEXT_FEATURES.map((f) => f.name), embedding_dim: DIM, contrast: false };
+  const mk = (n: number, salt: number) => {
+    const X: Float64Array[] = [];
+    const roles: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = i % 4;
+      const s = textFor(k, i + salt);
+      X.push(assembleInputs(shape, { f: extractTextFeatures(s), e: vec(s) }));
+      roles.push(k);
+    }
+    return { X, masks: roles.map((k) => 1 << k), roles, pr: roles.map((k) => (k === 0 ? 0 : k === 1 ? 1 : 0.5)), weights: new Float64Array(n).fill(1) };
+  };
+  const fitted = fitTextHeadsFrom(mk(48, 0), mk(48, 1000), { inputs: inputNamesFor(shape.features, DIM, false), maxIterations: 40 });
+  await saveHeads(
+    without(),
+    { standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement },
+    {
+      id: 'llm-provenance-text',
+      version: 'test+{role}',
+      created: new Date().toISOString(),
+      encoder: { id: 'fake-encoder', version: '1', dim: DIM, files: { 'model.int8.onnx': SHA }, trained_with: SHA },
+      feature_version: TEXT_FEATURE_VERSION,
+      features: TEXT_FEATURES.map((f) => f.name),
+      embedding_dim: DIM,
+      contrast: false,
+      roles: [...ROLES],
+      calibration: fitted.calibration,
+      thresholds: { ai_probability: 0, short_text_words: 80, confidence: { high: 0, medium: 0 } },
+      training_data: [],
+    },
+  );
+  await cp(without(), withLanguages(), { recursive: true });
+  const cfg = JSON.parse(await readFile(path.join(without(), 'config.json'), 'utf8'));
+  await writeFile(path.join(withLanguages(), 'config.json'), JSON.stringify({ ...cfg, languages: { supported: ['en'] } }));
+});
+t.teardown(() => rm(dir, { recursive: true, force: true }));
+
+const ask = (det: TextDetector, text: string) => det.analyze({ text, tasks: ['role', 'involvement'], segments: false, explain: false });
+
+t.test('an unsupported language: named in a warning, confidence low, decision not applicable', async (t) => {
+  // threshold 0 and confidence thresholds 0: every supported answer is flagged with confidence high
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const de = await ask(det, outside.german);
+  t.match(de.language, { code: 'de', supported: false });
+  t.ok(de.language!.confidence > 0.5);
+  t.ok(de.warnings.some((w) => /German \(de\), a language the models were not trained and evaluated on \(supported: English \(en\)\)/.test(w)), de.warnings.join(' | '));
+  t.equal(de.role!.confidence, 'low');
+  t.same(de.decision, { flagged: false, threshold: 0, max_false_positive_rate: 0.05, applicable: false, reason: 'unsupported_language' });
+  t.ok(de.warnings.some((w) => /text has 44 words/.test(w)));
+
+  const zh = await ask(det, outside.chinese);
+  t.match(zh.language, { code: 'zh', supported: false });
+  t.ok(zh.warnings.some((w) => /Chinese \(zh\)/.test(w)));
+  t.match(zh.decision, { flagged: false, applicable: false, reason: 'unsupported_language' });
+  t.ok(zh.warnings.some((w) => /text has 53 words/.test(w)), `words counted for Chinese: ${zh.warnings.join(' | ')}`);
+  t.notOk(zh.warnings.some((w) => /text has 1 words/.test(w)));
+
+  // one text in each of ten common languages besides English
+  for (const lang of ['de', 'fr', 'es', 'pt', 'it', 'ru', 'zh', 'ja', 'ar', 'ko']) {
+    const a = await ask(det, (langs[lang] as string[])[0]);
+    t.match(a.language, { code: lang, supported: false }, lang);
+    t.match(a.decision, { flagged: false, applicable: false, reason: 'unsupported_language' }, lang);
+    t.equal(a.role!.confidence, 'low', lang);
+  }
+});
+
+t.test('English prose: language en, supported; the decision and confidence as before, no new warning', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const plain = await loadTextDetector({ modelDir: dir, headsDir: without(), embedder });
+  for (const x of roleExamples.texts) {
+    const a = await ask(det, x.text);
+    const b = await ask(plain, x.text);
+    t.match(a.language, { code: 'en', supported: true }, x.id);
+    t.same(a.decision, b.decision, `${x.id}: same decision`);
+    t.same(a.role, b.role, `${x.id}: same role answer`);
+    t.same(a.warnings, b.warnings, `${x.id}: same warnings`);
+    t.notOk('applicable' in a.decision!);
+  }
+});
+
+t.test('code: a warning with its kind and confidence low; the decision still applies', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const py = await ask(det, outside.python);
+  t.ok(['en', 'und'].includes(py.language!.code));
+  t.ok(py.warnings.some((w) => /text looks like program code \(code\), not prose/.test(w)), py.warnings.join(' | '));
+  t.equal(py.role!.confidence, 'low');
+  t.notOk(py.decision!.applicable === false);
+});
+
+t.test('heads without languages gate nothing; bad languages refuse to load', async (t) => {
+  const plain = await loadTextDetector({ modelDir: dir, headsDir: without(), embedder });
+  const de = await ask(plain, outside.german);
+  t.same(de.language, { code: 'de', confidence: de.language!.confidence }, 'no supported field');
+  t.notOk(de.warnings.some((w) => /German/.test(w)));
+  t.notOk('applicable' in de.decision!);
+  const bad = path.join(dir, 'bad');
+  await cp(without(), bad, { recursive: true });
+  const cfg = JSON.parse(await readFile(path.join(bad, 'config.json'), 'utf8'));
+  await writeFile(path.join(bad, 'config.json'), JSON.stringify({ ...cfg, languages: { supported: 'en' } }));
+  const err = await loadTextDetector({ modelDir: dir, headsDir: bad, embedder }).catch((e) => e);
+  t.ok(err instanceof ModelUnavailableError);
+  t.match(err.reason, /languages.supported must be a list of ISO 639 codes/);
+});
+
+t.test('the route answers language and the decision fields (schema, batch)', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const app = await build(t, { detectors: Detectors.of({ text: det, judgment: new TestDoubleJudgmentDetector() }) });
+  const r = await post(app, '/v1/text/analyze', { text: outside.german });
+  t.equal(r.statusCode, 200);
+  const b = r.json();
+  t.match(b.language, { code: 'de', supported: false });
+  t.match(b.decision, { flagged: false, applicable: false, reason: 'unsupported_language' });
+  t.equal(b.role.confidence, 'low');
+  const en = (await post(app, '/v1/text/role', { text: roleExamples.texts[0].text })).json();
+  t.match(en.language, { code: 'en', supported: true });
+  t.notOk('applicable' in en.decision);
+  const batch = (await post(app, '/v1/text/analyze/batch', { items: [{ id: 'a', text: outside.chinese }, { id: 'b', text: outside.python }] })).json();
+  t.match(batch.results[0], { id: 'a', language: { code: 'zh' }, decision: { applicable: false } });
+  t.ok(batch.results[1].warnings.some((w: string) => /\(code\)/.test(w)));
+});
