@@ -1,0 +1,134 @@
+/**
+ * Issue 48: the shipped text heads on the languages other than English that the data holds, to decide
+ * which may be listed as supported (models/heads/config.json languages.supported). For each language: its
+ * human texts' false-positive rate at the default decision, the share of its LLM texts flagged, and the
+ * role read, through the service's own detector (normalised text, the encoder as served in fp32). A language
+ * may be listed when its FPR is within 2 points of English's on the test split (metrics.json
+ * per_source.all.test.fpr_human); every other one gets the warning.
+ *
+ * Rows: m4's German Wikipedia, Russian news and Indonesian news (human and llm_creator; only the
+ * validation and test splits, the train split trained the heads), hppt's Chinese abstracts (human and
+ * llm_polisher) and hc3-plus's Chinese (human and LLM of unknown role), none of which trained the heads.
+ * A row counts for a language only when the identifier (src/features/language.ts) names that language too
+ * (m4's Russian file holds English machine text, for one). At most --per rows of each language and side,
+ * evenly spread. Writes models/card/details/languages.json and models/card/languages.md.
+ *
+ *   npx tsx training/eval-languages.ts [--per 150]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createEmbedder } from '../src/encoder/index.js';
+import { decisionFor, loadTextDetector } from '../src/detectors/text.js';
+import { languageName, loadLanguageIdentifier } from '../src/features/language.js';
+import { loadHc3Plus, loadHppt, loadM4 } from './datasets/text-sources.js';
+import { sharedDataDir } from './datasets/text-common.js';
+import type { TextRow } from './datasets/text-common.js';
+
+const log = (m: string) => console.error(`[eval-languages] ${m}`);
+const argv = process.argv.slice(2);
+const per = Number(argv[argv.indexOf('--per') + 1] ?? 150) || 150;
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const modelDir = path.join(root, 'models');
+const t0 = Date.now();
+
+const data = sharedDataDir();
+const rows: (TextRow & { set: string })[] = [
+  ...loadM4(data).filter((r) => r.lang !== 'en' && r.split !== 'train').map((r) => ({ ...r, set: 'm4' })),
+  ...loadHppt(data, { includeNonEnglish: true }).filter((r) => r.lang !== 'en').map((r) => ({ ...r, set: 'hppt' })),
+  ...loadHc3Plus(data, { includeNonEnglish: true }).filter((r) => r.lang !== 'en').map((r) => ({ ...r, set: 'hc3-plus' })),
+];
+const id = await loadLanguageIdentifier();
+// eld names Indonesian as the Malay macrolanguage (ms)
+const code = (lang: string) => (lang === 'id' ? 'ms' : lang);
+const agree = rows.filter((r) => id.identify(r.text).code === code(r.lang));
+log(`${rows.length} rows, ${agree.length} where the identifier agrees with the data set's language`);
+
+/** at most n, evenly spread over the list */
+function spread<T>(xs: T[], n: number): T[] {
+  if (xs.length <= n) return xs;
+  return Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
+}
+const groups = new Map<string, (TextRow & { set: string })[]>();
+for (const r of agree) {
+  const k = `${r.lang}\u0000${r.set}\u0000${r.role === 'human_author' ? 'human' : 'llm'}`;
+  groups.set(k, [...(groups.get(k) ?? []), r]);
+}
+const picked = [...groups.values()].flatMap((g) => spread(g, per));
+
+const embedder = await createEmbedder({ dir: path.join(modelDir, 'encoder'), precision: 'fp32', device: 'cpu' });
+const det = await loadTextDetector({ modelDir, embedder });
+const cfg = JSON.parse(readFileSync(path.join(modelDir, 'heads/config.json'), 'utf8')) as { version: string; thresholds: { ai_probability: number } };
+const metrics = JSON.parse(readFileSync(path.join(modelDir, 'heads/metrics.json'), 'utf8')) as {
+  per_source: { all: { test: { fpr_human: number } } };
+  test_recall_by_decision_rate?: Record<string, unknown>;
+};
+const englishFpr = metrics.per_source.all.test.fpr_human;
+
+interface Cell { lang: string; set: string; human: number; flaggedHuman: number; llm: number; flaggedLlm: number; roleKnown: number; roleRight: number; meanAiHuman: number; meanAiLlm: number }
+const cells = new Map<string, Cell>();
+let done = 0;
+for (const r of picked) {
+  const a = await det.analyze({ text: r.text, tasks: ['role'], segments: false, explain: false });
+  const k = `${r.lang}\u0000${r.set}`;
+  const c = cells.get(k) ?? { lang: r.lang, set: r.set, human: 0, flaggedHuman: 0, llm: 0, flaggedLlm: 0, roleKnown: 0, roleRight: 0, meanAiHuman: 0, meanAiLlm: 0 };
+  // the decision as the heads give it, before the language gate
+  const flagged = decisionFor(a.ai_probability!, cfg.thresholds).flagged;
+  if (r.role === 'human_author') {
+    c.human++;
+    c.flaggedHuman += flagged ? 1 : 0;
+    c.meanAiHuman += a.ai_probability!;
+  } else {
+    c.llm++;
+    c.flaggedLlm += flagged ? 1 : 0;
+    c.meanAiLlm += a.ai_probability!;
+  }
+  if (r.role) {
+    c.roleKnown++;
+    c.roleRight += a.role!.label === r.role ? 1 : 0;
+  }
+  cells.set(k, c);
+  if (++done % 100 === 0) log(`${done}/${picked.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
+await embedder.close();
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const byLang = new Map<string, Cell[]>();
+for (const c of cells.values()) byLang.set(c.lang, [...(byLang.get(c.lang) ?? []), c]);
+const langs = [...byLang.keys()].sort();
+const result = langs.map((lang) => {
+  const cs = byLang.get(lang)!;
+  const sum = (f: (c: Cell) => number) => cs.reduce((s, c) => s + f(c), 0);
+  const fpr = sum((c) => c.flaggedHuman) / sum((c) => c.human);
+  return {
+    lang,
+    sets: cs.map((c) => c.set).sort(),
+    human: sum((c) => c.human),
+    fpr_human: fpr,
+    llm: sum((c) => c.llm),
+    recall_llm: sum((c) => c.flaggedLlm) / sum((c) => c.llm),
+    role_accuracy: sum((c) => c.roleKnown) ? sum((c) => c.roleRight) / sum((c) => c.roleKnown) : null,
+    within_2_points_of_english: fpr <= englishFpr + 0.02,
+    by_set: cs.map((c) => ({ set: c.set, human: c.human, fpr_human: c.flaggedHuman / c.human, llm: c.llm, recall_llm: c.flaggedLlm / c.llm, mean_ai_probability_human: c.meanAiHuman / c.human, mean_ai_probability_llm: c.meanAiLlm / c.llm })),
+  };
+});
+const created = new Date().toISOString();
+mkdirSync(path.join(modelDir, 'card/details'), { recursive: true });
+writeFileSync(
+  path.join(modelDir, 'card/details/languages.json'),
+  `${JSON.stringify({ created, heads_version: cfg.version, threshold: cfg.thresholds.ai_probability, english_test_fpr_human: englishFpr, per, identifier: id.name, languages: result }, null, 2)}\n`,
+);
+const md = [
+  '## Languages (issue 48)',
+  '',
+  `Every answer names the text's language (${id.name}); the heads list the languages they answer for in config.json \`languages.supported\`: now ${'`en`'} only. Any other language gets a warning naming it, role confidence low and \`decision.applicable: false\`. ` +
+    `Measured by \`npx tsx training/eval-languages.ts\` (${created.slice(0, 10)}, heads ${cfg.version}, the service's detector in fp32, default threshold ${cfg.thresholds.ai_probability}; rows the identifier agrees on, at most ${per} per set and side; m4 only its validation and test splits). ` +
+    `A language may be listed when its human FPR is within 2 points of English's (${pct(englishFpr)}, test split):`,
+  '',
+  '| language | data (human / LLM texts) | human FPR | LLM texts flagged | role accuracy | within 2 points |',
+  '|---|---|---:|---:|---:|---|',
+  ...result.map((r) => `| ${languageName(r.lang)} | ${r.sets.join(', ')} (${r.human} / ${r.llm}) | ${pct(r.fpr_human)} | ${pct(r.recall_llm)} | ${r.role_accuracy === null ? '-' : pct(r.role_accuracy)} | ${r.within_2_points_of_english ? 'yes' : 'no'} |`),
+  '',
+  'Per set: models/card/details/languages.json. Languages without data here (Spanish, French, Japanese, ...) are unsupported: nothing measures them.',
+];
+writeFileSync(path.join(modelDir, 'card/languages.md'), `${md.join('\n')}\n`);
+log(`wrote models/card/languages.md and details/languages.json in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
