@@ -337,10 +337,19 @@ function renderText(text, r) {
   }
   $('ai-prob').textContent = pct(r.ai_probability);
   $('ai-prob').dataset.value = String(r.ai_probability);
+  const lang = r.language;
+  $('language').textContent = !lang
+    ? ''
+    : lang.code === 'und'
+      ? 'Language: could not be determined'
+      : `Language: ${lang.code} (score ${lang.confidence.toFixed(2)})${lang.supported === false ? ', not one the models were trained on' : ''}`;
+  $('language').dataset.supported = lang && typeof lang.supported === 'boolean' ? String(lang.supported) : '';
   const d = r.decision;
-  $('decision').textContent = d
-    ? `${d.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(d.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(d.threshold)})`
-    : '';
+  $('decision').textContent = !d
+    ? ''
+    : d.applicable === false
+      ? `No decision: not applicable to this text (${d.reason === 'unsupported_language' ? 'its language is not one the models know' : d.reason})`
+      : `${d.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(d.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(d.threshold)})`;
   $('decision').dataset.flagged = d ? String(d.flagged) : '';
   renderShaded($('shaded'), text, r.segments);
   renderWarnings($('warnings'), r.warnings);

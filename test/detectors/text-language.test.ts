@@ -4,7 +4,9 @@
  * its kind, confidence low), word counts for Chinese. Heads fitted here on synthetic rows, fake embedder.
  */
 import t from 'tap';
+import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,4 +185,28 @@ t.test('the route answers language and the decision fields (schema, batch)', asy
   const batch = (await post(app, '/v1/text/analyze/batch', { items: [{ id: 'a', text: outside.chinese }, { id: 'b', text: outside.python }] })).json();
   t.match(batch.results[0], { id: 'a', language: { code: 'zh' }, decision: { applicable: false } });
   t.ok(batch.results[1].warnings.some((w: string) => /\(code\)/.test(w)));
+});
+
+t.test('the command line shows the language and the decision that does not apply', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const app = await build(t, { detectors: Detectors.of({ text: det, judgment: new TestDoubleJudgmentDetector() }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const files = { de: path.join(dir, 'de.txt'), py: path.join(dir, 'load.py') };
+  await writeFile(files.de, outside.german);
+  await writeFile(files.py, outside.python);
+  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/index.ts'), 'analyze', '--url', base, files.de, files.py], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  t.equal(out.code, 0, out.stderr);
+  t.match(out.stdout, /language: de \(score 0\.\d\d\), not one the models were trained and evaluated on/);
+  t.match(out.stdout, 'decision: not applicable (unsupported_language): not flagged');
+  t.match(out.stdout, 'warning: text is in German (de)');
+  t.match(out.stdout, /warning: text looks like program code \(code\), not prose/);
 });
