@@ -173,6 +173,7 @@ class HeadsTextDetector implements TextDetector {
       thresholds: c.thresholds,
       training_data: c.training_data,
       metrics: c.metrics ?? {},
+      languages: c.languages ?? null,
     };
   }
 

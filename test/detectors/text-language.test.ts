@@ -157,6 +157,8 @@ t.test('code: a warning with its kind and confidence low; the decision still app
 
 t.test('heads without languages gate nothing; bad languages refuse to load', async (t) => {
   const plain = await loadTextDetector({ modelDir: dir, headsDir: without(), embedder });
+  t.equal(plain.describe().languages, null, '/v1/models: no languages listed');
+  t.same((await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder })).describe().languages, { supported: ['en'] }, '/v1/models shows the supported languages');
   const de = await ask(plain, outside.german);
   t.same(de.language, { code: 'de', confidence: de.language!.confidence }, 'no supported field');
   t.notOk(de.warnings.some((w) => /German/.test(w)));
