@@ -190,23 +190,24 @@ const e = details.english_test_split as { texts: number; language_gated: number;
 mkdirSync(path.dirname(detailsPath), { recursive: true });
 writeFileSync(detailsPath, `${JSON.stringify(details, null, 2)}\n`);
 const names = (rs: LanguageResult[]) => rs.map((r) => languageName(r.lang)).join(', ');
+/** "German (de), Russian (ru) meet it ..." / "Chinese (zh) misses it ..." / '' */
+const said = (rs: LanguageResult[], many: string, one: string, rest: string) => (rs.length ? `${names(rs)} ${rs.length > 1 ? many : one}${rest}` : '');
 const bound = (r: LanguageResult) => upperBound(Math.round(r.fpr_human * r.human), r.human);
 const md = [
   '# Languages: what the text heads answer for (issue 48)',
   '',
   `Every answer names the text's language (${details.identifier}); the heads answer for the languages in config.json \`languages.supported\`, now ${supported.map((l) => `\`${l}\``).join(', ')}. Any other language gets a warning naming it, role confidence low and \`decision.applicable: false\`. ` +
     `Measured by \`npx tsx training/eval-languages.ts\` (${created.slice(0, 10)}, heads ${details.heads_version}, the service's detector in fp32, the decision before the gate at the default threshold ${details.threshold}; rows the identifier agrees on, at most ${details.per} per set and side; m4 only its validation and test splits; hppt's Chinese and imbd's other languages are not in ../shared/data). ` +
-    `A language may be listed when its human FPR is within 2 points of English's (${pct(englishFpr)} on the test split, where ${pct(details.english_test_recall ?? NaN)} of the LLM-involved texts are flagged):`,
+    `A language may be listed when its human FPR is within 2 points of English's (${pct(englishFpr)} on the test split, where ${pct(details.english_test_recall ?? NaN)} of the LLM-involved texts are flagged; table below). ` +
+    `Listed: a language that meets the rule with its upper bound too (${names(result.filter((r) => bound(r) <= englishFpr + 0.02)) || 'none does'}). ` +
+    said(result.filter((r) => r.within_2_points_of_english && bound(r) > englishFpr + 0.02), 'meet', 'meets', ' it as measured, on too few human texts to show it. ') +
+    said(result.filter((r) => !r.within_2_points_of_english), 'miss', 'misses', ' it. ') +
+    `English as before (${e.texts} texts of the test split, \`--english-only\`): the heads' numbers do not change (same features, same encoder input); the gate takes ${e.language_gated} texts for another language (${Object.entries(e.gated_as).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}: details), the not-prose rules fire on ${e.not_prose}, word counts differ on ${e.word_count_changed}. ` +
+    'Per set and examples: models/card/details/languages.json. Languages without data here (Spanish, French, Japanese, ...) are unsupported: nothing measures them.',
   '',
   '| language | data (human / LLM texts) | human FPR (97.5% upper bound) | LLM texts flagged | role right (known roles) | FPR within 2 points: measured / bound |',
   '|---|---|---:|---:|---:|---|',
   ...result.map((r) => `| ${languageName(r.lang)} | ${r.sets.join(', ')} (${r.human} / ${r.llm}) | ${pct(r.fpr_human)} (${pct(bound(r))}) | ${pct(r.recall_llm)} | ${r.role_accuracy === null ? '-' : pct(r.role_accuracy)} | ${r.within_2_points_of_english ? 'yes' : 'no'} / ${bound(r) <= englishFpr + 0.02 ? 'yes' : 'no'} |`),
-  '',
-  `Listed: a language that meets the rule with its upper bound too (${names(result.filter((r) => bound(r) <= englishFpr + 0.02)) || 'none does'}). ` +
-    (result.some((r) => r.within_2_points_of_english && bound(r) > englishFpr + 0.02) ? `${names(result.filter((r) => r.within_2_points_of_english && bound(r) > englishFpr + 0.02))} meet it as measured, on too few human texts to show it. ` : '') +
-    (result.some((r) => !r.within_2_points_of_english) ? `${names(result.filter((r) => !r.within_2_points_of_english))} miss it. ` : '') +
-    `English as before (${e.texts} texts of the test split, \`--english-only\`): the heads' numbers do not change (same features, same encoder input); the gate takes ${e.language_gated} texts for another language (${Object.entries(e.gated_as).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}: details), the not-prose rules fire on ${e.not_prose}, word counts differ on ${e.word_count_changed}. ` +
-    'Per set and examples: models/card/details/languages.json. Languages without data here (Spanish, French, Japanese, ...) are unsupported: nothing measures them.',
 ];
 writeFileSync(path.join(modelDir, 'card/languages.md'), `${md.join('\n')}\n`);
 log(`wrote models/card/languages.md and details/languages.json in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
