@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { languageName, loadLanguageIdentifier, TIE } from '../../src/features/language.js';
+import { languageName, loadLanguageIdentifier, MAX_CHARS, TIE } from '../../src/features/language.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const langs = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/languages.json'), 'utf8')) as Record<string, string[] | string>;
@@ -48,6 +48,8 @@ t.test('undetermined, and ties go to a supported language', async (t) => {
     t.ok(withEn.confidence >= free.confidence - TIE);
   } else t.pass('no tie for this text with this identifier');
   t.equal(id.identify(langs.de[0] as string, ['en']).code, 'de', 'a clear German text stays German');
+  const long = `${(langs.fr[0] as string).repeat(Math.ceil(MAX_CHARS / 200))} ${(langs.en[0] as string).repeat(400)}`;
+  t.equal(id.identify(long).code, 'fr', 'a long text is read from its start');
 });
 
 t.test('languageName', async (t) => {
