@@ -136,9 +136,21 @@ function setupTabs() {
 
 // ---------- text tab ----------
 
+// as the service counts (src/features/words.ts): runs between spaces, and words by Intl.Segmenter in scripts
+// written without spaces (Chinese, Japanese, Thai, ...)
+const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+let wordSegmenter = null;
 function countWords(s) {
-  const m = s.trim().match(/\S+/g);
-  return m ? m.length : 0;
+  const runs = s.match(/\S+/g) || [];
+  let n = 0;
+  for (const r of runs) {
+    if (!NO_SPACE_SCRIPT.test(r) || typeof Intl.Segmenter !== 'function') { n++; continue; }
+    wordSegmenter = wordSegmenter || new Intl.Segmenter('und', { granularity: 'word' });
+    let k = 0;
+    for (const seg of wordSegmenter.segment(r)) if (seg.isWordLike) k++;
+    n += Math.max(1, k);
+  }
+  return n;
 }
 
 function setupTextInput() {
