@@ -663,6 +663,8 @@ const LONG_DRIFT_START = '<!-- drift-long:start -->';
 const LONG_DRIFT_END = '<!-- drift-long:end -->';
 const LIKELIHOOD_START = '<!-- likelihood:start -->';
 const LIKELIHOOD_END = '<!-- likelihood:end -->';
+const LANGUAGE_START = '<!-- language:start -->';
+const LANGUAGE_END = '<!-- language:end -->';
 
 /** the block between start and end of a previous RESULTS.md, or the fallback */
 function keptBlock(start: string, end: string, fallback: string): string {
@@ -931,6 +933,7 @@ async function main() {
   const soak = keptBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## 8. Soak\n\nnot run yet: \`npx tsx bench/soak.ts --duration 600\` writes this section.\n${SOAK_END}`);
   const longDriftBlock = keptBlock(LONG_DRIFT_START, LONG_DRIFT_END, `${LONG_DRIFT_START}\n## 7c. Memory drift, long run\n\nnot run yet: \`npm run bench -- --drift 100000 --drift-block\` writes this section.\n${LONG_DRIFT_END}`);
   const likelihood = keptBlock(LIKELIHOOD_START, LIKELIHOOD_END, `${LIKELIHOOD_START}\n## 10. Likelihood model (opt-in, LIKELIHOOD=on)\n\nnot run yet: \`npx tsx bench/likelihood.ts\` (run last by \`npm run bench\`) writes this section.\n${LIKELIHOOD_END}`);
+  const language = keptBlock(LANGUAGE_START, LANGUAGE_END, `${LANGUAGE_START}\n## 11. Language identification (issue 48)\n\nnot run yet: \`npx tsx bench/language.ts --write\` writes this section.\n${LANGUAGE_END}`);
   const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   let encoderLine = `- encoder: \`${rel(encoderDir)}\``;
   try {
@@ -961,6 +964,8 @@ async function main() {
     overload,
     '',
     likelihood,
+    '',
+    language,
     '',
   ].join('\n');
   writeFileSync(args.out!, doc);

@@ -136,9 +136,21 @@ function setupTabs() {
 
 // ---------- text tab ----------
 
+// as the service counts (src/features/words.ts): runs between spaces, and words by Intl.Segmenter in scripts
+// written without spaces (Chinese, Japanese, Thai, ...)
+const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+let wordSegmenter = null;
 function countWords(s) {
-  const m = s.trim().match(/\S+/g);
-  return m ? m.length : 0;
+  const runs = s.match(/\S+/g) || [];
+  let n = 0;
+  for (const r of runs) {
+    if (!NO_SPACE_SCRIPT.test(r) || typeof Intl.Segmenter !== 'function') { n++; continue; }
+    wordSegmenter = wordSegmenter || new Intl.Segmenter('und', { granularity: 'word' });
+    let k = 0;
+    for (const seg of wordSegmenter.segment(r)) if (seg.isWordLike) k++;
+    n += Math.max(1, k);
+  }
+  return n;
 }
 
 function setupTextInput() {
@@ -337,10 +349,19 @@ function renderText(text, r) {
   }
   $('ai-prob').textContent = pct(r.ai_probability);
   $('ai-prob').dataset.value = String(r.ai_probability);
+  const lang = r.language;
+  $('language').textContent = !lang
+    ? ''
+    : lang.code === 'und'
+      ? 'Language: could not be determined'
+      : `Language: ${lang.code} (score ${lang.confidence.toFixed(2)})${lang.supported === false ? ', not one the models were trained on' : ''}`;
+  $('language').dataset.supported = lang && typeof lang.supported === 'boolean' ? String(lang.supported) : '';
   const d = r.decision;
-  $('decision').textContent = d
-    ? `${d.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(d.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(d.threshold)})`
-    : '';
+  $('decision').textContent = !d
+    ? ''
+    : d.applicable === false
+      ? `No decision: not applicable to this text (${d.reason === 'unsupported_language' ? 'its language is not one the models know' : d.reason})`
+      : `${d.flagged ? 'Flagged' : 'Not flagged'} as LLM-involved at a ${pct(d.max_false_positive_rate, 0)} false-positive rate (threshold ${pct(d.threshold)})`;
   $('decision').dataset.flagged = d ? String(d.flagged) : '';
   renderShaded($('shaded'), text, r.segments);
   renderWarnings($('warnings'), r.warnings);

@@ -98,7 +98,8 @@ interface TextResult {
   role?: { label: string; probabilities: Record<string, number>; confidence: string };
   involvement?: { ratio: number; interval: [number, number]; coverage: number };
   ai_probability?: number;
-  decision?: { flagged: boolean; threshold: number; max_false_positive_rate: number };
+  decision?: { flagged: boolean; threshold: number; max_false_positive_rate: number; applicable?: false; reason?: string };
+  language?: { code: string; confidence: number; supported?: boolean };
   segments?: { start: number; end: number; ai_probability: number }[];
   explanation?: { feature: string; value: number; contribution: number }[];
   warnings?: string[];
@@ -157,7 +158,13 @@ export async function analyze(client: Client, opts: AnalyzeOptions, io: Io): Pro
       if (r.role) {
         extra.push(`  roles: ${Object.entries(r.role.probabilities).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
       }
-      if (r.decision) {
+      if (r.language) {
+        const l = r.language;
+        extra.push(`  language: ${l.code === 'und' ? 'undetermined' : `${l.code} (score ${num(l.confidence)})`}${l.supported === false ? ', not one the models were trained and evaluated on' : ''}`);
+      }
+      if (r.decision?.applicable === false) {
+        extra.push(`  decision: not applicable (${r.decision.reason ?? 'no reason given'}): not flagged, whatever P(AI) says`);
+      } else if (r.decision) {
         const d = r.decision;
         extra.push(`  decision: ${d.flagged ? 'flagged' : 'not flagged'} as LLM-involved (P(AI) ${num(r.ai_probability)} ${d.flagged ? '>=' : '<'} ${num(d.threshold)}, the threshold for ${Math.round(d.max_false_positive_rate * 100)}% false positives)`);
       }

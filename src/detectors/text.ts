@@ -6,7 +6,10 @@
 import path from 'node:path';
 import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
 import type { TextEmbedder } from '../encoder/types.js';
+import { languageName, loadLanguageIdentifier, type LanguageIdentifier } from '../features/language.js';
+import { notProse, type NotProseKind } from '../features/prose.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
+import { countWords } from '../features/words.js';
 import { embeddingSpan, headSpans, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
 import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
 import {
@@ -34,10 +37,13 @@ export interface LoadTextDetectorOptions {
   segmentWords?: number;
 }
 
-function wordCount(text: string): number {
-  const m = text.match(/\S+/g);
-  return m ? m.length : 0;
-}
+/** what a warning calls each kind of non-prose */
+const NOT_PROSE: Record<NotProseKind, string> = {
+  code: 'program code',
+  table: 'a table',
+  url_list: 'a list of links',
+  symbols: 'mostly numbers and symbols',
+};
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new DeadlineError();
@@ -78,6 +84,7 @@ class HeadsTextDetector implements TextDetector {
   constructor(
     private readonly heads: TextHeads,
     private readonly embedder: TextEmbedder,
+    private readonly languages: LanguageIdentifier,
     private readonly segmentWords = 60,
   ) {
     this.model = { id: heads.config.id, version: heads.config.version };
@@ -166,6 +173,7 @@ class HeadsTextDetector implements TextDetector {
       thresholds: c.thresholds,
       training_data: c.training_data,
       metrics: c.metrics ?? {},
+      languages: c.languages ?? null,
     };
   }
 
@@ -190,14 +198,23 @@ class HeadsTextDetector implements TextDetector {
     const p = this.heads.predict(x);
     const cfg = this.heads.config;
     const warnings: string[] = [];
-    const words = wordCount(text);
+    const words = countWords(text);
     if (words < cfg.thresholds.short_text_words)
       warnings.push(`text has ${words} words; below ${cfg.thresholds.short_text_words} words results are unreliable`);
     const embedWords = cfg.embedding_dim > 0 ? (cfg.embedding_max_words ?? 0) : 0;
     if (embedWords > 0 && words > embedWords)
       warnings.push(`text has ${words} words; the role and involvement heads read the encoder embedding of the first ${embedWords} words and the linguistic features of all of them (segments cover the whole text)`);
+    // issue 48: what the models know is English prose; say so when the text is something else
+    const supported = cfg.languages?.supported ?? null;
+    const language = this.languages.identify(text, supported ?? []);
+    const unsupported = supported !== null && language.code !== 'und' && !supported.includes(language.code);
+    if (unsupported)
+      warnings.push(`text is in ${languageName(language.code)}, a language the models were not trained and evaluated on (supported: ${supported.map(languageName).join(', ')}): role, involvement and ai_probability are not meaningful for it, and the decision is not applicable`);
+    const prose = notProse(text);
+    if (prose) warnings.push(`text looks like ${NOT_PROSE[prose.kind]} (${prose.kind}), not prose: the models were trained on prose, so the answer is unreliable and its confidence is low`);
     const out: TextAnalysis = {
       model: this.model,
+      language: supported !== null && language.code !== 'und' ? { ...language, supported: !unsupported } : language,
       warnings,
       usage: { characters: text.length, tokens, windows },
     };
@@ -208,7 +225,7 @@ class HeadsTextDetector implements TextDetector {
       out.role = {
         label: p.label,
         probabilities,
-        confidence: confidenceOf(p.probabilities[p.label], cfg.thresholds.confidence),
+        confidence: unsupported || prose ? 'low' : confidenceOf(p.probabilities[p.label], cfg.thresholds.confidence),
       };
     }
     if (tasks.includes('involvement')) {
@@ -220,6 +237,7 @@ class HeadsTextDetector implements TextDetector {
     }
     out.ai_probability = aiProbability;
     out.decision = decisionFor(aiProbability, cfg.thresholds, req.maxFalsePositiveRate);
+    if (unsupported) out.decision = { ...out.decision, flagged: false, applicable: false, reason: 'unsupported_language' };
     if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
     if (req.explain) {
       out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({
@@ -298,11 +316,15 @@ export async function loadTextDetector(opts: LoadTextDetectorOptions): Promise<T
       );
     }
   }
+  const langs = c.languages;
+  if (langs !== undefined && !(Array.isArray(langs?.supported) && langs.supported.every((l) => typeof l === 'string' && /^[a-z]{2,3}$/.test(l)))) {
+    throw new ModelUnavailableError('text-heads', `config.json languages.supported must be a list of ISO 639 codes (heads directory ${dir})`);
+  }
   if (c.span_pooling && c.embedding_dim > 0 && c.contrast && (c.contrast_embedding || c.quarter_embedding) && typeof opts.embedder.embedSpans !== 'function') {
     throw new ModelUnavailableError(
       'text-heads',
       `heads pool the halves and quarters from one encoder pass (span_pooling), and the loaded embedder cannot (no embedSpans); retrain with TEXT_SPAN_POOLING=0 npm run train`,
     );
   }
-  return new HeadsTextDetector(heads, opts.embedder, opts.segmentWords);
+  return new HeadsTextDetector(heads, opts.embedder, await loadLanguageIdentifier(), opts.segmentWords);
 }

@@ -62,6 +62,20 @@ export interface Decision {
   flagged: boolean;
   threshold: number;
   max_false_positive_rate: number;
+  /** false when the models cannot decide for this text (then flagged is false and reason says why); absent: applicable */
+  applicable?: false;
+  reason?: DecisionReason;
+}
+
+/** why a decision is not applicable: unsupported_language = the text's language is not in the heads' languages.supported */
+export type DecisionReason = 'unsupported_language';
+
+/** the text's language (issue 48): ISO 639-1 code or 'und', the identifier's score, and whether the heads support it */
+export interface LanguageAnswer {
+  code: string;
+  confidence: number;
+  /** absent when the language is undetermined or the heads list no languages */
+  supported?: boolean;
 }
 
 export interface Segment {
@@ -84,6 +98,8 @@ export interface TextAnalysis {
   decision?: Decision;
   segments?: Segment[];
   explanation?: Contribution[];
+  /** absent only from detectors that do not identify languages (test doubles) */
+  language?: LanguageAnswer;
   warnings: string[];
   usage: TextUsage;
 }

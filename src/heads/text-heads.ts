@@ -73,6 +73,8 @@ export interface TextHeadsConfigBase {
   thresholds: { ai_probability: number; short_text_words: number; confidence: { high: number; medium: number }; [key: string]: unknown };
   training_data: Record<string, unknown>[];
   metrics?: Record<string, unknown>;
+  /** issue 48: the languages the heads answer for (ISO 639-1); absent = no language is gated (heads before it) */
+  languages?: { supported: string[]; [key: string]: unknown };
   [key: string]: unknown;
 }
 

@@ -116,8 +116,19 @@ export const Decision = shared('Decision', Type.Object(
     flagged: Type.Boolean({ description: 'ai_probability >= threshold: the text is taken to be LLM-involved' }),
     threshold: Type.Number({ minimum: 0, maximum: 1, description: 'the ai_probability threshold in force' }),
     max_false_positive_rate: Type.Number({ minimum: 0, maximum: 1, description: 'the share of human texts that threshold is expected to flag on a data set the heads were not trained on (leave-one-source-out estimate)' }),
+    applicable: Type.Optional(Type.Literal(false, { description: 'present (false) when the models cannot decide for this text; then `flagged` is false and `reason` says why. Absent: the decision applies' })),
+    reason: Type.Optional(StringEnum(['unsupported_language'], { description: 'why the decision is not applicable: unsupported_language = the text is in a language the models were not trained and evaluated on (`language.supported` false)' })),
   },
   { additionalProperties: false, description: 'a yes/no answer for pipelines, at a stated false-positive rate' },
+));
+
+export const Language = shared('Language', Type.Object(
+  {
+    code: Type.String({ description: 'ISO 639-1 code of the text\'s language, or `und` when it could not be determined (too little text, no language clearly ahead)' }),
+    confidence: Type.Number({ minimum: 0, maximum: 1, description: 'the identifier\'s score for that language (eld n-gram score; 0 for und); not a calibrated probability' }),
+    supported: Type.Optional(Type.Boolean({ description: 'whether the models were trained and evaluated on this language (the heads\' languages.supported, listed on the model card); absent for und' })),
+  },
+  { additionalProperties: false, description: 'the language the text is in (issue 48). An unsupported language also gets a warning, role confidence low and a decision that is not applicable' },
 ));
 
 export const Segment = shared('Segment', Type.Object(
@@ -158,6 +169,7 @@ const analysisFields = {
   model: ModelRef,
   segments: Type.Optional(Type.Array(Segment, { description: 'in order, in the caller\'s character offsets' })),
   explanation: Type.Optional(Type.Array(Contribution)),
+  language: Type.Optional(Language),
   warnings: Warnings,
   usage: Usage,
 };
@@ -181,6 +193,7 @@ const TextAnalysisObject = Type.Object(
         decision: { flagged: false, threshold: 0.868, max_false_positive_rate: 0.05 },
         segments: [{ start: 0, end: 91, ai_probability: 0.12 }],
         explanation: [{ feature: 'type_token_ratio', value: 0.41, contribution: -0.3 }],
+        language: { code: 'en', confidence: 0.81, supported: true },
         warnings: ['text has 15 words; below 80 words results are unreliable'],
         usage: { characters: 91, tokens: 19, windows: 1 },
       },

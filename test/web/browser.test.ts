@@ -19,6 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { build, LONG_TEXT } from '../helpers/build.js';
+import { Detectors } from '../../src/detectors/index.js';
+import { loadTextDetector } from '../../src/detectors/text.js';
+import { TestDoubleJudgmentDetector } from '../helpers/doubles.js';
+import { fakeEmbedder, saveLanguageHeads } from '../helpers/language-heads.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -430,4 +434,32 @@ t.test('page against the real service and the committed models', async (t) => {
     t.match(await page.textContent('#rubric-error'), '503');
   }
   t.same(errors, [], 'no script errors, no request leaves the server');
+});
+
+t.test('a text in a language the models do not know: the page says so (issue 48)', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'llmp-lang-heads-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const heads = await saveLanguageHeads(dir);
+  const det = await loadTextDetector({ modelDir: dir, headsDir: heads.with, embedder: fakeEmbedder });
+  const app = await build(t, { detectors: Detectors.of({ text: det, judgment: new TestDoubleJudgmentDetector() }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { page, errors } = await newPage(t);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-ready=true]');
+  const zh = '昨天晚上，我们在奶奶的花园里烧烤，一直聊到深夜，讲了很多家里的老故事。我舅舅说，他小时候骑自行车掉进了池塘里。';
+  await page.fill('#text-input', zh);
+  const api = await postJson(base, '/v1/text/analyze', { text: zh, segments: true, explain: true });
+  const words = (api.body.warnings as string[]).map((w) => /^text has (\d+) words/.exec(w)?.[1]).find(Boolean);
+  t.ok(Number(words) > 20, `the service counts ${words} Chinese words`);
+  t.equal(await page.textContent('#text-count'), `${words} words`, 'and the box counts the same, not runs between spaces');
+  t.equal(await analyzeInPage(page, zh), 'result');
+  t.match(api.body, { language: { code: 'zh', supported: false }, decision: { applicable: false, reason: 'unsupported_language' } });
+  t.equal(await page.textContent('#language'), `Language: zh (score ${api.body.language.confidence.toFixed(2)}), not one the models were trained on`);
+  t.equal(await page.getAttribute('#language', 'data-supported'), 'false');
+  t.equal(await page.textContent('#decision'), 'No decision: not applicable to this text (its language is not one the models know)');
+  const warnings = await page.$$eval('#warnings li', (els) => els.map((e) => e.textContent));
+  t.same(warnings, api.body.warnings, 'the warnings, the language one among them');
+  t.ok(warnings.some((w) => /Chinese \(zh\)/.test(w ?? '')));
+  t.same(errors, [], 'no script errors');
 });

@@ -43,6 +43,7 @@ async function analyzeWith(detector: TextDetector, lm: LikelihoodDetector | null
 export function shapeAnalysis(a: Analysis, n: NormalizedText, opts: Options): TextAnalysisT {
   const out: TextAnalysisT = { model: a.model, warnings: [...n.warnings, ...(a.warnings ?? [])], usage: a.usage };
   if (a.likelihood) out.likelihood = a.likelihood;
+  if (a.language) out.language = a.language;
   if (opts.tasks.includes('role')) {
     out.role = a.role;
     out.ai_probability = a.ai_probability;
