@@ -61,3 +61,14 @@ export function headRecipe(embeddingDim: number): typeof HEAD_RECIPE {
  * label-consistent involvement ratio (issue 42); 1.0.0: the weighted median.
  */
 export const HEADS_VERSION = '1.1.0+{role}';
+
+/**
+ * Issue 48: the languages the heads answer for, written into config.json by train-text.ts (the service gates
+ * every other language). A language is listed once the card's Languages section (training/eval-languages.ts)
+ * measures its false-positive rate within 2 points of English's.
+ */
+export const HEADS_LANGUAGES = {
+  supported: ['en'],
+  identifier: 'eld 2.1.0 (src/features/language.ts)',
+  rule: "a text identified as a language outside `supported` gets a warning naming it, role confidence low and decision.applicable false (flagged false, reason unsupported_language); a language is listed once its role and decision numbers are measured and its false-positive rate is within 2 points of English's (issue 48)",
+};

@@ -37,7 +37,7 @@ export function arg(name: string): string | undefined {
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, HEADS_VERSION, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
+import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, HEADS_LANGUAGES, HEADS_VERSION, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
 export { EMBED_MAX_WORDS, HEAD_RECIPE, headRecipe, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     embedding_max_words: data.embeddingDim > 0 ? EMBED_MAX_WORDS : 0,
     lexicon_size: lexicon?.tokens.length ?? 0,
     roles: [...ROLES],
+    languages: HEADS_LANGUAGES,
     calibration: fitted.calibration,
     thresholds: {
       ai_probability: Number(fitted.thresholds.fpr_0_05.toFixed(4)),
