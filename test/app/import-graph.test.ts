@@ -97,7 +97,14 @@ t.test('the circle finder finds circles (a check of the check)', async (t) => {
 t.test('src/: nothing from outside src, no circle, every arrow points down the layers', async (t) => {
   const result = await cruise(
     ['src'],
-    { tsPreCompilationDeps: true, exclude: { path: 'node_modules' }, doNotFollow: { path: 'node_modules' }, baseDir: ROOT },
+    {
+      tsPreCompilationDeps: true,
+      exclude: { path: 'node_modules' },
+      doNotFollow: { path: 'node_modules' },
+      baseDir: ROOT,
+      // packages that name their entry points in package.json "exports" (eld/small)
+      enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    },
     undefined,
     { tsConfig: extractTSConfig(path.join(ROOT, 'tsconfig.json')) },
   );
