@@ -27,6 +27,7 @@ export function isRequestWideError(err: unknown): boolean {
   return (
     name === 'ModelUnavailableError' ||
     name === 'EncoderUnavailableError' ||
+    name === 'WorkerRestartingError' ||
     name === 'DeadlineError' ||
     name === 'ClientClosedError' ||
     name === 'AbortError'
