@@ -113,6 +113,16 @@ export class LikelihoodDetector {
     return (this.lm as { health?: () => WorkerHealth }).health?.();
   }
 
+  /** admission control's cost of reading this text: the model's estimated tokens (up to LIKELIHOOD_MAX_TOKENS) */
+  cost(text: string): number {
+    return this.lm.cost(text.length);
+  }
+
+  /** the model's measured throughput, tokens per second of inference (0 before its first window) */
+  get tokensPerSecond(): number {
+    return this.lm.tokensPerSecond;
+  }
+
   close(): Promise<void> {
     return this.lm.close();
   }

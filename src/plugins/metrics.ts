@@ -157,5 +157,9 @@ function registerAdmissionMetrics(registry: Registry, a: Admission): void {
     });
   gauge('llm_provenance_admission_wait_seconds', 'estimated time to finish the work admitted now (outstanding tokens / throughput)', () => a.waitMs() / 1000);
   gauge('llm_provenance_admission_outstanding_tokens', 'estimated encoder tokens admitted and not finished', () => a.outstanding);
+  counter('llm_provenance_admission_likelihood_admitted_total', 'requests asking for the likelihood model admitted at the door', () => a.counts.likelihoodAdmitted);
+  counter('llm_provenance_admission_likelihood_refused_total', 'requests asking for the likelihood model refused at the door (503 + Retry-After)', () => a.counts.likelihoodRefused);
+  gauge('llm_provenance_admission_likelihood_outstanding_tokens', 'estimated likelihood-model tokens admitted and not finished', () => a.likelihoodOutstanding);
+  gauge('llm_provenance_admission_likelihood_throughput_tokens_per_second', 'the likelihood model\'s measured throughput, tokens per second of inference (a prior until it has run a window)', () => a.likelihoodTokensPerSecond);
   gauge('llm_provenance_admission_throughput_tokens_per_second', 'measured throughput in estimated encoder tokens per second of busy time (the warm-up prior until measured)', () => a.tokensPerSecond);
 }

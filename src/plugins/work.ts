@@ -89,11 +89,12 @@ export class WorkGate {
 
   /**
    * Runs `work` under the request's deadline. `cost`: the estimated encoder tokens of all its passes
-   * (0: no encoder work), admitted or refused here as one unit, before the work starts.
+   * (0: no encoder work); `lmCost`: the likelihood model's estimated tokens (0: not asked for); admitted or
+   * refused here as one unit, before the work starts.
    */
-  async run<T>(request: FastifyRequest, reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>, cost = 0): Promise<T> {
+  async run<T>(request: FastifyRequest, reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>, cost = 0, lmCost = 0): Promise<T> {
     this.checkInFlight();
-    const ticket = this.admission.admit(cost, this.timeoutMs - reply.elapsedTime);
+    const ticket = this.admission.admit(cost, this.timeoutMs - reply.elapsedTime, lmCost);
     let outcome: Outcome = 'error';
     this.active++;
     const controller = new AbortController();
@@ -112,7 +113,7 @@ export class WorkGate {
     };
     reply.raw.once('close', onClose);
     try {
-      if (cost > 0) await this.nextTurn();
+      if (cost > 0 || lmCost > 0) await this.nextTurn();
       const job = controller.signal.aborted ? Promise.reject(controller.signal.reason) : work(controller.signal);
       job.catch(() => undefined); // a job that fails after the deadline must not become an unhandled rejection
       const value = await Promise.race([job, deadline]);
