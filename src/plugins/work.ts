@@ -142,6 +142,8 @@ export class WorkGate {
       }
       throw err;
     } finally {
+      // the request is answered (or failed): whatever of its model work is still queued has nobody to serve
+      if (!controller.signal.aborted) controller.abort(new Error('the request has been answered'));
       clearTimeout(timer);
       reply.raw.removeListener('close', onClose);
       this.active--;
