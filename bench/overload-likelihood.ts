@@ -93,7 +93,11 @@ async function steady(s: RunningServer, bodies: string[], c: number, seconds: nu
       while (performance.now() < end) {
         const a = await send(s.url, bodies[k++ % bodies.length], agent, t0);
         if (a.status === 200) ok.push(a);
-        else non200++;
+        else {
+          non200++;
+          // a refused client waits as told (Retry-After), as a well-behaved one does, instead of spinning
+          await new Promise((r) => setTimeout(r, 1000 * (a.retryAfter ?? 1)));
+        }
       }
     }),
   );
@@ -187,11 +191,12 @@ export async function crashPhase(env: Record<string, string>, model: 'encoder' |
 
 export function crashRow(c: CrashResult): string {
   const count = (f: (a: Answer) => boolean) => c.answers.filter(f).length;
-  const lost = count((a) => a.status === 0);
-  const failed = c.answers.filter((a) => a.status !== 200 && a.status !== 0);
-  const retryable = failed.filter((a) => a.status === 503 && a.retryAfter !== undefined);
-  const sinceCrash = failed.map((a) => a.wall - c.crashAt);
-  return `| ${c.model} | ${c.sent} | ${count((a) => a.status === 200)} | ${retryable.length} (${[...new Set(retryable.map((a) => a.type?.replace('/problems/', '')))].join(', ') || '–'}) | ${failed.length - retryable.length} | ${lost} | ${failed.length ? `${f0(Math.max(...sinceCrash))}` : '–'} | ${c.restarts} | ${f1(c.recoverySeconds)} | ${f1(c.coldStartSeconds)} | ${c.after} |`;
+  const restarting = c.answers.filter((a) => a.status === 503 && a.type === '/problems/model-restarting');
+  const refused = count((a) => a.status === 503 && a.type === '/problems/overloaded');
+  const other = count((a) => a.status !== 200 && a.status !== 0 && !(a.status === 503 && (a.type === '/problems/model-restarting' || a.type === '/problems/overloaded')));
+  const sinceCrash = restarting.map((a) => a.wall - c.crashAt);
+  const withRetry = restarting.filter((a) => a.retryAfter !== undefined).length;
+  return `| ${c.model} | ${c.sent} | ${count((a) => a.status === 200)} | ${restarting.length} (${withRetry} with Retry-After) | ${refused} | ${other} | ${count((a) => a.status === 0)} | ${restarting.length ? f0(Math.max(...sinceCrash)) : '–'} | ${c.restarts} | ${f1(c.recoverySeconds)} | ${f1(c.coldStartSeconds)} | ${c.after} |`;
 }
 
 /** the bare likelihood session: one window of 257 tokens against a batch of two, median of `runs` */
@@ -238,7 +243,7 @@ export interface LikelihoodOverloadOptions {
 export async function likelihoodOverload(o: LikelihoodOverloadOptions): Promise<{ lines: string[]; peakMb: number }> {
   const words = o.words ?? 500;
   const n = o.burst ?? 60;
-  const steadySeconds = o.steadySeconds ?? 20;
+  const steadySeconds = o.steadySeconds ?? 30;
   const deadline = 30_000;
   const bodies = Array.from({ length: 8 }, (_, i) => JSON.stringify({ text: sampleText(words, 500 + i), likelihood: true }));
   const env = { MODEL_DIR: o.modelDir, ENCODER_DIR: o.encoderDir, RATE_LIMIT_MAX: '0', LIKELIHOOD: 'on' };
@@ -327,11 +332,11 @@ export async function likelihoodOverload(o: LikelihoodOverloadOptions): Promise<
     '',
     'A worker killed mid-batch (LLM_PROVENANCE_FAULT=<model>-exit:<n>, test and bench only: the first worker exits when its n-th run',
     'arrives, the first requests\' batch), 8 requests at once on a fresh server; ms after the crash: from the crash (its time in',
-    '/metrics) to the last non-200 answer; crash to ready: llm_provenance_worker_recovery_seconds; cold start: the server\'s start to',
+    '/metrics) to the answer, clocks of the same machine; crash to ready: llm_provenance_worker_recovery_seconds; cold start: the server\'s start to',
     'ready with every model (what a process restart would cost instead).',
     '',
-    '| worker | sent | 200 | 503 retryable | other errors | lost or hung | ms after the crash | restarts | crash to ready s | cold start s | next request |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| worker | sent | 200 | 503 model-restarting | 503 refused at the door | other errors | lost or hung | slowest 503 model-restarting, ms after the crash | restarts | crash to ready s | cold start s | next request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...crashes.map(crashRow),
     '',
     `Memory, both models loaded (the server process, worker threads included): RSS ${f0(idle.rss)} MB idle after start-up; peak`,
