@@ -303,7 +303,7 @@ export async function likelihoodOverload(o: LikelihoodOverloadOptions): Promise<
     `POST /v1/text/analyze with ${words}-word texts and \`"likelihood": true\` (role + involvement + the likelihood block).`,
     '',
     `Batching windows (the bare int4 session in the bench process, median of 3): one window of 257 tokens ${f0(batch.one)} ms, a batch of two`,
-    `${f0(batch.two)} ms (${f2(batch.two / (2 * batch.one))}x two single runs): ${batch.two < 1.6 * batch.one ? 'batching pays' : 'no gain on this CPU, so the model runs one window at a time'}.`,
+    `${f0(batch.two)} ms (${f2(batch.two / (2 * batch.one))}x two single runs; 3 runs each, on cores shared with other jobs: see the load averages). ${batch.two < 1.4 * batch.one ? 'Batching pays here.' : 'Not a gain this machine\'s noise can confirm: the model runs one window at a time.'}`,
     '',
     `Best steady likelihood throughput: closed loops, ${steadySeconds} s per concurrency, keep-alive connections.`,
     '',

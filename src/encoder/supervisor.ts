@@ -132,6 +132,8 @@ export class WorkerSupervisor<I = unknown> {
   private nextId = 0;
   private generation = 0;
   private failedStarts = 0;
+  /** a replacement is starting, warming up, or waiting to retry */
+  private replacing = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly fault: Fault | undefined;
@@ -237,12 +239,15 @@ export class WorkerSupervisor<I = unknown> {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.opts.logger.warn({ model: this.opts.name, crash: why }, `the ${this.opts.name} worker thread died; starting a replacement`);
+    // a replacement already on its way (this crash was its own, during its warm-up) retries by itself
+    if (this.replacing) return;
     this.failedStarts = 0;
     void this.replace();
   }
 
   private async replace(): Promise<void> {
     if (this.state === 'closed') return;
+    this.replacing = true;
     this.restarts++;
     const t0 = this.lastCrashAt ?? Date.now();
     try {
@@ -253,6 +258,7 @@ export class WorkerSupervisor<I = unknown> {
         await this.opts.warmup((payload, transfer) => this.post(worker, payload, transfer), this.info);
       }
       if ((this.state as WorkerState) === 'closed') return;
+      this.replacing = false;
       this.state = 'ready';
       this.lastRecoveryMs = Date.now() - t0;
       this.opts.logger.info({ model: this.opts.name, restarts: this.restarts, recoveryMs: this.lastRecoveryMs }, `the ${this.opts.name} worker thread was replaced and is warm`);

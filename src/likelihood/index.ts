@@ -7,9 +7,9 @@
  *
  * model dir (verified: every file's sha256 in config.json, the weights in external-data files next to the graph) -> byte-level BPE tokenizer -> windows of at most
  * max_length tokens, each opened by the BOS token -> a first-in first-out line of windows -> one inference per
- * window, one window at a time, in a supervised worker thread (./session-worker.ts). Batching windows buys
- * nothing on the CPU (two windows of 256 tokens in one batch take as long as two runs: bench/RESULTS.md
- * section 9), and running two at once would only split the same cores.
+ * window, one window at a time, in a supervised worker thread (./session-worker.ts). Batching windows buys no
+ * gain this CPU can confirm (two windows of 256 tokens in one batch took 0.8x to 1.1x two runs on 2 shared cores:
+ * bench/RESULTS.md section 9), and running two at once would only split the same cores.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
