@@ -303,7 +303,7 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
     into.enable('likelihood');
     try {
       const loadLikelihoodDetector = await importPart<LoadLikelihood>('./likelihood.js', 'loadLikelihoodDetector');
-      into.likelihood = await loadLikelihoodDetector({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads });
+      into.likelihood = await loadLikelihoodDetector({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads, logger });
       into.set('likelihood', 'ready');
       logger.info({ model: 'likelihood', ...into.likelihood.model, combination: into.likelihood.combination?.heads ?? null }, 'likelihood model loaded and warmed up');
     } catch (err) {

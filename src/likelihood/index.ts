@@ -45,6 +45,8 @@ export interface LikelihoodOptions {
   worker?: boolean;
   /** tests: awaited before the warm-up of a worker that replaces one that died */
   beforeReplacementReady?: () => Promise<void>;
+  /** where a worker's crash and its replacement are logged */
+  logger?: { warn(o: unknown, msg?: string): void; info(o: unknown, msg?: string): void };
 }
 
 export const LIKELIHOOD_ONNX = 'model.int4.onnx';
@@ -122,7 +124,13 @@ function openInProcess(file: string, intraOpThreads?: number): Promise<WindowRun
   );
 }
 
-async function openInWorker(file: string, intraOpThreads: number | undefined, warmup: (run: (window: number[]) => Promise<unknown>) => Promise<void>, beforeReady?: () => Promise<void>): Promise<WindowRunner> {
+async function openInWorker(
+  file: string,
+  intraOpThreads: number | undefined,
+  warmup: (run: (window: number[]) => Promise<unknown>) => Promise<void>,
+  beforeReady: (() => Promise<void>) | undefined,
+  logger: NonNullable<LikelihoodOptions['logger']>,
+): Promise<WindowRunner> {
   const supervisor = new WorkerSupervisor({
     name: 'likelihood',
     start: (fault) => startModuleWorker(new URL(`./session-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url), { path: file, intraOpThreads, fault }),
@@ -130,7 +138,7 @@ async function openInWorker(file: string, intraOpThreads: number | undefined, wa
     runError: (e) => new Error(`likelihood inference failed: ${e.message}`),
     warmup: (run) => warmup((window) => run({ window })),
     beforeReady,
-    logger: { warn() {}, info() {} },
+    logger,
   });
   await supervisor.open();
   return {
@@ -180,7 +188,7 @@ export class LikelihoodModel {
     const runner =
       opts.worker === false
         ? await openInProcess(file, opts.intraOpThreads)
-        : await openInWorker(file, opts.intraOpThreads, async (run) => void (await run(warmWindow)), opts.beforeReplacementReady);
+        : await openInWorker(file, opts.intraOpThreads, async (run) => void (await run(warmWindow)), opts.beforeReplacementReady, opts.logger ?? { warn() {}, info() {} });
     const model = new LikelihoodModel(config, tokenizer, runner, maxTokens);
     warmWindow = model.windows(model.tokenize(WARM_UP_TEXT.repeat(Math.ceil(maxTokens / 16))))[0];
     if (opts.warmup !== false) await model.score(WARM_UP_TEXT.repeat(Math.ceil(Math.min(maxTokens, config.max_length) / 16)));
