@@ -12,6 +12,9 @@
  */
 import http from 'node:http';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { likelihoodOverload } from './overload-likelihood.js';
 import { f0, f1, f2, quantile, sampleText, startServer, type RunningServer } from './lib.js';
 
 export interface OverloadOptions {
@@ -25,6 +28,8 @@ export interface OverloadOptions {
   words?: number;
   /** also run the burst with ADMISSION=false (default true) */
   compare?: boolean;
+  /** also run the likelihood block (bench/overload-likelihood.ts; default: when models/likelihood is there) */
+  likelihood?: boolean;
   log: (...a: unknown[]) => void;
 }
 
@@ -281,6 +286,8 @@ export async function overloadSection(o: OverloadOptions): Promise<string[]> {
   let best = 0;
   let sustainedRate = 0;
   let windowsPerRequest = NaN;
+  // encoder worker runs before the first request: the embedder's own warm-up (2) and the batches of the model warm-ups
+  const encoderStartupRuns = 2 + (await encoderBatches(s.url));
   try {
     if (!s.ready('text-heads')) throw new Error(`/v1/text/analyze cannot answer: ${s.reason('text-heads')}`);
     await steady(s, texts, 2, 3); // warm-up
@@ -372,6 +379,23 @@ export async function overloadSection(o: OverloadOptions): Promise<string[]> {
       `| goodput / best steady >= 0.8 | | ${f2(b.s.ratio)} | ${b.s.ratio >= 0.8 ? 'yes' : 'no'} |`,
       `| /healthz p99 < 500 ms | | ${f0(healthP99)} ms | ${healthP99 < 500 ? 'yes' : 'no'} |`,
     );
+  }
+  if (o.likelihood ?? existsSync(path.join(o.modelDir, 'likelihood', 'config.json'))) {
+    const e = b
+      ? {
+          late: b.p.answers.filter((a) => a.ms > 30_000).length,
+          answered: b.p.answers.length,
+          refused: b.s.refused503.length,
+          median503Server: b.p.server503?.medianMs ?? NaN,
+          median503Client: quantile(b.s.refused503, 0.5),
+          goodputRatio: b.s.ratio,
+          timedOut: b.p.answers.filter((a) => a.status === 504).length,
+        }
+      : undefined;
+    const lm = await likelihoodOverload({ modelDir: o.modelDir, encoderDir: o.encoderDir, encoderStartupRuns: Number.isFinite(encoderStartupRuns) ? encoderStartupRuns : undefined, encoder: e, log: (m) => o.log(`overload ${m}`) });
+    out.push('', ...lm.lines);
+  } else {
+    out.push('', '### Likelihood model (issue 44)', '', `not run: no likelihood model at ${o.modelDir}/likelihood`);
   }
   return out;
 }

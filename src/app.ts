@@ -79,6 +79,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Fa
 
   const admission = new Admission({ enabled: config.admission, maxTokens: config.admissionMaxTokens, deadlinePct: config.admissionDeadlinePct });
   app.decorate('admission', admission);
+  // the likelihood model's own throughput, measured on every window it runs (0 until loaded: the prior)
+  admission.useLikelihoodRate(() => registry.likelihood?.tokensPerSecond ?? 0);
   const work = new WorkGate(config.maxInFlight, config.requestTimeoutMs, admission);
   registerJsonBody(app, { maxDepth: config.jsonMaxDepth, bodyLimit: config.bodyLimitBytes });
   registerErrors(app);

@@ -18,6 +18,15 @@ export const OPTIONAL_MODELS: readonly ModelName[] = ['likelihood'];
 
 export type ModelState = 'loading' | 'ready' | 'unavailable';
 
+/** What a supervised model worker reports (src/encoder/supervisor.ts WorkerHealth). */
+export interface WorkerHealthLike {
+  state: 'starting' | 'ready' | 'restarting' | 'closed';
+  reason?: string;
+  restarts: number;
+  lastRecoveryMs: number | null;
+  lastCrashAt: number | null;
+}
+
 export interface ModelStatus {
   name: ModelName;
   state: ModelState;
@@ -95,8 +104,28 @@ export class Detectors {
     this.status.set(name, { name, state, reason });
   }
 
+  /**
+   * A model's state. A loaded model whose worker thread died and is being replaced (its health() says
+   * 'restarting') reads as 'loading' until the replacement is warm: /readyz says not ready meanwhile.
+   */
   get(name: ModelName): ModelStatus {
-    return this.status.get(name)!;
+    const s = this.status.get(name)!;
+    if (s?.state === 'ready') {
+      const h = this.health(name);
+      if (h && h.state === 'restarting') return { name, state: 'loading', reason: h.reason ?? 'its worker thread is being replaced' };
+    }
+    return s;
+  }
+
+  /** The worker health of a model that runs in a supervised worker thread (encoder, likelihood). */
+  health(name: ModelName): WorkerHealthLike | undefined {
+    try {
+      if (name === 'encoder') return this.embedder?.health?.();
+      if (name === 'likelihood') return this.likelihood?.health?.();
+    } catch {
+      /* best effort */
+    }
+    return undefined;
   }
 
   /** Lists an optional model (and waits for it before ready) from now on. */
@@ -274,7 +303,7 @@ export async function loadDetectors(config: DetectorsConfig, logger: DetectorsLo
     into.enable('likelihood');
     try {
       const loadLikelihoodDetector = await importPart<LoadLikelihood>('./likelihood.js', 'loadLikelihoodDetector');
-      into.likelihood = await loadLikelihoodDetector({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads });
+      into.likelihood = await loadLikelihoodDetector({ dir: config.likelihood.dir, maxTokens: config.likelihood.maxTokens, intraOpThreads: config.intraOpThreads, logger });
       into.set('likelihood', 'ready');
       logger.info({ model: 'likelihood', ...into.likelihood.model, combination: into.likelihood.combination?.heads ?? null }, 'likelihood model loaded and warmed up');
     } catch (err) {

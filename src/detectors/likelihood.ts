@@ -5,6 +5,7 @@
  * (`likelihood: true`) on an instance started with LIKELIHOOD=on. Knows nothing of HTTP.
  */
 import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type LikelihoodFeature, type TokenStats } from '../features/likelihood.js';
+import type { WorkerHealth } from '../encoder/supervisor.js';
 import { LogisticModel } from '../heads/logistic.js';
 import { LikelihoodModel, LikelihoodUnavailableError, verified, type LikelihoodOptions } from '../likelihood/index.js';
 
@@ -105,6 +106,21 @@ export class LikelihoodDetector {
       }
     }
     return { answer, warnings };
+  }
+
+  /** the model worker's health (src/encoder/supervisor.ts), when it runs in one */
+  health(): WorkerHealth | undefined {
+    return (this.lm as { health?: () => WorkerHealth }).health?.();
+  }
+
+  /** admission control's cost of reading this text: the model's estimated tokens (up to LIKELIHOOD_MAX_TOKENS) */
+  cost(text: string): number {
+    return this.lm.cost(text.length);
+  }
+
+  /** the model's measured throughput, tokens per second of inference (0 before its first window) */
+  get tokensPerSecond(): number {
+    return this.lm.tokensPerSecond;
   }
 
   close(): Promise<void> {

@@ -259,7 +259,11 @@ export class MicroBatcher {
         }
       }
     } catch (err) {
-      const error = err instanceof EncoderInferenceError ? err : new EncoderInferenceError((err as Error)?.message ?? String(err), { cause: err });
+      // a worker that died (WorkerRestartingError: 503, retryable) is passed on as it is
+      const error =
+        err instanceof EncoderInferenceError || (err as Error)?.name === 'WorkerRestartingError'
+          ? err
+          : new EncoderInferenceError((err as Error)?.message ?? String(err), { cause: err });
       for (const { owner } of batch) {
         if (owner.done) continue;
         owner.done = true;

@@ -12,9 +12,10 @@ import { EncoderUnavailableError } from './errors.js';
 import { loadEncoderFiles, type EncoderConfig } from './model-dir.js';
 import { NO_GROUP, openSession, type SessionSpec } from './session.js';
 import { TextTokenizer, type TokenizedText, type WindowSpec } from './tokenize.js';
-import { openWorkerSession } from './worker-session.js';
+import { openWorkerSession, type SupervisedSession } from './worker-session.js';
 
 export { EncoderInferenceError, EncoderOverloadedError, EncoderUnavailableError } from './errors.js';
+export { WorkerRestartingError } from './supervisor.js';
 export type { Embedding, EncoderInfo, TextEmbedder, WindowEmbedding } from './types.js';
 
 export interface EmbedderLogger {
@@ -51,6 +52,8 @@ export interface EmbedderOptions {
    * it for the whole inference, which on the main thread would stall HTTP for every batch
    */
   worker?: boolean;
+  /** tests: awaited before the warm-up of a worker that replaces one that died (holds the encoder not ready) */
+  beforeReplacementReady?: () => Promise<void>;
   /** run a warm-up inference before resolving (default true) */
   warmup?: boolean;
   logger?: EmbedderLogger;
@@ -193,8 +196,15 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
     interOpThreads: opts.interOpThreads,
     allowSpinning: opts.allowSpinning,
   };
-  const session = opts.worker === false ? await openSession(spec, logger) : await openWorkerSession(spec, logger);
+  // the warm-up of a replacement worker (./supervisor.ts): the same two batches as the first warm-up below
+  const warmBatches = (run: (batch: Int32Array[]) => Promise<Float32Array[]>) => {
+    const short = prepare('Warm-up.').windows[0].ids;
+    const long = prepare('word '.repeat(config.max_length * 2)).windows[0].ids;
+    return run([short]).then(() => run([long, short])).then(() => undefined);
+  };
+  const session = opts.worker === false ? await openSession(spec, logger) : await openWorkerSession(spec, logger, warmBatches, opts.beforeReplacementReady);
   const { device, inputs } = session;
+  const supervisor = (session as Partial<SupervisedSession>).supervisor;
   const dim = config.dim;
   const runBatch = (batch: Int32Array[], groups?: (Uint8Array | undefined)[]) => session.run(batch, groups);
 
@@ -225,10 +235,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
   // warm-up (also proves the model's output width matches config.dim): one short and one full window
   if (opts.warmup !== false) {
     try {
-      const short = prepare('Warm-up.').windows[0].ids;
-      const long = prepare('word '.repeat(config.max_length * 2)).windows[0].ids;
-      await runBatch([short]);
-      await runBatch([long, short]);
+      await warmBatches(runBatch);
     } catch (err) {
       await session.release();
       throw new EncoderUnavailableError(`warm-up inference failed: ${(err as Error).message}`);
@@ -285,6 +292,7 @@ export async function createEmbedder(opts: EmbedderOptions): Promise<OnnxEmbedde
       return { embedding, spans: poolSpans(plan, out, dim, embedding.vector) };
     },
     stats: () => batcher.stats(),
+    ...(supervisor ? { health: () => supervisor.health() } : {}),
     async close() {
       if (closed) return;
       closed = true;

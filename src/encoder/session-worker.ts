@@ -4,19 +4,20 @@
  * of 256 tokens on 2 CPU cores), so on the main thread every batch would stall HTTP: refusals, /healthz
  * and the start of other requests. Here it blocks only this thread.
  *
- * Protocol (./worker-session.ts is the other end): workerData is a SessionSpec; the worker answers
- * { type: 'ready', inputs, device } or { type: 'failed', message }, then for each
- * { type: 'run', id, batch, groups? } a { type: 'result', id, vectors } or { type: 'result', id, error };
- * log lines travel as { type: 'log', level, obj, msg }; { type: 'close' } releases the session.
+ * Protocol: ./supervisor.ts (the main thread's end, through ./worker-session.ts). workerData is a
+ * SessionSpec plus `fault`; a run is { type: 'run', id, batch, groups? }, its value the vectors.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession, type SessionSpec } from './session.js';
+import { faultInjector, type Fault } from './supervisor.js';
 
 const port = parentPort!;
 const log = (level: 'warn' | 'info') => (obj: unknown, msg?: string) => port.postMessage({ type: 'log', level, obj, msg });
+const spec = workerData as SessionSpec & { fault?: Fault };
+const fault = faultInjector(spec.fault);
 
 try {
-  const session = await openSession(workerData as SessionSpec, { warn: log('warn'), info: log('info') });
+  const session = await openSession(spec, { warn: log('warn'), info: log('info') });
   port.on('message', async (m: { type: 'run'; id: number; batch: Int32Array[]; groups?: (Uint8Array | undefined)[] } | { type: 'close' }) => {
     if (m.type === 'close') {
       await session.release();
@@ -25,13 +26,15 @@ try {
       return;
     }
     try {
+      fault();
       const vectors = await session.run(m.batch, m.groups);
-      port.postMessage({ type: 'result', id: m.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+      port.postMessage({ type: 'result', id: m.id, value: vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
     } catch (err) {
+      if ((err as { fault?: boolean }).fault) return; // the injected crash is on its way: no answer
       port.postMessage({ type: 'result', id: m.id, error: { name: (err as Error).name, message: (err as Error).message } });
     }
   });
-  port.postMessage({ type: 'ready', inputs: session.inputs, device: session.device });
+  port.postMessage({ type: 'ready', info: { inputs: session.inputs, device: session.device } });
 } catch (err) {
   port.postMessage({ type: 'failed', name: (err as Error).name, message: (err as Error).message, reason: (err as { reason?: string }).reason });
 }

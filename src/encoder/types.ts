@@ -40,6 +40,11 @@ export interface TextEmbedder {
   embedSpans?(text: string, spans: [number, number][], opts?: { signal?: AbortSignal }): Promise<{ embedding: Embedding; spans: Float32Array[] }>;
   /** Embeds many texts at once (training, evaluation, batch routes). */
   embedMany(texts: string[], opts?: { signal?: AbortSignal }): Promise<Embedding[]>;
+  /**
+   * The inference worker's health (embedders that run one): 'restarting' while a replacement for a worker
+   * that died warms up; /readyz and /metrics read it.
+   */
+  health?(): { state: 'starting' | 'ready' | 'restarting' | 'closed'; reason?: string; restarts: number; lastRecoveryMs: number | null; lastCrashAt: number | null };
   /** queued + running work, for /metrics and overload decisions */
   stats(): { queued: number; running: number; batches: number };
   close(): Promise<void>;

@@ -17,6 +17,14 @@
  * smallest possible cost before the body is read, then admit() with the request's own cost.
  * A request that was admitted is never refused later: its passes are admitted as one unit, and the
  * encoder queue does not cap admitted work (src/detectors/index.ts turns its caps off when admission is on).
+ *
+ * The opt-in likelihood model (issue 44) is a second resource with its own line (src/likelihood/index.ts):
+ * a request that asks for it also states its likelihood cost (the tokens the model will read, up to
+ * LIKELIHOOD_MAX_TOKENS, estimated from characters), and the model's own throughput is what it measures on
+ * every window it runs (useLikelihoodRate). Its estimated finish is the later of the two models' finishes,
+ * (encoder outstanding + cost) / encoder throughput and (likelihood outstanding + its cost) / likelihood
+ * throughput (the two lines drain side by side; each throughput is measured under the load of both); the
+ * same deadline rule refuses it, with a Retry-After of the longer drain.
  */
 import { OverloadedError } from '../detectors/types.js';
 
@@ -50,6 +58,8 @@ export class AdmissionRefusedError extends OverloadedError {
 
 export interface Ticket {
   readonly cost: number;
+  /** likelihood tokens (0: the request does not ask for the likelihood model) */
+  readonly lmCost: number;
   released: boolean;
 }
 
@@ -57,6 +67,8 @@ export type Outcome = 'ok' | 'timeout' | 'error';
 
 /** A conservative throughput before anything is measured: a small CPU serves a few thousand tokens a second. */
 export const DEFAULT_PRIOR_TOKENS_PER_SECOND = 2000;
+/** the likelihood model's, until it has run a window (its warm-up measures one): about 0.8 s per 256 tokens on 2 cores */
+export const DEFAULT_PRIOR_LIKELIHOOD_TOKENS_PER_SECOND = 300;
 
 export class Admission {
   readonly enabled: boolean;
@@ -65,6 +77,8 @@ export class Admission {
   private readonly windowMs: number;
   private readonly now: () => number;
   private outstandingCost = 0;
+  private lmOutstandingCost = 0;
+  private lmRateSource: () => number = () => 0;
   private active = 0;
   private rate: number;
   private measured = false;
@@ -73,7 +87,7 @@ export class Admission {
   private windowBusyMs = 0;
   private windowCost = 0;
   /** counters for /metrics */
-  readonly counts = { admitted: 0, refusedDeadline: 0, refusedCap: 0, refusedInFlight: 0, timedOut: 0, completed: 0 };
+  readonly counts = { admitted: 0, refusedDeadline: 0, refusedCap: 0, refusedInFlight: 0, timedOut: 0, completed: 0, likelihoodAdmitted: 0, likelihoodRefused: 0 };
 
   constructor(opts: AdmissionOptions) {
     this.enabled = opts.enabled;
@@ -104,6 +118,27 @@ export class Admission {
     return ((this.outstandingCost + extra) / this.rate) * 1000;
   }
 
+  /** estimated likelihood tokens admitted and not finished */
+  get likelihoodOutstanding(): number {
+    return this.lmOutstandingCost;
+  }
+
+  /** the likelihood model's measured throughput (tokens per second of inference), or the prior before any */
+  get likelihoodTokensPerSecond(): number {
+    const r = this.lmRateSource();
+    return Number.isFinite(r) && r > 0 ? r : DEFAULT_PRIOR_LIKELIHOOD_TOKENS_PER_SECOND;
+  }
+
+  /** Where the likelihood model's throughput is read (the model measures it on every window). */
+  useLikelihoodRate(source: () => number): void {
+    this.lmRateSource = source;
+  }
+
+  /** how long the likelihood work admitted now takes to finish, by the current estimate (ms) */
+  likelihoodWaitMs(extra = 0): number {
+    return ((this.lmOutstandingCost + extra) / this.likelihoodTokensPerSecond) * 1000;
+  }
+
   /**
    * Sets the throughput before any measurement (the warm-up's). Ignored once the service has
    * measured its own.
@@ -114,41 +149,49 @@ export class Admission {
 
   /**
    * Throws AdmissionRefusedError (503 + Retry-After) when work of `cost` estimated tokens that must
-   * finish within `remainingMs` cannot be admitted now; admits nothing. Cost 0 (no encoder work) passes.
+   * finish within `remainingMs` (and, with `lmCost`, likelihood work of that many tokens) cannot be admitted
+   * now; admits nothing. Cost 0 (no model work) passes.
    */
-  check(cost: number, remainingMs: number): void {
-    if (!this.enabled || cost <= 0 || this.active === 0) return;
-    const wait = this.waitMs(cost);
+  check(cost: number, remainingMs: number, lmCost = 0): void {
+    if (!this.enabled || (cost <= 0 && lmCost <= 0) || this.active === 0) return;
+    const encWait = this.waitMs(cost);
+    const lmRate = this.likelihoodTokensPerSecond;
+    const lmWait = lmCost > 0 ? this.likelihoodWaitMs(lmCost) : 0;
+    const wait = Math.max(encWait, lmWait);
     const budget = (Math.max(0, remainingMs) * this.deadlinePct) / 100;
-    let excess = 0;
+    let secs = 0;
     let reason: RefusalReason | null = null;
+    // the work that must drain first; never more than all of it (an idle service admits anything)
+    const drainSecs = (outstanding: number, excess: number, rate: number) => Math.min(outstanding, excess) / rate;
     if (this.outstandingCost + cost > this.maxTokens) {
       reason = 'cap';
-      excess = this.outstandingCost + cost - this.maxTokens;
+      secs = drainSecs(this.outstandingCost, this.outstandingCost + cost - this.maxTokens, this.rate);
     } else if (wait > budget) {
       reason = 'deadline';
-      excess = this.outstandingCost + cost - (budget / 1000) * this.rate;
+      if (encWait > budget) secs = drainSecs(this.outstandingCost, this.outstandingCost + cost - (budget / 1000) * this.rate, this.rate);
+      if (lmWait > budget) secs = Math.max(secs, drainSecs(this.lmOutstandingCost, this.lmOutstandingCost + lmCost - (budget / 1000) * lmRate, lmRate));
     }
     if (!reason) return;
     if (reason === 'cap') this.counts.refusedCap++;
     else this.counts.refusedDeadline++;
-    // the work that must drain first; never more than all of it (an idle service admits anything)
-    const drain = Math.min(this.outstandingCost, excess);
-    const secs = Math.min(3600, Math.max(1, Math.ceil(drain / this.rate)));
-    throw new AdmissionRefusedError(secs, reason, wait);
+    if (lmCost > 0) this.counts.likelihoodRefused++;
+    throw new AdmissionRefusedError(Math.min(3600, Math.max(1, Math.ceil(secs))), reason, wait);
   }
 
   /**
    * Admits work of `cost` estimated tokens that must finish within `remainingMs`, or throws
-   * AdmissionRefusedError (503 + Retry-After). Cost 0 (no encoder work) is always admitted.
+   * AdmissionRefusedError (503 + Retry-After). `lmCost`: the likelihood tokens it also asks for. Cost 0 (no
+   * model work) is always admitted.
    */
-  admit(cost: number, remainingMs: number): Ticket {
-    this.check(cost, remainingMs);
+  admit(cost: number, remainingMs: number, lmCost = 0): Ticket {
+    this.check(cost, remainingMs, lmCost);
     if (this.active === 0) this.busySince = this.now();
     this.active++;
     this.outstandingCost += cost;
+    this.lmOutstandingCost += lmCost;
     this.counts.admitted++;
-    return { cost, released: false };
+    if (lmCost > 0) this.counts.likelihoodAdmitted++;
+    return { cost, lmCost, released: false };
   }
 
   /** Gives the ticket's cost back; finished work ('ok') feeds the throughput measurement. */
@@ -157,6 +200,7 @@ export class Admission {
     ticket.released = true;
     this.active--;
     this.outstandingCost -= ticket.cost;
+    this.lmOutstandingCost -= ticket.lmCost;
     if (outcome === 'timeout') this.counts.timedOut++;
     if (outcome === 'ok') {
       this.counts.completed++;
@@ -167,7 +211,10 @@ export class Admission {
       this.windowBusyMs += t - this.busySince;
       this.busySince = this.active > 0 ? t : null;
     }
-    if (this.active === 0) this.outstandingCost = 0; // no drift from rounding
+    if (this.active === 0) {
+      this.outstandingCost = 0; // no drift from rounding
+      this.lmOutstandingCost = 0;
+    }
     if (this.windowCost > 0 && this.windowBusyMs >= this.windowMs) {
       const measured = (this.windowCost / this.windowBusyMs) * 1000;
       this.rate = this.measured ? 0.7 * this.rate + 0.3 * measured : measured;

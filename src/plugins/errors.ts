@@ -63,6 +63,17 @@ export function errorToProblem(err: unknown, requestId: string): { status: numbe
       unexpected: false,
     };
   }
+  if (name === 'WorkerRestartingError') {
+    // a model worker thread died with this request in it (src/encoder/supervisor.ts): no answer, retry
+    const w = err as { modelName?: string; retryAfterSeconds?: number };
+    const secs = Math.max(1, Math.ceil(Number(w.retryAfterSeconds) || 5));
+    return {
+      status: 503,
+      body: problem(503, 'model-restarting', 'Model restarting', `the ${w.modelName ?? 'model'} worker failed while computing this answer and is being replaced, so none is given; retry after the number of seconds in Retry-After`, requestId, undefined, { model: w.modelName ?? 'unknown' }),
+      headers: { 'retry-after': String(secs) },
+      unexpected: false,
+    };
+  }
   if (err instanceof InputError || name === 'InputError') {
     const ie = err as InputError;
     const path = typeof ie.path === 'string' && ie.path !== '' ? ie.path : '/';

@@ -62,6 +62,7 @@ export function registerMetrics(app: FastifyInstance, detectors: () => Detectors
   encoderGauge('llm_provenance_encoder_running', 'texts being encoded now', 'running');
   encoderGauge('llm_provenance_encoder_batches', 'encoder micro-batches run so far', 'batches');
 
+  registerWorkerMetrics(registry, detectors);
   if (admission) registerAdmissionMetrics(registry, admission);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -73,6 +74,50 @@ export function registerMetrics(app: FastifyInstance, detectors: () => Detectors
   });
 
   return { registry, requests, duration };
+}
+
+/** Supervised model worker threads (src/encoder/supervisor.ts): replacements after a crash, and how long they took. */
+function registerWorkerMetrics(registry: Registry, detectors: () => Detectors): void {
+  const each = (fn: (model: 'encoder' | 'likelihood', h: NonNullable<ReturnType<Detectors['health']>>) => void) => {
+    for (const model of ['encoder', 'likelihood'] as const) {
+      const h = detectors().health(model);
+      if (h) fn(model, h);
+    }
+  };
+  new Counter({
+    name: 'llm_provenance_worker_restarts_total',
+    help: 'model worker threads replaced after they died (thrown error, out of memory, exit), by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      each((model, h) => this.inc({ model }, h.restarts));
+    },
+  });
+  new Gauge({
+    name: 'llm_provenance_worker_recovery_seconds',
+    help: 'time from the last crash of the model worker thread to its replacement being warm (ready again), by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      each((model, h) => {
+        if (h.lastRecoveryMs !== null) this.set({ model }, h.lastRecoveryMs / 1000);
+      });
+    },
+  });
+  new Gauge({
+    name: 'llm_provenance_worker_last_crash_timestamp_seconds',
+    help: 'when the model worker thread last died (Unix time), by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      each((model, h) => {
+        if (h.lastCrashAt !== null) this.set({ model }, h.lastCrashAt / 1000);
+      });
+    },
+  });
 }
 
 /** Admission control: what the door admitted, refused and saw time out, and what it estimates now. */
@@ -112,5 +157,9 @@ function registerAdmissionMetrics(registry: Registry, a: Admission): void {
     });
   gauge('llm_provenance_admission_wait_seconds', 'estimated time to finish the work admitted now (outstanding tokens / throughput)', () => a.waitMs() / 1000);
   gauge('llm_provenance_admission_outstanding_tokens', 'estimated encoder tokens admitted and not finished', () => a.outstanding);
+  counter('llm_provenance_admission_likelihood_admitted_total', 'requests asking for the likelihood model admitted at the door', () => a.counts.likelihoodAdmitted);
+  counter('llm_provenance_admission_likelihood_refused_total', 'requests asking for the likelihood model refused at the door (503 + Retry-After)', () => a.counts.likelihoodRefused);
+  gauge('llm_provenance_admission_likelihood_outstanding_tokens', 'estimated likelihood-model tokens admitted and not finished', () => a.likelihoodOutstanding);
+  gauge('llm_provenance_admission_likelihood_throughput_tokens_per_second', 'the likelihood model\'s measured throughput, tokens per second of inference (a prior until it has run a window)', () => a.likelihoodTokensPerSecond);
   gauge('llm_provenance_admission_throughput_tokens_per_second', 'measured throughput in estimated encoder tokens per second of busy time (the warm-up prior until measured)', () => a.tokensPerSecond);
 }

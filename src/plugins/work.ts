@@ -6,7 +6,11 @@
  *   refused at once, before any work, when it cannot finish before its deadline or the work cap is reached.
  * - Each request's work gets an AbortSignal that fires at REQUEST_TIMEOUT_MS (counted from when the
  *   request arrived) or when the client goes away; at the deadline the answer is 504 even if the
- *   detector ignores the signal.
+ *   detector ignores the signal, and an answer that is ready only after the deadline (a timer that
+ *   fired late) is a 504 too. The queued model work of an aborted request is dropped at once (encoder
+ *   batcher, likelihood line); a batch or window already running in its worker thread finishes there and
+ *   its result is dropped. So no answer leaves later than the deadline plus the event loop's lag (the
+ *   model inference runs in worker threads; bench/RESULTS.md section 9 measures the lateness).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DeadlineError, OverloadedError } from '../detectors/types.js';
@@ -27,6 +31,7 @@ export function isRequestWideError(err: unknown): boolean {
   return (
     name === 'ModelUnavailableError' ||
     name === 'EncoderUnavailableError' ||
+    name === 'WorkerRestartingError' ||
     name === 'DeadlineError' ||
     name === 'ClientClosedError' ||
     name === 'AbortError'
@@ -86,13 +91,21 @@ export class WorkGate {
     });
   }
 
+  /** Aborts the work with a DeadlineError (the deadline passed unnoticed by its timer) and returns it. */
+  private late(controller: AbortController): DeadlineError {
+    const err = new DeadlineError(`the request deadline of ${this.timeoutMs} ms passed before the work finished`);
+    controller.abort(err);
+    return err;
+  }
+
   /**
    * Runs `work` under the request's deadline. `cost`: the estimated encoder tokens of all its passes
-   * (0: no encoder work), admitted or refused here as one unit, before the work starts.
+   * (0: no encoder work); `lmCost`: the likelihood model's estimated tokens (0: not asked for); admitted or
+   * refused here as one unit, before the work starts.
    */
-  async run<T>(request: FastifyRequest, reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>, cost = 0): Promise<T> {
+  async run<T>(request: FastifyRequest, reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>, cost = 0, lmCost = 0): Promise<T> {
     this.checkInFlight();
-    const ticket = this.admission.admit(cost, this.timeoutMs - reply.elapsedTime);
+    const ticket = this.admission.admit(cost, this.timeoutMs - reply.elapsedTime, lmCost);
     let outcome: Outcome = 'error';
     this.active++;
     const controller = new AbortController();
@@ -111,13 +124,17 @@ export class WorkGate {
     };
     reply.raw.once('close', onClose);
     try {
-      if (cost > 0) await this.nextTurn();
+      if (cost > 0 || lmCost > 0) await this.nextTurn();
       const job = controller.signal.aborted ? Promise.reject(controller.signal.reason) : work(controller.signal);
       job.catch(() => undefined); // a job that fails after the deadline must not become an unhandled rejection
       const value = await Promise.race([job, deadline]);
+      // an answer found after the deadline (the event loop was too busy for the timer to fire first) is not
+      // sent: past the deadline the answer is 504, whatever the work made
+      if (reply.elapsedTime > this.timeoutMs) throw this.late(controller);
       outcome = 'ok';
       return value;
     } catch (err) {
+      if (!controller.signal.aborted && reply.elapsedTime > this.timeoutMs) this.late(controller);
       // work cancelled by our deadline reports itself in many ways (AbortError, its own errors): it is a 504
       if (controller.signal.aborted && (controller.signal.reason instanceof DeadlineError || controller.signal.reason instanceof ClientClosedError)) {
         if (controller.signal.reason instanceof DeadlineError) outcome = 'timeout';
@@ -125,6 +142,8 @@ export class WorkGate {
       }
       throw err;
     } finally {
+      // the request is answered (or failed): whatever of its model work is still queued has nobody to serve
+      if (!controller.signal.aborted) controller.abort(new Error('the request has been answered'));
       clearTimeout(timer);
       reply.raw.removeListener('close', onClose);
       this.active--;

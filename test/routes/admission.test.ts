@@ -52,7 +52,7 @@ t.test('Admission: the estimate, the deadline rule, the cap and Retry-After', as
   const capped = t.throws(() => a.admit(48_000, 1e9)) as AdmissionRefusedError;
   t.equal(capped.reason, 'cap');
   t.equal(capped.retryAfterSeconds, 1, 'excess 1000 tokens at 1000/s');
-  t.same({ ...a.counts }, { admitted: 3, refusedDeadline: 3, refusedCap: 1, refusedInFlight: 0, timedOut: 0, completed: 0 });
+  t.same({ ...a.counts }, { admitted: 3, refusedDeadline: 3, refusedCap: 1, refusedInFlight: 0, timedOut: 0, completed: 0, likelihoodAdmitted: 0, likelihoodRefused: 0 });
   a.release(held, 'timeout');
   t.equal(a.counts.timedOut, 1);
 });

@@ -1,7 +1,9 @@
 /** Bounded work: beyond MAX_IN_FLIGHT requests are refused at once (503 + Retry-After); deadlines answer 504. */
 import t from 'tap';
 import { OverloadedError } from '../../src/detectors/types.js';
+import { Detectors } from '../../src/detectors/index.js';
 import { LONG_TEXT, build, post } from '../helpers/build.js';
+import { TestDoubleTextDetector } from '../helpers/doubles.js';
 
 t.test('a flood beyond capacity: accepted requests complete, the rest are refused at once', async (t) => {
   const calls = { n: 0, aborted: 0 };
@@ -68,6 +70,22 @@ t.test('REQUEST_TIMEOUT_MS: the work is cancelled through its AbortSignal and th
   t.equal(calls.aborted, 1, 'the detector saw the abort');
   const batch = await post(app, '/v1/text/analyze/batch', { items: [{ id: 'a', text: LONG_TEXT }, { id: 'b', text: LONG_TEXT }] });
   t.equal(batch.statusCode, 504, 'a batch past its deadline is one 504, not per-item errors');
+});
+
+t.test('an answer ready only after the deadline (the event loop was too busy for the timer) is a 504, not a late 200', async (t) => {
+  // a detector that holds the event loop past the deadline, then answers: its timer cannot fire first
+  class Hog extends TestDoubleTextDetector {
+    override async analyze(req: Parameters<TestDoubleTextDetector['analyze']>[0]) {
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+      return super.analyze(req);
+    }
+  }
+  const app = await build(t, { env: { REQUEST_TIMEOUT_MS: '100' }, detectors: Detectors.of({ text: new Hog() }) });
+  const res = await post(app, '/v1/text/analyze', { text: LONG_TEXT });
+  t.equal(res.statusCode, 504);
+  t.equal(res.json().type, '/problems/deadline');
+  t.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /^llm_provenance_admission_timed_out_total 1$/m);
 });
 
 t.test('an unexpected detector error is a 500 problem without internals', async (t) => {

@@ -86,6 +86,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     // admission first, by the cost of the raw text (normalising only removes characters): a refusal at the
     // door must not pay for normalisation, which takes milliseconds on a long text
     const cost = textCost(detector, { text: b.text, segments: opts.segments });
+    const lmCost = lm ? lm.cost(b.text) : 0;
     let n!: NormalizedText;
     const a = await ctx.work.run(
       request,
@@ -95,6 +96,7 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         return analyzeWith(detector, lm, n.text, opts, signal);
       },
       cost,
+      lmCost,
     );
     const missing = missingPart(a, tasks);
     if (missing) throw new Error(`text detector returned no ${missing} answer`);
@@ -184,11 +186,13 @@ export async function textRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       const lm = b.likelihood && detector ? ctx.detectors().requireLikelihood() : null;
       // the whole batch is admitted (or refused) as one unit, by the cost of all its valid items
       const cost = detector ? checked.reduce((sum, c) => sum + (c.ok ? textCost(detector, { text: c.n.text, segments: opts.segments }) : 0), 0) : 0;
+      const lmCost = lm ? checked.reduce((sum, c) => sum + (c.ok ? lm.cost(c.n.text) : 0), 0) : 0;
       const answers = await ctx.work.run(
         request,
         reply,
         (signal) => Promise.allSettled(checked.map((c) => (c.ok && detector ? analyzeWith(detector, lm, c.n.text, opts, signal) : Promise.reject(c.ok ? null : c.err)))),
         cost,
+        lmCost,
       );
       const results = checked.map((c, i) => {
         const a = answers[i];
