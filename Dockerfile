@@ -58,6 +58,8 @@ FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 \
       ! -path "*/linux/$(node -p process.arch)" -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -type d -empty -delete \
+ && (rmdir node_modules/@types 2>/dev/null || true) \
  && test -f "node_modules/onnxruntime-node/bin/napi-v6/linux/$(node -p process.arch)/onnxruntime_binding.node" \
  && test ! -e node_modules/typescript && test ! -e node_modules/tap \
  && npm cache clean --force

