@@ -52,7 +52,7 @@ ENGINE="${ENGINE:-podman}"
 OUT_DIR="${OUT_DIR:-$(pwd)}"
 
 if [ "$(id -u)" != 0 ]; then echo "base-image.sh: run as root (debootstrap needs it)" >&2; exit 2; fi
-for c in debootstrap npm "$ENGINE"; do
+for c in debootstrap node npm "$ENGINE"; do
   command -v "$c" >/dev/null 2>&1 || { echo "base-image.sh: needs $c (apt-get install debootstrap podman nodejs npm)" >&2; exit 2; }
 done
 
@@ -90,7 +90,7 @@ echo "== 2. node $NODE_VERSION and npm $NPM_VERSION from the npm registry (integ
 fetch() { # name version integrity -> path of the checked tarball
   local name="$1" version="$2" integrity="$3" file actual
   file="$(cd "$work" && npm pack --silent "$name@$version")"
-  actual="sha512-$(openssl dgst -sha512 -binary "$work/$file" | base64 -w0)"
+  actual="$(node -e 'const c=require("crypto"),f=require("fs");console.log("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$work/$file")"
   if [ "$actual" != "$integrity" ]; then
     echo "base-image.sh: $name@$version integrity mismatch: $actual" >&2; exit 1
   fi
