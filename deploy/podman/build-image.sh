@@ -5,10 +5,11 @@
 #   3. podman build --format docker (keeps HEALTHCHECK) --target cpu, tagged localhost/llm-provenance:cpu.
 # The host's CA bundle goes in as the build secret `build_ca` (for registries behind a TLS proxy;
 # never stored in the image). With a registry: NODE_IMAGE=node:20-bookworm-slim skips step 1.
-# Needs root for step 1 and 2 (debootstrap). Set CONTAINERS_CONF to use other podman settings.
+# Needs root for step 1 and 2 (debootstrap). Uses deploy/podman/containers.conf when runc is installed
+# and CONTAINERS_CONF is not set.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/deploy/podman/containers.conf}"
+if [ -z "${CONTAINERS_CONF:-}" ] && command -v runc >/dev/null 2>&1; then export CONTAINERS_CONF="$PWD/deploy/podman/containers.conf"; fi
 NODE_IMAGE="${NODE_IMAGE:-localhost/node:20-bookworm-local}"
 NGINX_IMAGE="${NGINX_IMAGE:-localhost/nginx:local}"
 IMAGE="${LLMP_IMAGE:-localhost/llm-provenance:cpu}"

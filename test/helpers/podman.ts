@@ -13,13 +13,14 @@ export const IMAGE = process.env.LLMP_IMAGE ?? 'localhost/llm-provenance:cpu';
 /** the proxy image for compose without a registry (`deploy/base-image.sh nginx`) */
 export const NGINX_IMAGE = process.env.NGINX_IMAGE ?? 'localhost/nginx:local';
 
-/** deploy/podman/containers.conf (no setrlimit, runc) unless CONTAINERS_CONF says otherwise */
-export function podmanEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? path.join(ROOT, 'deploy/podman/containers.conf') };
-}
-
 function which(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** deploy/podman/containers.conf (no default ulimits, runc) unless CONTAINERS_CONF says otherwise or runc is absent */
+export function podmanEnv(): NodeJS.ProcessEnv {
+  if (process.env.CONTAINERS_CONF || !which('runc')) return { ...process.env };
+  return { ...process.env, CONTAINERS_CONF: path.join(ROOT, 'deploy/podman/containers.conf') };
 }
 
 /** false when podman can run the image, else the reason the container tests are skipped */
