@@ -109,8 +109,8 @@ ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 echo "== 3. user node (1000:1000), slimming"
 chroot "$root" groupadd --gid 1000 node
 chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-[ "$(chroot "$root" /usr/local/bin/node --version)" = "v$NODE_VERSION" ]
-[ "$(chroot "$root" /usr/local/bin/node /usr/local/bin/npm --version)" = "$NPM_VERSION" ]
+[ "$(env -u NODE_EXTRA_CA_CERTS chroot "$root" /usr/local/bin/node --version)" = "v$NODE_VERSION" ]
+[ "$(env -u NODE_EXTRA_CA_CERTS chroot "$root" /usr/local/bin/node /usr/local/bin/npm --version)" = "$NPM_VERSION" ]
 chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$OUT_DIR/base-image.packages.txt"
 rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
   "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* \
