@@ -22,6 +22,7 @@ const STREAM = 120;
 const CONCURRENCY = 4;
 const KILL_AFTER = 30;
 
+t.setTimeout(900_000); // 3 replicas + nginx on a loaded 2-core machine: more than tap's default per-file timeout
 const COMPOSE = ['/usr/bin/docker-compose', '/usr/local/bin/docker-compose'].find((p) => existsSync(p));
 const skip = COMPOSE ? podmanSkip([IMAGE, NGINX_IMAGE]) : 'docker-compose not installed (Debian package docker-compose): compose test skipped';
 
@@ -73,6 +74,14 @@ t.test(`docker-compose on podman: ${REPLICAS} replicas behind nginx lose no requ
     await Promise.race([gone, sleep(10_000)]);
     rmSync(dir, { recursive: true, force: true });
   });
+  // leftovers of a run that was killed before its teardown (its process is gone)
+  for (const c of podman(['ps', '-a', '--format', '{{.Names}}']).stdout.split('\n')) {
+    const pid = Number(/^llmpe2e(\d+)_/.exec(c)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    let alive = true;
+    try { process.kill(pid, 0); } catch { alive = false; }
+    if (!alive) { podman(['rm', '-f', '-t', '0', c]); podman(['network', 'rm', '-f', `llmpe2e${pid}_default`]); t.comment(`removed ${c}, left by a killed run`); }
+  }
   await waitFor('podman system service socket', async () => existsSync(sock), 30_000, () => (service.exitCode !== null ? serviceErr : undefined));
 
   const started = Date.now();
