@@ -6,7 +6,13 @@
 #   docker build -t llm-provenance:cuda --target cuda .      (NVIDIA GPU, DEVICE=cuda)
 #
 # BuildKit (the default since Docker 23; DOCKER_BUILDKIT=1 before) builds only the stages a target
-# needs, so the cpu target never touches the CUDA base or NuGet.
+# needs, so the cpu target never touches the CUDA base or NuGet. podman (buildah) does the same; it
+# needs `--format docker` to keep HEALTHCHECK (the OCI image format has no such field):
+#
+#   podman build --format docker -t llm-provenance:cpu .
+#
+# Without an image registry, make the base first (deploy/base-image.sh: Debian packages + Node 20
+# from npm) and name it:  --build-arg NODE_IMAGE=localhost/node:20-bookworm-local
 #
 # Both bake the trained models of models/ into the image (nothing is downloaded at run time), run as
 # the non-root user 1000, listen on 0.0.0.0:8080 and report health with HEALTHCHECK on /readyz.
@@ -24,21 +30,38 @@ ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 # ships inside the npm package; the CUDA provider (~400 MB) is fetched only in the cuda-deps stage.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-ENV ONNXRUNTIME_NODE_INSTALL=skip
+ENV ONNXRUNTIME_NODE_INSTALL=skip \
+    ONNXRUNTIME_NODE_INSTALL_CUDA=skip
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Optional build secret `build_ca`: extra CA certificates, for a registry reached through a
+# TLS-intercepting proxy (`--secret id=build_ca,src=/etc/ssl/certs/ca-certificates.crt`). A secret
+# mount is never stored in a layer. npm 10 can exit 0 after failed fetches ("Exit handler never
+# called"), hence the check that the dependencies are really there.
+RUN --mount=type=secret,id=build_ca,required=false \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi \
+ && npm ci --no-audit --no-fund \
+ && test -f node_modules/fastify/package.json && test -f node_modules/typescript/package.json
 
 # ---------------------------------------------------------------------------------------------
-# build: compile TypeScript, then drop the dev dependencies (tap, tsx, typescript...) and the
-# onnxruntime binaries of other platforms (darwin, win32, the other linux arch: ~190 MB).
+# build: compile TypeScript (tsconfig also names training/, bench/, scripts/: .dockerignore keeps
+# them out of the context, so only src/ is compiled). The only stage a source change re-runs.
 FROM deps AS build
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json \
- && npm prune --omit=dev --no-audit --no-fund \
+RUN npx tsc -p tsconfig.json && test -f dist/src/server.js
+
+# ---------------------------------------------------------------------------------------------
+# prod-deps: the runtime dependencies only: drop the dev dependencies (tap, tsx, typescript...) and
+# the onnxruntime binaries of other platforms (darwin, win32, the other linux arch: ~190 MB).
+# Depends on the lockfile alone, so the node_modules layer is reused across source changes.
+FROM deps AS prod-deps
+RUN npm prune --omit=dev --no-audit --no-fund \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 \
       ! -path "*/linux/$(node -p process.arch)" -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -type d -empty -delete \
+ && (rmdir node_modules/@types 2>/dev/null || true) \
  && test -f "node_modules/onnxruntime-node/bin/napi-v6/linux/$(node -p process.arch)/onnxruntime_binding.node" \
+ && test ! -e node_modules/typescript && test ! -e node_modules/tap \
  && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------
@@ -49,8 +72,10 @@ RUN npx tsc -p tsconfig.json \
 # ONNXRUNTIME_NODE_INSTALL=cuda12 (or when ONNXRUNTIME_NODE_INSTALL_CUDA is not `skip`); we call it
 # explicitly so it also runs where npm skips install scripts. Needs https://api.nuget.org at build
 # time (and only then).
-FROM build AS cuda-deps
-RUN ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js \
+FROM prod-deps AS cuda-deps
+RUN --mount=type=secret,id=build_ca,required=false \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi \
+ && ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_shared.so
 
@@ -74,16 +99,17 @@ ENV NODE_ENV=production \
     DEVICE=cuda \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
-COPY --chown=root:root package.json ./
-COPY --from=cuda-deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY web ./web
+# layers from the least to the most often changed: models, dependencies, then the service itself
 COPY models ./models
+COPY --from=cuda-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY web ./web
+COPY --from=build /app/dist ./dist
 USER 1000:1000
 EXPOSE 8080
 STOPSIGNAL SIGTERM
 # slim images have no curl: ask Node itself; /readyz is 200 only once the models are loaded and warm
-HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/server.js"]
 
@@ -96,14 +122,19 @@ ENV NODE_ENV=production \
     PORT=8080 \
     MODEL_DIR=/app/models \
     DEVICE=cpu
-COPY package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY web ./web
+# layers from the least to the most often changed: models (280 MB, only with a model release),
+# dependencies (only with the lockfile), then the service itself, so a source change rebuilds and
+# ships about 1 MB
 COPY models ./models
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY web ./web
+COPY --from=build /app/dist ./dist
 USER 1000:1000
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+# --timeout=10s: the check starts a node process; on a 2-core host at load average 15 that took
+# longer than 3 s six times in a row (test/deploy/container.test.ts, measured), /readyz itself is fast
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/server.js"]

@@ -215,6 +215,32 @@ t.test('docker-compose.yml passes `docker-compose config` and wires replicas beh
   t.ok(gpuOnly.services['app-gpu'], 'the gpu profile renders');
 });
 
+t.test('compose and Dockerfile agree: port, health path; nginx entrypoint points the resolver at the container\'s DNS', async (t) => {
+  const compose = parseYaml(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const df = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const { app, nginx } = compose.services;
+  t.equal(app.environment.PORT, /\bPORT=(\d+)/.exec(df)?.[1], 'compose PORT = the image\'s PORT');
+  t.same(app.expose, [app.environment.PORT], 'replicas expose PORT');
+  t.match(app.healthcheck.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${app.environment.PORT}/readyz`), 'compose healthcheck asks /readyz on PORT');
+  t.match(app.image, /^llm-provenance:cpu$/);
+  // the entrypoint script, run by a real sh on copies of the files it reads and writes
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'llmp-resolver-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const script = String(nginx.entrypoint[2]).replace(/\$\$/g, '$');
+  t.match(script, /exec nginx -c \/tmp\/nginx\.conf/);
+  for (const [ns, want] of [['10.89.0.1', '10.89.0.1'], ['127.0.0.11', '127.0.0.11'], ['', '127.0.0.11']]) {
+    writeFileSync(path.join(dir, 'resolv.conf'), `search dns.podman\n${ns ? `nameserver ${ns}\n` : ''}options ndots:0\n`);
+    const local = script.replaceAll('/etc/resolv.conf', path.join(dir, 'resolv.conf')).replaceAll('/etc/nginx/nginx.conf', NGINX_CONF_PATH)
+      .replaceAll('/tmp/nginx.conf', path.join(dir, 'out.conf')).replace(/^exec nginx .*$/m, '');
+    const r = spawnSync('sh', ['-c', local], { encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    const out = readFileSync(path.join(dir, 'out.conf'), 'utf8');
+    const src = readFileSync(NGINX_CONF_PATH, 'utf8');
+    t.match(out, new RegExp(`^\\s*resolver ${want.replace(/\./g, '\\.')} valid=`, 'm'), `nameserver ${ns || '(none)'}: resolver ${want}`);
+    t.equal(out.split('\n').filter((l, i) => l !== src.split('\n')[i]).length, ns && ns !== '127.0.0.11' ? 1 : 0, 'only the resolver line changes');
+  }
+});
+
 t.test('Dockerfile: multi-stage CPU and CUDA targets with what the service needs', async (t) => {
   const df = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
   const stages = new Map<string, string>();
@@ -228,8 +254,11 @@ t.test('Dockerfile: multi-stage CPU and CUDA targets with what the service needs
   t.match(stages.get('deps'), /ONNXRUNTIME_NODE_INSTALL=skip/);
   t.match(stages.get('deps'), /COPY package\.json package-lock\.json/);
   t.match(stages.get('deps'), /npm ci\b/, 'installs from the lockfile');
+  t.match(stages.get('deps'), /test -f node_modules\/fastify\/package\.json/, 'npm ci is checked (npm 10 can exit 0 after failed fetches)');
   t.match(stages.get('build'), /tsc -p tsconfig\.json/);
-  t.match(stages.get('build'), /npm prune --omit=dev/);
+  t.match(stages.get('prod-deps'), /npm prune --omit=dev/);
+  t.notMatch(stages.get('prod-deps'), /COPY src/, 'the runtime node_modules do not depend on the sources');
+  t.match(stages.get('cuda-deps'), /^FROM prod-deps AS cuda-deps/m);
   t.match(stages.get('cuda-deps'), /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/);
   t.match(df, /ARG CUDA_IMAGE=nvidia\/cuda:12\.[0-9.]+-cudnn-runtime-/, 'CUDA 12 + cuDNN runtime base');
   for (const target of ['cpu', 'cuda']) {
@@ -241,6 +270,34 @@ t.test('Dockerfile: multi-stage CPU and CUDA targets with what the service needs
     t.match(s, /HEALTHCHECK .*\/readyz/, `${target}: HEALTHCHECK on /readyz`);
     t.match(s, /CMD \["node", "dist\/src\/server\.js"\]/, `${target}: runs the compiled server`);
     t.match(s, new RegExp(`DEVICE=${target}`), `${target}: DEVICE=${target}`);
+  }
+
+  // the base image is a build argument: the official image by default, deploy/base-image.sh's without a registry
+  t.match(df, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m, 'default base: the official node:20 image');
+  for (const s of ['deps', 'cpu']) t.match(stages.get(s), /^FROM \$\{NODE_IMAGE\} AS /, `${s} is built FROM \${NODE_IMAGE}`);
+  const baseScript = readFileSync(path.join(ROOT, 'deploy/base-image.sh'), 'utf8');
+  t.match(baseScript, /^NODE_VERSION=20\.\d+\.\d+$/m, 'deploy/base-image.sh pins a Node 20 release');
+  t.match(baseScript, /^NODE_INTEGRITY=sha512-[A-Za-z0-9+/]{86}==$/m, 'and its sha512');
+  t.match(baseScript, /^NPM_INTEGRITY=sha512-[A-Za-z0-9+/]{86}==$/m);
+  t.match(baseScript, /debootstrap --variant=minbase --arch=amd64 "\$SUITE"/);
+  t.match(baseScript, /^SUITE=bookworm$/m, 'same Debian release as node:20-bookworm-slim');
+
+  // the image and the app agree: port, health path, environment
+  const { loadConfig } = await import('../../src/config.js');
+  const routes = readdirSync(path.join(ROOT, 'src/routes'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(path.join(ROOT, 'src/routes', f), 'utf8')).join('\n');
+  t.match(routes, /['"]\/readyz['"]/, 'the service has the /readyz route the HEALTHCHECK asks');
+  for (const target of ['cpu', 'cuda']) {
+    const s = stages.get(target) ?? '';
+    const envLine = /^ENV (.+)$/m.exec(s)?.[1] ?? '';
+    const env = Object.fromEntries([...envLine.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    for (const k of Object.keys(env)) {
+      if (k === 'NODE_ENV' || k.startsWith('NVIDIA_')) continue;
+      t.ok(KNOWN_ENV.has(k), `${target}: ENV ${k} is a variable src/config.ts reads`);
+    }
+    t.doesNotThrow(() => loadConfig(env), `${target}: the image's ENV is a valid configuration`);
+    t.match(s, new RegExp(`^EXPOSE ${env.PORT}$`, 'm'), `${target}: EXPOSE = PORT (${env.PORT})`);
+    t.match(s, /HEALTHCHECK [^\n]*process\.env\.PORT\|\|8080/, `${target}: the HEALTHCHECK asks the port the service listens on`);
+    t.match(s, /^STOPSIGNAL SIGTERM$/m, `${target}: SIGTERM stops it (the service drains on SIGTERM)`);
   }
 
   // every path copied from the build context exists and survives .dockerignore
