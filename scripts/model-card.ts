@@ -23,7 +23,7 @@ function arg(name: string): string | undefined {
 const models = path.resolve(arg('--models') ?? 'models');
 const cardDir = path.join(models, 'card');
 /** the sections in the card's order: the encoder, the text heads and what measures them (the wider corpus: issue 45; languages: issue 48), the opt-in likelihood model, judgments */
-const order = ['encoder.md', 'text.md', 'text-features-only.md', 'text-unseen.md', 'text-wider.md', 'text-wider-features-only.md', 'segments.md', 'languages.md', 'likelihood.md', 'judgments.md'];
+const order = ['encoder.md', 'text.md', 'text-features-only.md', 'text-unseen.md', 'text-wider.md', 'segments.md', 'languages.md', 'likelihood.md', 'judgments.md'];
 /** linked from the card, not part of it: the dated history of measurements */
 const HISTORY = 'history.md';
 const cards = existsSync(cardDir) ? readdirSync(cardDir).filter((f) => f.endsWith('.md') && f !== HISTORY) : [];

@@ -400,6 +400,7 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   const P = (s = '') => lines.push(s);
   const detail: string[] = [];
   const D = (s = '') => detail.push(s);
+  const gedeDetail: string[] = [];
   const hc = heads.config;
   const thr = hc.thresholds.ai_probability;
   const caps = ((hc.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
@@ -511,16 +512,23 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   row('human IELTS essays flagged at the default', `gede, ${gI?.n ?? 0} essays by non-native writers, evaluation only`, pct(gI?.value), `< ${100 * T.gedeIeltsFpr}%`, typeof gI?.value === 'number' ? gI.value < T.gedeIeltsFpr : null);
   row('fully generated essays caught at the default', `gede, ${gR?.n ?? 0} essays (task, summary, task+summary prompts)`, pct(gR?.value), `>= ${100 * T.gedeRecall}%`, ge(gR?.value, T.gedeRecall));
   P();
+  // the features-only heads' gede tables go to the details page (the card stays short)
+  const G = hc.encoder ? P : (x = '') => gedeDetail.push(x);
   if (gD?.length) {
-    P(`gede at each false-positive rate the API's \`decision\` offers (\`max_false_positive_rate\`; ${th.heldout_transfer ? 'the threshold expected to flag that share of the human texts of a data set the heads were not trained on' : "the threshold flagged that share of the validation split's human texts"}):`);
-    P();
-    P('| max_false_positive_rate | threshold | FPR human IELTS (flagged / essays) | FPR human argumentative | recall fully generated | both gede targets (IELTS FPR < 5%, recall >= 90%) |');
-    P('|---|---|---|---|---|---|');
-    for (const d of gD) P(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${meetsGedeTargets(d) ? 'met' : 'not met'} |`);
-    P();
+    G(`gede at each false-positive rate the API's \`decision\` offers (\`max_false_positive_rate\`; ${th.heldout_transfer ? 'the threshold expected to flag that share of the human texts of a data set the heads were not trained on' : "the threshold flagged that share of the validation split's human texts"}):`);
+    G();
+    G('| max_false_positive_rate | threshold | FPR human IELTS (flagged / essays) | FPR human argumentative | recall fully generated | both gede targets (IELTS FPR < 5%, recall >= 90%) |');
+    G('|---|---|---|---|---|---|');
+    for (const d of gD) G(`| ${d.max_false_positive_rate} | ${d.threshold.toFixed(4)} | ${pct(d.fpr_human_ielts)} (${d.flagged_human_ielts} / ${gI?.n ?? 0}) | ${pct(d.fpr_human_argumentative)} | ${pct(d.recall_fully_generated)} | ${meetsGedeTargets(d) ? 'met' : 'not met'} |`);
+    G();
   }
   if (gRk) {
-    P(`Ranking, whatever the threshold: AUROC of ai_probability, human IELTS essays against fully generated essays, ${f3(gRk.auroc_ielts_vs_generated)}; at the threshold that catches 90% of the fully generated essays (${gRk.threshold_at_recall_0_90.toFixed(4)}, read off gede itself, so this is the best any threshold could do, not an operating point) ${pct(gRk.fpr_human_ielts_at_recall_0_90)} of the human IELTS essays are flagged.`);
+    G(`Ranking, whatever the threshold: AUROC of ai_probability, human IELTS essays against fully generated essays, ${f3(gRk.auroc_ielts_vs_generated)}; at the threshold that catches 90% of the fully generated essays (${gRk.threshold_at_recall_0_90.toFixed(4)}, read off gede itself, so this is the best any threshold could do, not an operating point) ${pct(gRk.fpr_human_ielts_at_recall_0_90)} of the human IELTS essays are flagged.`);
+    G();
+  }
+
+  if (!hc.encoder && (gD?.length || gRk)) {
+    P(`gede at each false-positive rate the API's \`decision\` offers, and the ranking whatever the threshold: [details](${detailsLink}).`);
     P();
   }
 
@@ -559,6 +567,11 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   D();
   D(`Rendered with the model card's section from ${dir}/metrics.json (\`npx tsx training/eval-text.ts --render-only\`${dir === 'models/heads' ? '' : ` --heads ${dir}`}); the data, the method, the targets and the known failures are in the section ([MODEL_CARD.md](../../MODEL_CARD.md)).`);
   D();
+  if (gedeDetail.length) {
+    D('## gede at each false-positive rate');
+    D();
+    for (const x of gedeDetail) D(x);
+  }
   D('## Per data set and split');
   D();
   D('accuracy, macro-F1 over the roles present in that set, per-class F1 (H human_author, C llm_creator, P llm_polisher, E llm_extender), ECE; PR MAE / MSE and 90% interval coverage over rows with a known PR; FPR = human texts flagged; recall = LLM-involved texts flagged.');

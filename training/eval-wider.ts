@@ -3,7 +3,7 @@
  * wider sets of training/datasets/wider/, one deduplicated corpus), by folds that never saw what they
  * predict. Writes models/heads/wider.json and renders the card section models/card/text-wider.md from it.
  *
- *   npx tsx training/eval-wider.ts [--render-only] [--only A,B,views,all] [--heads DIR --card FILE]
+ *   npx tsx training/eval-wider.ts [--render-only] [--only A,B,views,all] [--heads DIR] [--reverse]
  *
  * Every fold reads the same inputs: the shipped encoder's embeddings and the shipped heads' input layout
  * (headsInputOptions) of one deterministic sample (sampleRows, WIDER_EVAL_CAPS) of the wider corpus, and
@@ -44,7 +44,7 @@ const arg = (name: string): string | undefined => {
 
 const HEADS_DIR = path.resolve(arg('--heads') ?? 'models/heads');
 const OUT = path.join(HEADS_DIR, 'wider.json');
-const CARD = path.resolve(arg('--card') ?? 'models/card/text-wider.md');
+const CARD = path.resolve('models/card/text-wider.md');
 const FOLD_CACHE = path.join(CACHE_DIR, 'wider-folds', path.basename(HEADS_DIR));
 /**
  * The sample: DEFAULT_CAPS' evaluation rows, and a third of its train / validation / test rows per stratum (a
@@ -181,7 +181,10 @@ async function evaluate(): Promise<Record<string, unknown>> {
   // B: today's + the wider sets
   const bFolds: LosoFold[] = [];
   if (only.includes('B')) {
-    for (const s of CLEAN_FOLDS) bFolds.push(run(`B-${s}`, { train: (r) => r.source !== s, heldOut: (r) => r.source === s }));
+    // --reverse: the folds last to first (a second process fills the fold cache from the other end)
+    const order = process.argv.includes('--reverse') ? [...CLEAN_FOLDS].reverse() : CLEAN_FOLDS;
+    for (const s of order) bFolds.push(run(`B-${s}`, { train: (r) => r.source !== s, heldOut: (r) => r.source === s }));
+    bFolds.sort((a, b) => CLEAN_FOLDS.indexOf(a.source.slice(2)) - CLEAN_FOLDS.indexOf(b.source.slice(2)));
   }
   const qB = bFolds.length ? heldoutRates(bFolds, sample, [0.05])[0] : null;
   for (const f of bFolds) per.B[f.source.slice(2)] = foldScores(sample, f, qB!.validation_rate);
@@ -283,71 +286,60 @@ function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
-export function renderWider(r: Record<string, any>, detailsName: string, full = false): string {
-  const L: string[] = [];
-  const cm = r.clean_mean ?? {};
-  const fo = String(r.fold_recipe?.encoder ?? '').startsWith('none');
-  L.push(`## ${fo ? 'Features-only text heads' : 'Text heads'} on the wider corpus (issue 45)`, '');
-  if (fo && !full) {
-    // the alternative heads: their headline only, the tables in details/
-    const v = r.views ?? {};
-    const fa = r.fairness ?? {};
-    L.push(
-      `The same measurement as the section above, for the features-only heads (${r.sample?.rows} rows, ${String(r.measured).slice(0, 10)}): clean leave-one-source-out macro-F1 / PR MAE ` +
-        `A (today's sets) ${f3(cm.A?.macro_f1)} / ${f3(cm.A?.mae)}, B (+ wider sets) ${f3(cm.B?.macro_f1)} / ${f3(cm.B?.mae)} over ${cm.B?.sources?.length ?? '-'} sets; ` +
-        `GPT-4-class held out A ${f3(v.A?.gpt4_held_out?.role?.macro_f1)}, B ${f3(v.B?.gpt4_held_out?.role?.macro_f1)}; essays held out A ${f3(v.A?.essays_held_out?.role?.macro_f1)}, B ${f3(v.B?.essays_held_out?.role?.macro_f1)}; ` +
-        `ellipse's human essays flagged: shipped ${pct(fa.shipped?.human_ellipse_flagged?.flagged)}, A ${pct(fa.A?.human_ellipse_flagged?.flagged)}, B ${pct(fa.B?.human_ellipse_flagged?.flagged)}. ` +
-        `Every table: [details/${detailsName}](details/${detailsName}).`,
-    );
-    return L.join('\n') + '\n';
-  }
+/**
+ * The card's section: the text heads (models/heads/wider.json) and the features-only heads
+ * (models/heads-features-only/wider.json) side by side, A against B; every table in details/.
+ */
+export function renderWider(enc: Record<string, any> | null, fo: Record<string, any> | null): string {
+  const L: string[] = ['# Text heads on the wider corpus (issue 45)', ''];
+  const any = (enc ?? fo)!;
   L.push(
-    `Measured ${String(r.measured).slice(0, 10)} by \`training/eval-wider.ts\` on one deterministic sample of the wider corpus (today's sets + the ten sets of \`training/datasets/wider/\`, deduplicated, grouped across sets; ${r.sample?.rows} rows). ` +
-      `Every number comes from heads refitted without the rows they predict (the heads' recipe at ${r.fold_recipe?.loso_cap_per_stratum} rows per stratum and ${r.fold_recipe?.epochs} epochs, ${fo ? 'on the features-only heads\' inputs, no encoder' : `on the shipped encoder ${r.fold_recipe?.encoder}'s inputs`}): ` +
-      '**A** learns from today\'s sets only (what the shipped heads learn from), **B** from today\'s and the wider sets. The decision flags at the threshold that flags a share q of the fold\'s validation human texts ' +
-      `(A: q = ${r.transfer?.A?.validation_rate}, the shipped rule; B: q = ${r.transfer?.B?.validation_rate ?? '-'}, the same 5% transfer measured on B's folds).`,
+    `Measured ${String(any.measured).slice(0, 10)} by \`training/eval-wider.ts\` (part of \`npm run eval\`) on one sample of the wider corpus: today's sets and the ten sets of \`training/datasets/wider/\`, deduplicated and grouped across sets (${any.sample?.rows} rows; outfox and ellipse are evaluation only, like gede). ` +
+      `Every number but the shipped heads' comes from heads refitted (the heads' recipe, ${any.fold_recipe?.loso_cap_per_stratum} rows per stratum, ${any.fold_recipe?.epochs} epochs, the shipped encoder's inputs) without the rows they predict: **A** on today's sets only, as the shipped heads are; **B** on today's and the wider sets. ` +
+      'Their decision flags the share of their validation split\'s human texts that the 5% held-out rule gives (A: the shipped heads\' rule; B: the same transfer measured on B\'s folds). "-": not run.',
     '',
   );
-  L.push('| clean leave-one-source-out | A: today\'s sets | B: + wider sets | target |', '|---|---|---|---|');
-  L.push(`| role macro-F1, mean over ${cm.B?.sources?.length ?? cm.A?.sources?.length ?? '-'} sets | ${f3(cm.A?.macro_f1)} | ${f3(cm.B?.macro_f1)} | >= 0.75 |`);
-  L.push(`| PR MAE, mean | ${f3(cm.A?.mae)} | ${f3(cm.B?.mae)} | <= 0.15 |`);
-  L.push(`| the four clean sets of today (hanna, llmdetect, m4, seqxgpt): macro-F1 / MAE | ${f3(cm.A_today_folds?.macro_f1)} / ${f3(cm.A_today_folds?.mae)} | ${f3(cm.B_today_folds?.macro_f1)} / ${f3(cm.B_today_folds?.mae)} | |`);
-  L.push(`| worst per-source ECE | ${f3(cm.A?.worst_ece?.ece)} (${cm.A?.worst_ece?.source ?? '-'}) | ${f3(cm.B?.worst_ece?.ece)} (${cm.B?.worst_ece?.source ?? '-'}) | <= 0.05 |`);
-  const v = r.views ?? {};
-  if (v.A || v.B) {
-    L.push(`| GPT-4-class generators held out (with the test split's human texts): macro-F1 / MAE | ${f3(v.A?.gpt4_held_out?.role?.macro_f1)} / ${f3(v.A?.gpt4_held_out?.involvement?.mae)} | ${f3(v.B?.gpt4_held_out?.role?.macro_f1)} / ${f3(v.B?.gpt4_held_out?.involvement?.mae)} | |`);
-    L.push(`| essays held out (every essay domain): macro-F1 / MAE | ${f3(v.A?.essays_held_out?.role?.macro_f1)} / ${f3(v.A?.essays_held_out?.involvement?.mae)} | ${f3(v.B?.essays_held_out?.role?.macro_f1)} / ${f3(v.B?.essays_held_out?.involvement?.mae)} | >= 0.75 |`);
-    L.push(`| essays held out: human essays flagged / generated essays caught | ${pct(v.A?.essays_held_out?.fpr_human)} / ${pct(v.A?.essays_held_out?.recall_llm)} | ${pct(v.B?.essays_held_out?.fpr_human)} / ${pct(v.B?.essays_held_out?.recall_llm)} | |`);
-  }
-  const fa = r.fairness ?? {};
-  if (fa.shipped) {
-    const row = (label: string, k: string, target: string) => `| ${label} | ${pct(fa.shipped?.[k]?.flagged)} (${fa.shipped?.[k]?.n ?? '-'}) | ${pct(fa.A?.[k]?.flagged)} | ${pct(fa.B?.[k]?.flagged)} | ${target} |`;
-    L.push('', 'Evaluation-only essays, each set alone (none fits any parameter of A, B or the shipped heads), and generated essays, at each model\'s default decision ("-": not run):', '');
-    L.push('| | shipped heads (rows) | A, all sets | B, all sets | target |', '|---|---|---|---|---|');
-    L.push(row('gede IELTS human essays flagged', 'human_ielts_flagged_gede', '<= 5%'));
-    L.push(row('ellipse human essays (grades 8-12, English learners) flagged', 'human_ellipse_flagged', '<= 5%'));
-    L.push(row('outfox human essays (US students, grades 6-12) flagged', 'human_outfox_flagged', ''));
-    L.push(row('gede fully generated essays caught', 'gede_fully_generated_caught', '>= 90%'));
-    L.push(row('outfox generated essays (not attacked) caught', 'outfox_generated_caught', ''));
-    L.push(row('generated essays of the essay sets caught (test split)', 'essay_sets_generated_caught_test', ''));
-  }
-  const rt = r.random_test ?? {};
-  if (rt.A) {
-    L.push('', `Random test split, the same one-fit-per-recipe heads: today's sets macro-F1 / MAE A ${f3(rt.A.test_today_sets?.role?.macro_f1)} / ${f3(rt.A.test_today_sets?.involvement?.mae)}, B ${f3(rt.B?.test_today_sets?.role?.macro_f1)} / ${f3(rt.B?.test_today_sets?.involvement?.mae)} (the shipped heads, full recipe: ${f3(rt.shipped?.test_today_sets?.role?.macro_f1)} / ${f3(rt.shipped?.test_today_sets?.involvement?.mae)}); the wider sets' test split A ${f3(rt.A.test_wider_sets?.role?.macro_f1)} / ${f3(rt.A.test_wider_sets?.involvement?.mae)}, B ${f3(rt.B?.test_wider_sets?.role?.macro_f1)} / ${f3(rt.B?.test_wider_sets?.involvement?.mae)}.`);
-  }
-  const pc = r.partial_as_creator_on_wider_folds ?? {};
-  if (pc.A || pc.B) {
-    const s = (x: any) => (x ? `P ${x.polisher[0]} of ${x.polisher[1]}, E ${x.extender[0]} of ${x.extender[1]}` : '-');
-    L.push('', `Partial involvement read as full creation, on the wider sets' held-out rows: A ${s(pc.A)}; B ${s(pc.B)}.`);
-  }
-  L.push('', `Each fold, and the generator and essay views by set: [details/${detailsName}](details/${detailsName}).`);
+  const cols = (f: (r: Record<string, any>) => string) => `${enc ? f(enc) : '- | -'} | ${fo ? f(fo) : '- | -'}`;
+  const ab = (g: (r: Record<string, any>, k: 'A' | 'B') => string) => (r: Record<string, any>) => `${g(r, 'A')} | ${g(r, 'B')}`;
+  const row = (label: string, g: (r: Record<string, any>) => string, target: string) => L.push(`| ${label} | ${cols(g)} | ${target} |`);
+  L.push('| | text heads: A | B | features only: A | B | target |', '|---|---|---|---|---|---|');
+  const cm = (k: string, m: string) => ab((r, x) => f3(r.clean_mean?.[k === '' ? x : `${x}_${k}`]?.[m]));
+  const n = enc?.clean_mean?.B?.sources?.length ?? fo?.clean_mean?.B?.sources?.length ?? '-';
+  row(`clean leave-one-source-out macro-F1, mean of ${n} sets`, cm('', 'macro_f1'), '>= 0.75');
+  row('clean leave-one-source-out PR MAE, mean', cm('', 'mae'), '<= 0.15');
+  row("the same on today's four clean sets (hanna, llmdetect, m4, seqxgpt): macro-F1", cm('today_folds', 'macro_f1'), '');
+  row('worst per-source ECE of those folds', ab((r, x) => `${f3(r.clean_mean?.[x]?.worst_ece?.ece)} (${r.clean_mean?.[x]?.worst_ece?.source ?? '-'})`), '<= 0.05');
+  const pc = (x: any) => (x ? `${pct((x.polisher[0] + x.extender[0]) / Math.max(1, x.polisher[1] + x.extender[1]))}` : '-');
+  row("wider sets' polished and extended texts called llm_creator", ab((r, x) => pc(r.partial_as_creator_on_wider_folds?.[x])), '');
+  row('GPT-4-class generators held out: macro-F1', ab((r, x) => f3(r.views?.[x]?.gpt4_held_out?.role?.macro_f1)), '');
+  row('essays held out (every essay domain): macro-F1', ab((r, x) => f3(r.views?.[x]?.essays_held_out?.role?.macro_f1)), '>= 0.75');
+  const fair = (k: string) => (r: Record<string, any>) => `${pct(r.fairness?.shipped?.[k]?.flagged)} (shipped, ${r.fairness?.shipped?.[k]?.n ?? '-'}) | ${pct(r.fairness?.B?.[k]?.flagged)}`;
+  row('gede IELTS human essays flagged (A column: the shipped heads)', fair('human_ielts_flagged_gede'), '<= 5%');
+  row('ellipse human essays flagged (English learners, grades 8-12)', fair('human_ellipse_flagged'), '<= 5%');
+  row('outfox human essays flagged (US students, grades 6-12)', fair('human_outfox_flagged'), '');
+  row('gede fully generated essays caught', fair('gede_fully_generated_caught'), '>= 90%');
+  row('outfox generated essays (not attacked) caught', fair('outfox_generated_caught'), '');
+  L.push('', `Each fold, the views by set, the random test split: [text heads](card/details/text-wider.md), [features only](card/details/text-wider-features-only.md).`);
   return L.join('\n') + '\n';
 }
 
 /** the tables behind renderWider's section: each fold of A and B */
 export function renderWiderDetails(r: Record<string, any>): string {
   const fo = String(r.fold_recipe?.encoder ?? '').startsWith('none');
-  const L: string[] = fo ? [renderWider(r, '', true).replace(/^## /, '# ').replace(/\n\nEach fold, and the generator.*\n$/s, '\n'), ''] : ['# Text heads on the wider corpus: each fold (training/eval-wider.ts)', ''];
+  const L: string[] = [`# ${fo ? 'Features-only text heads' : 'Text heads'} on the wider corpus: every table (training/eval-wider.ts)`, ''];
+  L.push(`Measured ${r.measured} on ${r.sample?.rows} rows (sample key ${r.sample?.key}; caps ${JSON.stringify(r.sample?.caps)}); inputs: ${r.fold_recipe?.encoder}, ${r.fold_recipe?.inputs} columns. Decision shares q: A ${r.transfer?.A?.validation_rate}, B ${r.transfer?.B?.validation_rate ?? '-'}.`, '');
+  const rt = r.random_test ?? {};
+  if (rt.shipped) L.push(`Random test split (today's sets), the shipped heads: macro-F1 ${f3(rt.shipped.test_today_sets?.role?.macro_f1)}, PR MAE ${f3(rt.shipped.test_today_sets?.involvement?.mae)}${rt.A ? `; one fit per recipe: today's sets A ${f3(rt.A.test_today_sets?.role?.macro_f1)} / ${f3(rt.A.test_today_sets?.involvement?.mae)}, B ${f3(rt.B?.test_today_sets?.role?.macro_f1)} / ${f3(rt.B?.test_today_sets?.involvement?.mae)}; the wider sets' test split A ${f3(rt.A.test_wider_sets?.role?.macro_f1)} / ${f3(rt.A.test_wider_sets?.involvement?.mae)}, B ${f3(rt.B?.test_wider_sets?.role?.macro_f1)} / ${f3(rt.B?.test_wider_sets?.involvement?.mae)}` : ''}.`, '');
+  const fa = r.fairness ?? {};
+  const keys = Object.keys(fa.shipped ?? {});
+  if (keys.length) {
+    L.push('Evaluation-only essays, each set alone, and generated essays, at each model\'s default decision (flagged share, rows):', '', '| | shipped | A, all sets | B, all sets |', '|---|---|---|---|');
+    for (const k of keys) L.push(`| ${k} | ${pct(fa.shipped?.[k]?.flagged)} (${fa.shipped?.[k]?.n ?? '-'}) | ${pct(fa.A?.[k]?.flagged)} | ${pct(fa.B?.[k]?.flagged)} |`);
+    L.push('');
+  }
+  const pcw = r.partial_as_creator_on_wider_folds ?? {};
+  const sp = (x: any) => (x ? `P ${x.polisher[0]} of ${x.polisher[1]}, E ${x.extender[0]} of ${x.extender[1]}` : '-');
+  L.push(`Polished (P) and extended (E) texts of the wider sets' held-out folds called llm_creator: A ${sp(pcw.A)}; B ${sp(pcw.B)}.`, '');
   const ps = r.per_source ?? {};
   const srcs = [...new Set([...Object.keys(ps.A ?? {}), ...Object.keys(ps.B ?? {})])];
   if (srcs.length) {
@@ -379,10 +371,12 @@ async function main(): Promise<void> {
     writeFileSync(OUT, JSON.stringify(report, null, 1) + '\n');
     log(`wrote ${OUT}`);
   }
-  const details = path.join(path.dirname(CARD), 'details', path.basename(CARD));
-  writeFileSync(CARD, renderWider(report, path.basename(CARD)));
+  const details = path.resolve('models/card/details', `text-wider${path.basename(HEADS_DIR) === 'heads' ? '' : `-${path.basename(HEADS_DIR).replace(/^heads-/, '')}`}.md`);
   writeFileSync(details, renderWiderDetails(report));
-  log(`wrote ${CARD} and ${details}`);
+  // the card's section reads both heads' reports
+  const read = (d: string) => (existsSync(path.join(d, 'wider.json')) ? (JSON.parse(readFileSync(path.join(d, 'wider.json'), 'utf8')) as Record<string, unknown>) : null);
+  writeFileSync(CARD, renderWider(read(path.resolve('models/heads')), read(path.resolve('models/heads-features-only'))));
+  log(`wrote ${details} and ${CARD}`);
 }
 
 if (process.argv[1]?.endsWith('eval-wider.ts')) {

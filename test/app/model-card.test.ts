@@ -167,7 +167,8 @@ t.test('the judgment section is what the judgment metrics give (eval-judgments -
 
 t.test('a card a reviewer reads in ten minutes: the dated history is linked, not inlined', async (t) => {
   const lines = CARD.split('\n');
-  t.ok(lines.length <= 320, `models/MODEL_CARD.md has ${lines.length} lines (at most 320: tables go to models/card/details/, the story to history.md)`);
+  // 320 until the wider corpus (issue 45) and the languages (issue 48) added a section each
+  t.ok(lines.length <= 340, `models/MODEL_CARD.md has ${lines.length} lines (at most 340: tables go to models/card/details/, the story to history.md)`);
   t.match(CARD, '](card/history.md)', 'the card links the history');
   t.notMatch(CARD, /^# History of measurements/m, 'and does not inline it');
   const history = read('models/card/history.md');
