@@ -129,6 +129,10 @@ t.test('src/: nothing from outside src, no circle, every arrow points down the l
     for (const [, rel] of text.matchAll(/new Worker\(new URL\('([^']+)', import\.meta\.url\)/g)) {
       deps.add(path.posix.join(path.posix.dirname(m.source), rel).replace(/\.js$/, '.ts'));
     }
+    // ... or by startModuleWorker(new URL(`./x.${'ts' or 'js'}`, import.meta.url)) (the supervised workers, issue 44)
+    for (const [, base] of text.matchAll(/startModuleWorker\(new URL\(`(\.[^`$]+)\.\$\{[^`]*\}`, import\.meta\.url\)/g)) {
+      deps.add(path.posix.join(path.posix.dirname(m.source), `${base}.ts`));
+    }
     graph.set(m.source, [...deps]);
   }
   t.ok(graph.size >= 60, `${graph.size} modules in src/`);

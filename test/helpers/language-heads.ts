@@ -11,7 +11,8 @@ import { ROLES } from '../../src/detectors/types.js';
 import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../training/text-fit.js';
-import { assembleInputs, inputNamesFor, saveHeads } from '../../src/heads/text-heads.js';
+import { assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
+import { saveHeads } from '../../training/fit/save-heads.js';
 
 const DIM = 4;
 const SHA = 'ab'.repeat(32);
