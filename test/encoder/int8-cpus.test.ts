@@ -9,6 +9,7 @@
  * (native VNNI 9.1e-3), and the shipped encoder's int8-vs-fp32 cosine fell to 0.990 (native 0.994).
  */
 import t from 'tap';
+t.setTimeout(900_000); // the shipped encoder under qemu's emulated CPU takes minutes on a loaded 2-core machine (more than tap's default per-file timeout)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,7 @@ function emulated(model: string, windows: number[][]): { single: number[][]; bat
       encoding: 'utf8',
       maxBuffer: 64 << 20,
       stdio: ['ignore', 'pipe', 'ignore'], // qemu warns about CPUID bits TCG lacks
-      timeout: 240_000,
+      timeout: 600_000,
     });
     return JSON.parse(out);
   } finally {

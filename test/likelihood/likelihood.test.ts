@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+t.setTimeout(900_000); // the likelihood model on a loaded 2-core machine: more than tap's default per-file timeout
 import { Detectors } from '../../src/detectors/index.js';
 import { LikelihoodDetector } from '../../src/detectors/likelihood.js';
 import { COMBINATION_FEATURES } from '../../src/features/likelihood.js';
