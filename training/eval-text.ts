@@ -41,7 +41,8 @@ import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean,
 const ADDED_2026_12_01 = ['hanna', 'iclr-papers'];
 const log = (s: string) => console.log(`[eval-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-interface Block {
+/** one set's (or split's) numbers: role, ratio, and the decision's FPR and recall at a threshold; also training/eval-wider.ts */
+export interface Block {
   n: number;
   role: RoleMetrics | null;
   involvement: RatioMetrics | null;
@@ -55,7 +56,7 @@ interface Block {
 const meetsGedeTargets = (d: { fpr_human_ielts: number | null; recall_fully_generated: number | null }) =>
   (d.fpr_human_ielts ?? 1) < 0.05 && (d.recall_fully_generated ?? 0) >= 0.9;
 
-function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Block {
+export function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Block {
   const d = headData(rows, []);
   const b = binaryMetrics(rows.map((r) => r.llm), preds, thr);
   return {

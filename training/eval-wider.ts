@@ -29,11 +29,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
-import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headData, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
+import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
-import { binaryMetrics, ratioMetrics, roleMetrics, thresholdAtRate, type RatioMetrics, type RoleMetrics } from './text-fit.js';
+import { thresholdAtRate } from './text-fit.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { openEmbedder } from './train-text.js';
+import { block, type Block } from './eval-text.js';
 import { fullyGenerated, heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
 
 const log = (s: string) => console.log(`[eval-wider ${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -60,21 +61,8 @@ export const CLEAN_FOLDS = [...CLEAN_TODAY, ...WIDER_TRAIN_IDS];
 export const gpt4Class = (r: TextRow): boolean => /gpt-?4/i.test(r.generator ?? '');
 export const isEssay = (r: TextRow): boolean => r.domain.startsWith('essay');
 
-interface Scores {
-  n: number;
-  role: RoleMetrics | null;
-  involvement: RatioMetrics | null;
-  fpr_human: number | null;
-  n_human: number;
-  recall_llm: number | null;
-  n_llm: number;
-}
-
-function scores(rows: TextRow[], preds: HeadPrediction[], threshold: number): Scores {
-  const d = headData(rows, []);
-  const b = binaryMetrics(rows.map((r) => r.llm), preds, threshold);
-  return { n: rows.length, role: roleMetrics(d.roles, preds), involvement: ratioMetrics(d.pr, preds), fpr_human: b.fpr, n_human: b.n_human, recall_llm: b.recall, n_llm: b.n_llm };
-}
+type Scores = Block;
+const scores = block;
 
 type Slim = Pick<HeadPrediction, 'probabilities' | 'label' | 'labelIndex' | 'aiProbability' | 'ratio' | 'interval' | 'coverage'>;
 const slim = (p: HeadPrediction): Slim => ({ probabilities: p.probabilities, label: p.label, labelIndex: p.labelIndex, aiProbability: p.aiProbability, ratio: p.ratio, interval: p.interval, coverage: p.coverage });
@@ -212,7 +200,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
     const outfoxGen = (r: TextRow) => r.source === 'outfox' && r.role === 'llm_creator' && !r.subset.includes('attack');
     const gedeGen = (r: TextRow) => r.source === 'gede' && fullyGenerated(r);
     const essayGen = (r: TextRow) => isEssay(r) && r.role === 'llm_creator' && r.split === 'test';
-    const block = (preds: (r: TextRow) => { p: HeadPrediction; thr: number } | null) => {
+    const fairnessBlock = (preds: (r: TextRow) => { p: HeadPrediction; thr: number } | null) => {
       const on = (keep: (r: TextRow) => boolean) => {
         const rows = sample.filter(keep);
         const ps = rows.map((r) => preds(r)).filter((x) => x !== null);
@@ -231,7 +219,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
     const shipIdx = new Map<string, number>(sample.map((r, i) => [r.id, i]));
     const thr = heads.config.thresholds.ai_probability;
     const shipPred = (r: TextRow) => ({ p: heads.predict(X[shipIdx.get(r.id)!]), thr });
-    fairness.shipped = block(shipPred);
+    fairness.shipped = fairnessBlock(shipPred);
     const testAll = (r: TextRow) => r.split === 'test' && !r.evalOnly;
     const random: Record<string, unknown> = {};
     for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
@@ -239,7 +227,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
       const f = run(`${recipe}-all`, { train: pool, heldOut: (r) => r.evalOnly === true || testAll(r) });
       const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
       const t = foldThreshold(sample, f, q);
-      fairness[recipe] = block((r) => {
+      fairness[recipe] = fairnessBlock((r) => {
         const j = pos.get(shipIdx.get(r.id)!);
         return j === undefined ? null : { p: f.heldOutPreds[j] as HeadPrediction, thr: t };
       });
@@ -292,10 +280,10 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
  */
 export function renderWider(enc: Record<string, any> | null, fo: Record<string, any> | null): string {
   const L: string[] = ['# Text heads on the wider corpus (issue 45)', ''];
-  const any = (enc ?? fo)!;
+  const first = (enc ?? fo)!;
   L.push(
-    `Measured ${String(any.measured).slice(0, 10)} by \`training/eval-wider.ts\` (part of \`npm run eval\`) on one sample of the wider corpus: today's sets and the ten sets of \`training/datasets/wider/\`, deduplicated and grouped across sets (${any.sample?.rows} rows; outfox and ellipse are evaluation only, like gede). ` +
-      `Every number but the shipped heads' comes from heads refitted (the heads' recipe, ${any.fold_recipe?.loso_cap_per_stratum} rows per stratum, ${any.fold_recipe?.epochs} epochs, the shipped encoder's inputs) without the rows they predict: **A** on today's sets only, as the shipped heads are; **B** on today's and the wider sets. ` +
+    `Measured ${String(first.measured).slice(0, 10)} by \`training/eval-wider.ts\` (part of \`npm run eval\`) on one sample of the wider corpus: today's sets and the ten sets of \`training/datasets/wider/\`, deduplicated and grouped across sets (${first.sample?.rows} rows; outfox and ellipse are evaluation only, like gede). ` +
+      `Every number but the shipped heads' comes from heads refitted (the heads' recipe, ${first.fold_recipe?.loso_cap_per_stratum} rows per stratum, ${first.fold_recipe?.epochs} epochs, the shipped encoder's inputs) without the rows they predict: **A** on today's sets only, as the shipped heads are; **B** on today's and the wider sets. ` +
       'Their decision flags the share of their validation split\'s human texts that the 5% held-out rule gives (A: the shipped heads\' rule; B: the same transfer measured on B\'s folds). "-": not run.',
     '',
   );
