@@ -35,6 +35,7 @@ import { thresholdAtRate } from './text-fit.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { openEmbedder } from './train-text.js';
 import { block, type Block } from './eval-text.js';
+import { auroc } from './datasets/judgments-pipeline.js';
 import { fullyGenerated, heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
 
 const log = (s: string) => console.log(`[eval-wider ${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -237,6 +238,69 @@ async function evaluate(): Promise<Record<string, unknown>> {
         test_all: foldScores(sample, f, q, testAll),
       };
     }
+    // issue 45, item 6: is the threshold what fails the essays? The ranking first (AUROC of ai_probability,
+    // human against generated essays of one set: no threshold does better than it allows), then the
+    // flagged / caught shares under other decision rules than the default (a 5% held-out FPR as a mean
+    // over the held-out sets): 1% as a mean, 5% for the worst held-out set, and 5% of the validation
+    // split's human essays (the training sets' essays: herbold-essays; none in today's sets)
+    {
+      const evalSets = { gede: [ielts, gedeGen], outfox: [outfoxHuman, outfoxGen], ellipse: [ellipse, null] } as const;
+      const alt: Record<string, unknown> = {};
+      const one = (ai: (r: TextRow) => number | null, rules: Record<string, number | null>) => {
+        const at = (keep: (r: TextRow) => boolean, t: number) => {
+          const v = sample.filter(keep).map(ai).filter((x): x is number => x !== null);
+          return v.length ? v.filter((x) => x >= t).length / v.length : null;
+        };
+        const ranking = Object.fromEntries(
+          Object.entries(evalSets)
+            .filter(([, [, g]]) => g !== null)
+            .map(([k, [h, g]]) => {
+              const hv = sample.filter(h).map(ai).filter((x): x is number => x !== null);
+              const gv = sample.filter(g!).map(ai).filter((x): x is number => x !== null);
+              return [k, hv.length && gv.length ? auroc([...hv, ...gv], [...hv.map(() => 0), ...gv.map(() => 1)]) : null];
+            }),
+        );
+        const byRule = Object.fromEntries(
+          Object.entries(rules).map(([rule, t]) => [
+            rule,
+            t === null ? null : { threshold: t, human_ielts: at(ielts, t), human_ellipse: at(ellipse, t), human_outfox: at(outfoxHuman, t), gede_generated: at(gedeGen, t), outfox_generated: at(outfoxGen, t) },
+          ]),
+        );
+        return { auroc_human_vs_generated: ranking, rules: byRule };
+      };
+      const humanEssayVal = (idx: number[], preds: { aiProbability: number }[]) =>
+        preds.filter((_, j) => sample[idx[j]].role === 'human_author' && isEssay(sample[idx[j]])).map((p) => p.aiProbability).sort((a, b) => a - b);
+      const valHuman = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && today.has(r.source) && r.role === 'human_author' ? i : -1)).filter((i) => i >= 0);
+      const shipVal = valHuman.map((i) => heads.predict(X[i]).aiProbability).sort((a, b) => a - b);
+      const qMaxA = aFolds.length ? heldoutRates(aFolds, sample, [0.05], 'max')[0].validation_rate : null;
+      const bt = heads.config.thresholds as { by_heldout_fpr?: Record<string, number> };
+      alt.shipped = one((r) => heads.predict(X[shipIdx.get(r.id)!]).aiProbability, {
+        mean_5: thr,
+        mean_1: bt.by_heldout_fpr?.fpr_0_01 ?? null,
+        worst_5: qMaxA === null ? null : thresholdAtRate(shipVal, qMaxA),
+        essays_5: null,
+      });
+      for (const [recipe, folds, q] of [['A', aFolds, qA], ['B', bFolds, qB?.validation_rate ?? null]] as const) {
+        const file = path.join(FOLD_CACHE, `${recipe}-all-${sampleKey}.json`);
+        if (!existsSync(file) || !folds.length || q === null) continue;
+        const f = JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
+        const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
+        const ev = humanEssayVal(f.validation, f.validationPreds);
+        alt[recipe] = one(
+          (r) => {
+            const j = pos.get(shipIdx.get(r.id)!);
+            return j === undefined ? null : f.heldOutPreds[j].aiProbability;
+          },
+          {
+            mean_5: foldThreshold(sample, f, q),
+            mean_1: foldThreshold(sample, f, heldoutRates(folds, sample, [0.01])[0].validation_rate),
+            worst_5: foldThreshold(sample, f, heldoutRates(folds, sample, [0.05], 'max')[0].validation_rate),
+            essays_5: ev.length >= 20 ? thresholdAtRate(ev, 0.05) : null,
+          },
+        );
+      }
+      report.threshold_alternatives = alt;
+    }
     random.shipped = { test_today_sets: scores(sample.filter((r) => testAll(r) && today.has(r.source)), sample.filter((r) => testAll(r) && today.has(r.source)).map((r) => heads.predict(X[shipIdx.get(r.id)!])), thr) };
     report.fairness = fairness;
     report.random_test = random;
@@ -307,6 +371,8 @@ export function renderWider(enc: Record<string, any> | null, fo: Record<string, 
   row('outfox human essays flagged (US students, grades 6-12)', fair('human_outfox_flagged'), '');
   row('gede fully generated essays caught', fair('gede_fully_generated_caught'), '>= 90%');
   row('outfox generated essays (not attacked) caught', fair('outfox_generated_caught'), '');
+  const au = (x: any) => (x ? `${f3(x.gede)} / ${f3(x.outfox)}` : '-');
+  row('AUROC, human against generated essays, gede / outfox (any threshold; A column: shipped)', (r) => `${au(r.threshold_alternatives?.shipped?.auroc_human_vs_generated)} | ${au(r.threshold_alternatives?.B?.auroc_human_vs_generated)}`, '');
   L.push('', `Each fold, the views by set, the random test split: [text heads](card/details/text-wider.md), [features only](card/details/text-wider-features-only.md).`);
   return L.join('\n') + '\n';
 }
@@ -323,6 +389,21 @@ export function renderWiderDetails(r: Record<string, any>): string {
   if (keys.length) {
     L.push('Evaluation-only essays, each set alone, and generated essays, at each model\'s default decision (flagged share, rows):', '', '| | shipped | A, all sets | B, all sets |', '|---|---|---|---|');
     for (const k of keys) L.push(`| ${k} | ${pct(fa.shipped?.[k]?.flagged)} (${fa.shipped?.[k]?.n ?? '-'}) | ${pct(fa.A?.[k]?.flagged)} | ${pct(fa.B?.[k]?.flagged)} |`);
+    L.push('');
+  }
+  const ta = r.threshold_alternatives ?? {};
+  if (Object.keys(ta).length) {
+    const names: Record<string, string> = { mean_5: '5% held-out FPR, mean over held-out sets (the default)', mean_1: '1% held-out FPR, mean over sets', worst_5: '5% held-out FPR for the worst held-out set', essays_5: "5% of the validation split's human essays" };
+    L.push("Is the threshold what fails the essays? The ranking (AUROC of ai_probability, a set's human against its generated essays: what any threshold can reach), then each decision rule's threshold and shares (human essays flagged: IELTS, ellipse, outfox; generated essays caught: gede, outfox). The shipped heads' worst-set rule applies recipe A's worst-fold share to their own validation scores.", '');
+    L.push('| heads | rule | threshold | IELTS flagged | ellipse flagged | outfox flagged | gede caught | outfox caught |', '|---|---|---|---|---|---|---|---|');
+    for (const [m, v] of Object.entries(ta) as [string, any][]) {
+      const au = v.auroc_human_vs_generated ?? {};
+      L.push(`| ${m} | AUROC: gede ${f3(au.gede)}, outfox ${f3(au.outfox)} | | | | | | |`);
+      for (const [k, x] of Object.entries(v.rules ?? {}) as [string, any][]) {
+        if (!x) continue;
+        L.push(`| ${m} | ${names[k] ?? k} | ${x.threshold.toFixed(4)} | ${pct(x.human_ielts)} | ${pct(x.human_ellipse)} | ${pct(x.human_outfox)} | ${pct(x.gede_generated)} | ${pct(x.outfox_generated)} |`);
+      }
+    }
     L.push('');
   }
   const pcw = r.partial_as_creator_on_wider_folds ?? {};

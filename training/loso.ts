@@ -177,7 +177,7 @@ export interface HeldoutRate {
  * For each asked rate, the largest q whose mean held-out FPR stays at or under it (the smallest q tried
  * when none does, with reached = false).
  */
-export function heldoutRates(folds: LosoFold[], sample: TextRow[], rates: readonly number[]): HeldoutRate[] {
+export function heldoutRates(folds: LosoFold[], sample: TextRow[], rates: readonly number[], aggregate: 'mean' | 'max' = 'mean'): HeldoutRate[] {
   const human = (idx: number[], preds: HeadPrediction[]) =>
     preds.filter((_, j) => sample[idx[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
   const parts = folds
@@ -190,7 +190,8 @@ export function heldoutRates(folds: LosoFold[], sample: TextRow[], rates: readon
       by[p.source] = p.held.filter((v) => v >= t).length / p.held.length;
     }
     const vs = Object.values(by);
-    return { mean: vs.reduce((a, b) => a + b, 0) / Math.max(1, vs.length), by };
+    // 'max': the worst held-out set's FPR instead of the mean over sets
+    return { mean: aggregate === 'max' ? Math.max(0, ...vs) : vs.reduce((a, b) => a + b, 0) / Math.max(1, vs.length), by };
   };
   // q on a grid of 0.0005 from 0.0005 to 0.2; the mean held-out FPR rises with q
   const grid = Array.from({ length: 400 }, (_, i) => (i + 1) * 0.0005);

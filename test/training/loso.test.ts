@@ -43,6 +43,16 @@ t.test('held-out human texts that score higher push the validation rate down unt
   t.ok(rs[0].validation_rate <= rs[1].validation_rate && rs[1].validation_rate <= rs[2].validation_rate, 'monotone in the rate');
 });
 
+t.test("'max' holds the worst held-out set to the rate, not the mean over sets", async (t) => {
+  const [mean] = heldoutRates([fold('a', a, b, 0.02), fold('b', b, a, 0)], sample, [0.05]);
+  const [worst] = heldoutRates([fold('a', a, b, 0.02), fold('b', b, a, 0)], sample, [0.05], 'max');
+  // set a's held-out FPR is q + 0.02: the mean rule gives q = 0.04, the worst-set rule q = 0.03
+  t.ok(Math.abs(mean.validation_rate - 0.04) < 0.002, `mean ${mean.validation_rate}`);
+  t.ok(Math.abs(worst.validation_rate - 0.03) < 0.002, `max ${worst.validation_rate}`);
+  t.ok(Math.max(...Object.values(worst.by_source)) <= 0.05 + 1e-12, 'every held-out set at or under the rate');
+  t.ok(Math.max(...Object.values(mean.by_source)) > 0.05, 'the mean rule lets the worst set pass the rate');
+});
+
 t.test('folds without human texts in the held-out set are left out', async (t) => {
   const empty: LosoFold = { source: 'c', heldOut: [], heldOutPreds: [], validation: a, validationPreds: a.map(() => pred(0.5)) };
   const [r] = heldoutRates([fold('a', a, b, 0), empty], sample, [0.05]);
