@@ -354,7 +354,7 @@ function renderText(text, r) {
     ? ''
     : lang.code === 'und'
       ? 'Language: could not be determined'
-      : `Language: ${lang.code} (score ${lang.confidence.toFixed(2)})${lang.supported === false ? ', not one the models were trained on' : ''}`;
+      : `Language: ${lang.code} (score ${lang.confidence.toFixed(2)})${lang.uncertain ? ', uncertain (too few words to tell)' : ''}${lang.supported === false ? ', not one the models were trained on' : ''}`;
   $('language').dataset.supported = lang && typeof lang.supported === 'boolean' ? String(lang.supported) : '';
   const d = r.decision;
   $('decision').textContent = !d

@@ -99,7 +99,7 @@ interface TextResult {
   involvement?: { ratio: number; interval: [number, number]; coverage: number };
   ai_probability?: number;
   decision?: { flagged: boolean; threshold: number; max_false_positive_rate: number; applicable?: false; reason?: string };
-  language?: { code: string; confidence: number; supported?: boolean };
+  language?: { code: string; confidence: number; supported?: boolean; uncertain?: true };
   segments?: { start: number; end: number; ai_probability: number }[];
   explanation?: { feature: string; value: number; contribution: number }[];
   warnings?: string[];
@@ -160,7 +160,7 @@ export async function analyze(client: Client, opts: AnalyzeOptions, io: Io): Pro
       }
       if (r.language) {
         const l = r.language;
-        extra.push(`  language: ${l.code === 'und' ? 'undetermined' : `${l.code} (score ${num(l.confidence)})`}${l.supported === false ? ', not one the models were trained and evaluated on' : ''}`);
+        extra.push(`  language: ${l.code === 'und' ? 'undetermined' : `${l.code} (score ${num(l.confidence)})`}${l.uncertain ? ', uncertain: too few words to tell' : ''}${l.supported === false ? ', not one the models were trained and evaluated on' : ''}`);
       }
       if (r.decision?.applicable === false) {
         extra.push(`  decision: not applicable (${r.decision.reason ?? 'no reason given'}): not flagged, whatever P(AI) says`);

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { estimateTokens, REQUEST_OVERHEAD_TOKENS } from '../encoder/cost.js';
 import type { TextEmbedder } from '../encoder/types.js';
 import { languageName, loadLanguageIdentifier, type LanguageIdentifier } from '../features/language.js';
-import { notProse, type NotProseKind } from '../features/prose.js';
+import { notProse, type NotProse, type NotProseKind } from '../features/prose.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../features/text.js';
 import { countWords } from '../features/words.js';
 import { embeddingSpan, headSpans, normalizeForHeads, sentenceGroups, textHalves, textParts } from '../heads/segments.js';
-import { assembleInputs, lexiconInputs, TextHeads } from '../heads/text-heads.js';
+import { assembleInputs, lexiconInputs, TextHeads, type TextHeadsConfig } from '../heads/text-heads.js';
 import {
   DECISION_FPRS,
   DECISION_RATES_TEXT,
@@ -20,6 +20,7 @@ import {
   InputError,
   ModelUnavailableError,
   type Decision,
+  type LanguageAnswer,
   type ModelRef,
   type Segment,
   type TextAnalysis,
@@ -44,6 +45,51 @@ const NOT_PROSE: Record<NotProseKind, string> = {
   url_list: 'a list of links',
   symbols: 'mostly numbers and symbols',
 };
+
+/** the word-count warnings, as every answer has had them: below short_text_words, and past the embedding's words */
+export function wordWarnings(words: number, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words'>): string[] {
+  const warnings: string[] = [];
+  if (words < cfg.thresholds.short_text_words)
+    warnings.push(`text has ${words} words; below ${cfg.thresholds.short_text_words} words results are unreliable`);
+  const embedWords = cfg.embedding_dim > 0 ? (cfg.embedding_max_words ?? 0) : 0;
+  if (embedWords > 0 && words > embedWords)
+    warnings.push(`text has ${words} words; the role and involvement heads read the encoder embedding of the first ${embedWords} words and the linguistic features of all of them (segments cover the whole text)`);
+  return warnings;
+}
+
+export interface TextNotes {
+  /** countWords (src/features/words.ts) */
+  words: number;
+  warnings: string[];
+  language: LanguageAnswer;
+  /** the text is in a language the heads do not support, and enough of it to say so: the decision is not applicable */
+  gated: boolean;
+  prose: NotProse | null;
+}
+
+/**
+ * What an answer says from the text alone, before any model (issue 48): the word count's warnings, the
+ * language (what the models know is English prose: say so when the text is something else) and whether it
+ * gates the decision, and whether the text is prose at all. training/eval-languages.ts compares these with
+ * the answers before issue 48 on the English test split.
+ */
+export function textNotes(text: string, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words' | 'languages'>, languages: LanguageIdentifier): TextNotes {
+  const words = countWords(text);
+  const warnings = wordWarnings(words, cfg);
+  const supported = cfg.languages?.supported ?? null;
+  const guess = languages.identify(text, supported ?? []);
+  const named = supported !== null && guess.code !== 'und';
+  const other = named && !supported.includes(guess.code);
+  // a guess from too few words (a name, a regex) is answered, not acted on
+  const gated = other && !guess.uncertain;
+  if (gated)
+    warnings.push(`text is in ${languageName(guess.code)}, a language the models were not trained and evaluated on (supported: ${supported!.map(languageName).join(', ')}): role, involvement and ai_probability are not meaningful for it, and the decision is not applicable`);
+  const prose = notProse(text);
+  if (prose) warnings.push(`text looks like ${NOT_PROSE[prose.kind]} (${prose.kind}), not prose: the models were trained on prose, so the answer is unreliable and its confidence is low`);
+  const language: LanguageAnswer = named ? { code: guess.code, confidence: guess.confidence, supported: !other } : { code: guess.code, confidence: guess.confidence };
+  if (guess.uncertain) language.uncertain = true;
+  return { words, warnings, language, gated, prose };
+}
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new DeadlineError();
@@ -197,27 +243,8 @@ class HeadsTextDetector implements TextDetector {
     const { x, tokens, windows } = await this.inputs(text, signal, true);
     const p = this.heads.predict(x);
     const cfg = this.heads.config;
-    const warnings: string[] = [];
-    const words = countWords(text);
-    if (words < cfg.thresholds.short_text_words)
-      warnings.push(`text has ${words} words; below ${cfg.thresholds.short_text_words} words results are unreliable`);
-    const embedWords = cfg.embedding_dim > 0 ? (cfg.embedding_max_words ?? 0) : 0;
-    if (embedWords > 0 && words > embedWords)
-      warnings.push(`text has ${words} words; the role and involvement heads read the encoder embedding of the first ${embedWords} words and the linguistic features of all of them (segments cover the whole text)`);
-    // issue 48: what the models know is English prose; say so when the text is something else
-    const supported = cfg.languages?.supported ?? null;
-    const language = this.languages.identify(text, supported ?? []);
-    const unsupported = supported !== null && language.code !== 'und' && !supported.includes(language.code);
-    if (unsupported)
-      warnings.push(`text is in ${languageName(language.code)}, a language the models were not trained and evaluated on (supported: ${supported.map(languageName).join(', ')}): role, involvement and ai_probability are not meaningful for it, and the decision is not applicable`);
-    const prose = notProse(text);
-    if (prose) warnings.push(`text looks like ${NOT_PROSE[prose.kind]} (${prose.kind}), not prose: the models were trained on prose, so the answer is unreliable and its confidence is low`);
-    const out: TextAnalysis = {
-      model: this.model,
-      language: supported !== null && language.code !== 'und' ? { ...language, supported: !unsupported } : language,
-      warnings,
-      usage: { characters: text.length, tokens, windows },
-    };
+    const { warnings, language, gated, prose } = textNotes(text, cfg, this.languages);
+    const out: TextAnalysis = { model: this.model, language, warnings, usage: { characters: text.length, tokens, windows } };
     // rounded once, so that the answer's numbers agree exactly: they sum to 1, ai_probability = 1 - P(human_author)
     const probabilities = roundDistribution(p.probabilities, 6);
     const aiProbability = round(1 - probabilities.human_author, 6);
@@ -225,7 +252,7 @@ class HeadsTextDetector implements TextDetector {
       out.role = {
         label: p.label,
         probabilities,
-        confidence: unsupported || prose ? 'low' : confidenceOf(p.probabilities[p.label], cfg.thresholds.confidence),
+        confidence: gated || prose ? 'low' : confidenceOf(p.probabilities[p.label], cfg.thresholds.confidence),
       };
     }
     if (tasks.includes('involvement')) {
@@ -237,7 +264,7 @@ class HeadsTextDetector implements TextDetector {
     }
     out.ai_probability = aiProbability;
     out.decision = decisionFor(aiProbability, cfg.thresholds, req.maxFalsePositiveRate);
-    if (unsupported) out.decision = { ...out.decision, flagged: false, applicable: false, reason: 'unsupported_language' };
+    if (gated) out.decision = { ...out.decision, flagged: false, applicable: false, reason: 'unsupported_language' };
     if (req.segments) out.segments = await this.segments(text, p.aiProbability, signal);
     if (req.explain) {
       out.explanation = this.heads.explain(x, p.z, p.labelIndex).map((c) => ({

@@ -76,6 +76,8 @@ export interface LanguageAnswer {
   confidence: number;
   /** absent when the language is undetermined or the heads list no languages */
   supported?: boolean;
+  /** present (true) when the text has too few words to be sure of its language (src/features/language.ts MIN_WORDS): named, not acted on */
+  uncertain?: true;
 }
 
 export interface Segment {

@@ -8,13 +8,24 @@
  * no language or calls its guess unreliable (too little text, or no language clearly ahead). Ties go to the
  * languages the models support: when one of them scores within TIE of the best, it is the answer, so a
  * short English text that happens to fit Dutch n-grams as well is not taken for Dutch.
+ *
+ * Too little evidence: a text whose first READS characters (what eld reads) hold fewer than MIN_WORDS words
+ * with a letter in them (a name, a place, a regex, a document symbol) is named with `uncertain: true`, and
+ * such a guess is answered but not acted on (the detector gates no decision on it). On the English test
+ * split eld took "Real Madrid." for Catalan, "Kodály körönd" for Hungarian, "E/C.12/1999/SR.32" for
+ * Tagalog and a regex for Italian; over the corpus' English texts (all splits) it named another language
+ * for 37 of the 249 texts of 1-2 such words and 4 of the 205 of 3-4 (names, lists of countries, symbols),
+ * while from about 7 words on most of what it named so were in that language (German hotel reviews, say).
  */
+import { countWords } from './words.js';
 
 export interface LanguageGuess {
   /** ISO 639-1, or 'und' */
   code: string;
   /** eld's score of that language, 0-1 (0 for und) */
   confidence: number;
+  /** present (true) when the text has fewer than MIN_WORDS words that hold a letter: named, not acted on */
+  uncertain?: true;
 }
 
 export interface LanguageIdentifier {
@@ -28,6 +39,17 @@ export const MAX_CHARS = 20_000;
 
 /** a supported language scoring within this of the best is the answer */
 export const TIE = 0.05;
+
+/** eld reads at most this many characters of a text (eld 2.1.0 detect(): text.substring(0, 1000)) */
+const READS = 1000;
+
+/** fewer words holding a letter than this: the guess is uncertain (see the file's comment) */
+export const MIN_WORDS = 5;
+
+/** the words of a text that hold a letter (numbers, symbols and punctuation tell no language) */
+export function letterWords(text: string): number {
+  return countWords((text.match(/\S*\p{L}\S*/gu) ?? []).join(' '));
+}
 
 /** the eld database size served: bench/RESULTS.md section 11 measured small, medium and large */
 const ELD_SIZE = 'small';
@@ -58,7 +80,9 @@ export function loadLanguageIdentifier(): Promise<LanguageIdentifier> {
           const tie = supported.filter((s) => (scores[s] ?? -1) >= best - TIE).sort((a, b) => scores[b] - scores[a])[0];
           if (tie) code = tie;
         }
-        return { code, confidence: Math.round((scores[code] ?? 0) * 1e4) / 1e4 };
+        const guess: LanguageGuess = { code, confidence: Math.round((scores[code] ?? 0) * 1e4) / 1e4 };
+        if (letterWords(text.slice(0, READS)) < MIN_WORDS) guess.uncertain = true;
+        return guess;
       },
     };
   })();

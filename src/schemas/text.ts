@@ -127,8 +127,9 @@ export const Language = shared('Language', Type.Object(
     code: Type.String({ description: 'ISO 639-1 code of the text\'s language, or `und` when it could not be determined (too little text, no language clearly ahead)' }),
     confidence: Type.Number({ minimum: 0, maximum: 1, description: 'the identifier\'s score for that language (eld n-gram score; 0 for und); not a calibrated probability' }),
     supported: Type.Optional(Type.Boolean({ description: 'whether the models were trained and evaluated on this language (the heads\' languages.supported, listed on the model card); absent for und' })),
+    uncertain: Type.Optional(Type.Literal(true, { description: 'present (true) when the text has fewer than 5 words with a letter in them (a name, a formula, a regex): too little to be sure of its language, so the language is named but not acted on (no warning, and the decision applies even when `supported` is false)' })),
   },
-  { additionalProperties: false, description: 'the language the text is in (issue 48). An unsupported language also gets a warning, role confidence low and a decision that is not applicable' },
+  { additionalProperties: false, description: 'the language the text is in (issue 48). An unsupported language also gets a warning, role confidence low and a decision that is not applicable, unless `uncertain`' },
 ));
 
 export const Segment = shared('Segment', Type.Object(

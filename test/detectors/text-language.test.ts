@@ -77,6 +77,30 @@ t.test('English prose: language en, supported; the decision and confidence as be
   }
 });
 
+t.test('too few words to tell the language: named and marked uncertain, the answer otherwise as without languages', async (t) => {
+  const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
+  const plain = await loadTextDetector({ modelDir: dir, headsDir: without(), embedder });
+  // the English test split's short answers and symbols that eld names as another language (training/eval-languages.ts)
+  for (const s of ['Real Madrid.', 'New Brunswick.', 'Kodály körönd', '"2000s Croatia"', 'E/C.12/1999/SR.32']) {
+    const a = await ask(det, s);
+    const b = await ask(plain, s);
+    const { language, ...rest } = a;
+    const { language: _, ...restPlain } = b;
+    t.same(rest, restPlain, `${s}: the same answer as heads that gate nothing`);
+    t.notOk('applicable' in a.decision!, s);
+    if (language!.code !== 'und') t.match(language, { uncertain: true, supported: language!.code === 'en' }, `${s}: ${language!.code}`);
+  }
+  const ca = await ask(det, 'Real Madrid.');
+  t.same(ca.language, { code: 'ca', confidence: ca.language!.confidence, supported: false, uncertain: true });
+  t.same(ca.decision, { flagged: true, threshold: 0, max_false_positive_rate: 0.05 }, 'flagged as the heads say (threshold 0 here)');
+  t.notOk(ca.warnings.some((w) => /Catalan/.test(w)));
+  // five words are enough: a short German sentence is gated
+  const de = await ask(det, 'Das Personal war vom Check-in bis zum Check-out fantastisch.');
+  t.match(de.language, { code: 'de', supported: false });
+  t.notOk('uncertain' in de.language!);
+  t.match(de.decision, { applicable: false, reason: 'unsupported_language' });
+});
+
 t.test('code: a warning with its kind and confidence low; the decision still applies', async (t) => {
   const det = await loadTextDetector({ modelDir: dir, headsDir: withLanguages(), embedder });
   const py = await ask(det, outside.python);
@@ -115,6 +139,9 @@ t.test('the route answers language and the decision fields (schema, batch)', asy
   const en = (await post(app, '/v1/text/role', { text: roleExamples.texts[0].text })).json();
   t.match(en.language, { code: 'en', supported: true });
   t.notOk('applicable' in en.decision);
+  const short = (await post(app, '/v1/text/analyze', { text: 'Real Madrid.' })).json();
+  t.match(short.language, { code: 'ca', supported: false, uncertain: true }, 'uncertain goes through the response schema');
+  t.notOk('applicable' in short.decision);
   const batch = (await post(app, '/v1/text/analyze/batch', { items: [{ id: 'a', text: outside.chinese }, { id: 'b', text: outside.python }] })).json();
   t.match(batch.results[0], { id: 'a', language: { code: 'zh' }, decision: { applicable: false } });
   t.ok(batch.results[1].warnings.some((w: string) => /\(code\)/.test(w)));

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { languageName, loadLanguageIdentifier, MAX_CHARS, TIE } from '../../src/features/language.js';
+import { languageName, letterWords, loadLanguageIdentifier, MAX_CHARS, MIN_WORDS, TIE } from '../../src/features/language.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const langs = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/languages.json'), 'utf8')) as Record<string, string[] | string>;
@@ -50,6 +50,28 @@ t.test('undetermined, and ties go to a supported language', async (t) => {
   t.equal(id.identify(langs.de[0] as string, ['en']).code, 'de', 'a clear German text stays German');
   const long = `${(langs.fr[0] as string).repeat(Math.ceil(MAX_CHARS / 200))} ${(langs.en[0] as string).repeat(400)}`;
   t.equal(id.identify(long).code, 'fr', 'a long text is read from its start');
+});
+
+t.test('too few words to tell: named, marked uncertain', async (t) => {
+  const id = await loadLanguageIdentifier();
+  t.equal(MIN_WORDS, 5);
+  // short English answers, names and symbols eld took for other languages on the English test split
+  for (const s of ['Real Madrid.', 'New Brunswick.', 'Kodály körönd', '"2000s Croatia"', 'E/C.12/1999/SR.32', '/(0|[A-F123456789][\\dA-F]*)/']) {
+    const g = id.identify(s, ['en']);
+    if (g.code !== 'und') t.equal(g.uncertain, true, `${s}: ${g.code} uncertain`);
+    else t.pass(`${s}: undetermined`);
+  }
+  t.equal(id.identify('Real Madrid.', ['en']).code, 'ca', 'still named (eld 2.1.0 small: Catalan)');
+  // the shortest fixtures and the issue's inputs have enough words
+  for (const lang of ['en', 'de', 'fr', 'zh', 'ja', 'th']) {
+    const s = (langs[lang] as string[])[1];
+    t.notOk('uncertain' in id.identify(s), `${lang} sentence: ${letterWords(s)} words`);
+  }
+  for (const s of [outside.german, outside.chinese]) t.notOk('uncertain' in id.identify(s, ['en']));
+  t.equal(letterWords('E/C.12/1999/SR.32 and 2024 12.5'), 2, 'a token without a letter is no word of a language');
+  t.equal(letterWords('今天早上我又把雨伞忘在车站了。'), 9, 'words of scripts without spaces are counted by the segmenter');
+  t.equal(letterWords(`${'x '.repeat(4)}${'1 '.repeat(600)}and then many more words here`), 4 + 6, 'whole text');
+  t.equal(id.identify(`Die Katze ${'1 '.repeat(600)} schläft gern auf dem warmen Sofa im Wohnzimmer.`).uncertain, true, 'eld reads the first 1000 characters: two words there');
 });
 
 t.test('languageName', async (t) => {

@@ -43,4 +43,30 @@ t.test('Chinese, Japanese and Thai are counted in words, not in runs between spa
   t.equal(countWords('我用Python写代码，效果很好。'), 7, 'Latin words inside a Chinese run count, punctuation does not: 我 用 Python 写 代码 效果 很好');
   t.equal(countWords('Tokyo 東京 is big'), 4, 'mixed: a Han run between spaces is one word here');
   t.equal(countWords('。！'), 1, 'a run of CJK punctuation alone is still one run');
+  t.equal(countWords('我们使用 TensorFlow 和 PyTorch 训练模型'), 7, 'mostly Chinese with Latin words between spaces: 我们 使用 TensorFlow 和 PyTorch 训练 模型');
+});
+
+t.test('an English text quoting a few Chinese characters keeps its old count (mostly written with spaces)', async (t) => {
+  // written for this test after the English test split's texts whose counts had changed (training/eval-languages.ts)
+  const texts = [
+    'His calendar, the Shoushi Li (授時暦) or Calendar for Fixing the Seasons, was disseminated in 1281 as the official calendar.',
+    'His father was Shi Bingzhi (史秉直, Shih Ping-chih), and his mother came from a Jurchen family.',
+    'The Chinese characters 吳釗燮 are a person\'s name, which can be transliterated as Joseph Wu.',
+    '"小计" in English means "subtotal".',
+    '白俄罗斯 means "Belarus" in English.',
+    'The word ช่วย means help in Thai, and คุณ is you.',
+  ];
+  for (const s of texts) t.equal(countWords(s), old(s), s);
+  // any run of at most two Han characters among at least three space-separated Latin words
+  const latin = fc.stringMatching(/^[A-Za-z][a-z]{0,9}[.,]?$/);
+  const han = fc.stringMatching(/^[\u4e00-\u9fa5]{1,2}$/);
+  fc.assert(
+    fc.property(fc.array(latin, { minLength: 3, maxLength: 30 }), han, fc.nat(), (ws, h, i) => {
+      const s = [...ws.slice(0, i % (ws.length + 1)), h, ...ws.slice(i % (ws.length + 1))].join(' ');
+      return countWords(s) === old(s);
+    }),
+    { numRuns: 300, seed: 48 },
+  );
+  // more Chinese words than others: the segmenter counts
+  t.ok(countWords('白俄罗斯在东欧 Belarus') > old('白俄罗斯在东欧 Belarus'));
 });
