@@ -22,7 +22,7 @@ import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type Likel
 import { sha256 } from '../src/encoder/model-dir.js';
 import { fitLogistic } from './fit/logistic.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { predictAll } from './text-fit.js';
+import { predictAll } from './fit/text-heads.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { LikelihoodModel } from '../src/likelihood/index.js';
 import { arg, openEmbedder } from './train-text.js';

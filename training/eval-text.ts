@@ -30,7 +30,7 @@ import {
   roleMetrics,
   type RatioMetrics,
   type RoleMetrics,
-} from './text-fit.js';
+} from './fit/text-heads.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
-import { predictAll } from './text-fit.js';
+import { predictAll } from './fit/text-heads.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { ROLES } from '../src/detectors/types.js';
 import { arg, openEmbedder } from './train-text.js';
