@@ -1,20 +1,13 @@
 /**
- * `npm run eval` (first part): measures the committed text heads (models/heads) and writes
- * models/heads/metrics.json (and the metrics into models/heads/config.json), then renders the card's text
- * section models/card/text.md (data, method, metrics against the targets, known failures) and every table
- * behind it, models/card/details/text.md, from that report alone (renderTextCard).
+ * `npm run eval` (first part): measures the committed text heads (models/heads) on the sample they were trained
+ * from (training/datasets/text-pipeline.ts): per data set and split, leave-one-source-out, gede (evaluation
+ * only); writes models/heads/metrics.json (the headline into config.json), then renders the card's text section
+ * models/card/text.md and every table behind it, models/card/details/text.md, from that report alone
+ * (renderTextCard: data, method, metrics against the targets, known failures).
  *
- *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE] [--int8-cost]
+ *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE]
  *   npx tsx training/eval-text.ts --render-only [--heads DIR] [--card FILE]     (no evaluation: the card from DIR/metrics.json)
- *
- * The dated account of how the recipe came to be is models/card/history.md (hand-written), not printed here.
- *
- * Per data set and split: accuracy, macro-F1 (over the roles present), per-class F1, ECE, PR MAE /
- * MSE, 90% interval coverage, and the false-positive rate on human texts at the default threshold
- * (ai_probability >= the threshold in models/heads/config.json, set on validation) with their domain. Leave-one-source-out: retrain (same recipe) without a
- * data set, test on all of its sampled rows. gede (evaluation only): FPR on human IELTS essays,
- * recall on fully generated essays. Rows: the same deterministic sample as training
- * (training/datasets/text-pipeline.ts).
+ *   npx tsx training/eval-text.ts --int8-cost [--heads DIR]                     (models/heads/int8-cost.json, below)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
