@@ -56,14 +56,49 @@ def prepare(a):
     json.dump(tj, open(tok, 'w', encoding='utf-8'), ensure_ascii=False)
     prefix = os.path.join(a.out, 'corpus')
     subprocess.run(['node', os.path.join(ROOT, 'training/encoder/tokenize.mjs'), tok, a.corpus, prefix], check=True, cwd=ROOT)
-    subprocess.run([sys.executable, os.path.join(HERE, 'pack.py'), '--corpus', a.corpus, '--tokenized', prefix,
-                    '--tokenizer', tok, '--out', os.path.join(a.out, 'pack.npz')], check=True, cwd=ROOT)
+    pack(a.corpus, prefix, len(tj['model']['vocab']), os.path.join(a.out, 'pack.npz'))
     for ext in ('.ids.bin', '.offsets.bin', '.meta.json'):
         os.remove(prefix + ext)
     vocab = tj['model']['vocab']
     specials = {k: vocab[v] for k, v in (('cls', '[CLS]'), ('sep', '[SEP]'), ('pad', '[PAD]'), ('mask', '[MASK]')) if v in vocab}
     json.dump({'special_ids': specials, 'weights_parts': parts}, open(os.path.join(a.out, 'prepare.json'), 'w'), indent=1)
     log('prepared %s: weights %s, pack, tokenizer; special ids %s' % (a.out, parts, specials))
+
+
+def pack(corpus, prefix, vocab, out):
+    """The tokenized corpus (what tokenize.mjs wrote for it: PREFIX.ids.bin, PREFIX.offsets.bin; only train and
+    validation rows carry tokens) -> one compressed file that `train` reads: per corpus row its token offsets, split
+    (0 train, 1 validation, 2 unused), source index, llm / role / PR labels; the token ids as uint16. No text."""
+    ids = np.fromfile(prefix + '.ids.bin', dtype='<i4')
+    off = np.fromfile(prefix + '.offsets.bin', dtype='<i8')
+    if ids.max() >= 65536 or vocab >= 65536:
+        sys.exit('vocabulary too large for uint16')
+    roles = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender']
+    sources, split, src, llm, role, pr = [], [], [], [], [], []
+    with open(corpus, encoding='utf-8') as f:
+        for line in f:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            ok = r.get('source') != 'gede' and not r.get('eval_only')
+            s = r.get('split')
+            split.append(0 if (ok and s == 'train') else 1 if (ok and s == 'validation') else 2)
+            if r['source'] not in sources:
+                sources.append(r['source'])
+            src.append(sources.index(r['source']))
+            v = r.get('llm')
+            llm.append(-1 if v is None else int(bool(v)))
+            role.append(roles.index(r['role']) if r.get('role') in roles else -1)
+            x = r.get('pr')
+            pr.append(float(x) if isinstance(x, (int, float)) else float('nan'))
+    if len(off) != len(split) + 1:
+        sys.exit('tokenized corpus (%d rows) does not match the corpus (%d rows)' % (len(off) - 1, len(split)))
+    np.savez_compressed(out, ids=ids.astype(np.uint16), off=off, split=np.array(split, np.int8),
+                        src=np.array(src, np.int16), llm=np.array(llm, np.int8), role=np.array(role, np.int8),
+                        pr=np.array(pr, np.float32), vocab=np.array(vocab), sources=np.array(sources))
+    sp = np.array(split)
+    log('packed %d rows (%d train, %d validation), %d tokens, vocab %d, %d sources -> %s (%.1f MB)' % (
+        len(sp), (sp == 0).sum(), (sp == 1).sum(), len(ids), vocab, len(sources), out, os.path.getsize(out) / 1e6))
 
 
 # ---------------------------------------------------------------------------------------------------------
