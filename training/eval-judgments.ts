@@ -1,15 +1,12 @@
 /**
- * Evaluates the committed judgment heads on their test splits (part of `npm run eval`).
+ * `npm run eval`: the committed judgment heads on their test splits: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16,
+ * the score-combination lookup as a reference, scores-only vs + candidate features, the artefact check, and (for
+ * scores-only rubrics) other split seeds (JUDGMENT_EVAL_SPLITS=0 skips them). Writes
+ * models/judgments/<rubric>/metrics.json, models/judgments/config.json, models/card/judgments.md and
+ * models/card/details/judgments.md.
  *
  *   tsx training/eval-judgments.ts [rubric ...]      (default: every rubric under models/judgments)
  *   tsx training/eval-judgments.ts --render-only     (no evaluation: the card's section from the metrics.json files)
- *
- * Per rubric: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16 (groups drawn from the test split only), the
- * majority-label-per-score-combination lookup as a reference, scores-only vs +candidate features for
- * text-bearing rubrics, the artefact check, and (scores-only rubrics) a split-sensitivity check.
- * Writes models/judgments/<rubric>/metrics.json, models/card/judgments.md (and the tables behind it,
- * models/card/details/judgments.md), models/judgments/config.json.
- * Set JUDGMENT_EVAL_SPLITS=0 to skip the split-sensitivity refits.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,21 +1,11 @@
 /**
- * Issue 48: the shipped text heads on the languages other than English that the data holds, to decide
- * which may be listed as supported (models/heads/config.json languages.supported). For each language: its
- * human texts' false-positive rate at the default decision, the share of its LLM texts flagged, and the
- * role read, through the service's own detector (normalised text, the encoder as served in fp32). A language
- * may be listed when its FPR is within 2 points of English's on the test split (metrics.json
- * per_source.all.test.fpr_human); every other one gets the warning.
- *
- * Rows: m4's German Wikipedia, Russian news and Indonesian news (human and llm_creator; only the
- * validation and test splits, the train split trained the heads), hppt's Chinese abstracts (human and
- * llm_polisher) and hc3-plus's Chinese (human and LLM of unknown role), none of which trained the heads.
- * A row counts for a language only when the identifier (src/features/language.ts) names that language too
- * (m4's Russian file holds English machine text, for one). At most --per rows of each language and side,
- * evenly spread. Then what issue 48 changes for English: over the corpus' English test split, how many
- * texts the language gate, the not-prose rules or the word count (src/features/words.ts) would answer
- * differently from before (no model needed: the heads' numbers themselves do not change), each difference
- * with the reason a reviewer gave (REVIEWED). Writes
- * models/card/details/languages.json and models/card/languages.md.
+ * Issue 48: the shipped text heads, through the service's own detector, on the languages other than English that
+ * the data holds (m4's German, Russian and Indonesian, hc3-plus's Chinese; rows the language identifier agrees
+ * on, never a train row): human FPR at the default decision, LLM texts flagged, role read; a language may be
+ * listed in models/heads/config.json languages.supported when its FPR is within 2 points of English's. Then what
+ * the language gate, the not-prose rules and the word count change on the English test split. Writes
+ * models/card/details/languages.json and models/card/languages.md (the rule and the data stated there); each English
+ * difference carries the reason a reviewer gave (REVIEWED).
  *
  *   npx tsx training/eval-languages.ts [--per 150]
  *   npx tsx training/eval-languages.ts --english-only    only the English check, into the existing details

@@ -1,17 +1,11 @@
 /**
- * What the zero-shot likelihood features (src/features/likelihood.ts, model models/likelihood) are worth, on a
- * seeded sample of the TEST split of every text set (gede: its human IELTS essays by non-native writers, its
- * human argumentative essays by native students, and its generated essays), against and on top of the shipped
- * text heads. Writes models/card/likelihood.md and models/likelihood/metrics.json.
- *
- * Per set with both classes: AUROC and human FPR at the threshold that catches 90% of its LLM rows, for
- *   - the shipped heads' ai_probability (the heads never trained on test rows);
- *   - the zero-shot scores alone: Fast-DetectGPT's analytic discrepancy, mean log-probability, mean log-rank;
- *   - heads + likelihood: a logistic regression on [logit(ai_probability), the likelihood features], fitted
- *     leave-one-source-out on the sample (the rows of the set it is scored on never fit it; gede never fits).
+ * `npm run eval`: what the zero-shot likelihood features (src/features/likelihood.ts, models/likelihood) are
+ * worth against and on top of the shipped text heads, on a seeded sample of every text set's test split (gede:
+ * its three groups); fits the shipped combination head (models/likelihood/head.json) on a sample of the train
+ * split. Writes models/card/likelihood.md (the scorers and the data stated there) and models/likelihood/metrics.json.
  *
  *   npx tsx training/eval-likelihood.ts [--per-class 40] [--train-per-class 20] [--max-tokens 256] [--heads models/heads]
- * Scores are cached in training/.cache/likelihood-sample.jsonl (resumable: delete it to start over).
+ * Scores are cached in training/.cache/likelihood-sample-N.jsonl (resumable: delete it to start over).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +16,7 @@ import { COMBINATION_FEATURES, combinationInputs, likelihoodFeatures, type Likel
 import { sha256 } from '../src/encoder/model-dir.js';
 import { fitLogistic } from './fit/logistic.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { predictAll } from './text-fit.js';
+import { predictAll } from './fit/text-heads.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { LikelihoodModel } from '../src/likelihood/index.js';
 import { arg, openEmbedder } from './train-text.js';

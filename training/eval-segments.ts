@@ -1,22 +1,11 @@
 /**
- * `npm run eval` (after eval-text): the answer's `segments` measured, as the service computes them
- * (the text detector of src/detectors/text.ts with the shipped heads and encoder, `segments: true`).
- * Data: the test split of every text set with extender rows whose PR is known (not the rows mined from
- * them), texts of at least 120 words (two segments or more), at most PER_SOURCE per set; the same
- * split's human texts of at least 120 words (at most PER_SOURCE_HUMAN per set). The true boundary of an extended text is where its
- * first round((1 - PR) x words) whitespace words end (PR = continuation words / words).
- *   - segment ranking: AUROC of the segments' ai_probability, segments wholly inside the human part
- *     against segments wholly inside the continuation (segments across the boundary left out);
- *   - boundary: humanPartEnd (the start of the first segment at or above a threshold) and changePointEnd
- *     (the split of the segments into a human and an LLM run that fits their probabilities best) against
- *     the true boundary, error in words; next to two estimates that read no segment: the whole text's
- *     involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the median
- *     human share of the train split's extended texts);
- *   - on human texts: the share that get a boundary (some segment at or above the threshold).
- * Writes models/card/segments.md.
+ * `npm run eval` (after eval-text): the answer's `segments` measured as the service computes them (the text
+ * detector with the shipped heads and encoder, `segments: true`) on the test split's extended texts of known PR and
+ * its long human texts: segment AUROC, and the human part's end read off the segments (humanPartEnd,
+ * changePointEnd: segment-boundary.ts) against the true boundary and two estimates that read no segment. The
+ * data and the method are stated in the section it writes, models/card/segments.md (the first paragraph below).
  *
  *   npx tsx training/eval-segments.ts [--per-source N] [--per-source-human N] [--segment-words N] [--card FILE]
- * --segment-words N measures segments of at least N words (the service's are 60) on the same texts (at least max(120, 2N) words).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

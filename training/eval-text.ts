@@ -1,20 +1,13 @@
 /**
- * `npm run eval` (first part): measures the committed text heads (models/heads) and writes
- * models/heads/metrics.json (and the metrics into models/heads/config.json), then renders the card's text
- * section models/card/text.md (data, method, metrics against the targets, known failures) and every table
- * behind it, models/card/details/text.md, from that report alone (renderTextCard).
+ * `npm run eval` (first part): measures the committed text heads (models/heads) on the sample they were trained
+ * from (training/datasets/text-pipeline.ts): per data set and split, leave-one-source-out, gede (evaluation
+ * only); writes models/heads/metrics.json (the headline into config.json), then renders the card's text section
+ * models/card/text.md and every table behind it, models/card/details/text.md, from that report alone
+ * (renderTextCard: data, method, metrics against the targets, known failures).
  *
- *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE] [--int8-cost]
+ *   npx tsx training/eval-text.ts [--no-loso] [--heads DIR] [--encoder DIR] [--card FILE]
  *   npx tsx training/eval-text.ts --render-only [--heads DIR] [--card FILE]     (no evaluation: the card from DIR/metrics.json)
- *
- * The dated account of how the recipe came to be is models/card/history.md (hand-written), not printed here.
- *
- * Per data set and split: accuracy, macro-F1 (over the roles present), per-class F1, ECE, PR MAE /
- * MSE, 90% interval coverage, and the false-positive rate on human texts at the default threshold
- * (ai_probability >= the threshold in models/heads/config.json, set on validation) with their domain. Leave-one-source-out: retrain (same recipe) without a
- * data set, test on all of its sampled rows. gede (evaluation only): FPR on human IELTS essays,
- * recall on fully generated essays. Rows: the same deterministic sample as training
- * (training/datasets/text-pipeline.ts).
+ *   npx tsx training/eval-text.ts --int8-cost [--heads DIR]                     (models/heads/int8-cost.json, below)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +23,7 @@ import {
   roleMetrics,
   type RatioMetrics,
   type RoleMetrics,
-} from './text-fit.js';
+} from './fit/text-heads.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
@@ -414,10 +407,9 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   const encUnseen = Object.keys(loso).filter((s) => !encSeen.includes(s));
   const lu = (report.loso_mean_encoder_unseen ?? { macro_f1: null, mae: null, sources: [], mae_sources: [] }) as LosoMean;
   const encCfg = encDir ? path.join(encDir, 'config.json') : null;
-  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { fine_tuning?: unknown; provenance?: { model?: string } } }).training : undefined;
-  const encHow = encTraining?.fine_tuning
-    ? `pretrained (${encTraining.provenance?.model ?? 'a published model'}), then fine-tuned here (role, LLM and PR heads)`
-    : 'trained here (masked LM plus role, LLM and PR heads)';
+  const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { provenance?: { model?: string } } }).training : undefined;
+  // the encoders trained from scratch here are retired: an encoder that saw a set was fine-tuned here
+  const encHow = `pretrained (${encTraining?.provenance?.model ?? 'a published model'}), then fine-tuned here (role, LLM and PR heads)`;
   const testRecall = report.test_recall_by_decision_rate as Record<string, number | null> | undefined;
   const losoRecipe = (report.loso_recipe ?? { cap: LOSO_CAP, epochs: LOSO_EPOCHS }) as { cap: number; epochs: number };
   const seconds = report.eval_seconds as number | undefined;
@@ -471,11 +463,8 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   P(`- Role: a 4-way softmax: ${roleKind}, trained with sample weights so that every role carries the same total weight, inside a role every source the same, inside a source every domain the same; binary-only LLM rows (hc3-plus, cheat) enter with a partial-label loss (-log P(some LLM role)).`);
   P(`- Calibration on the validation split: ${String((hc.calibration as { role?: { method?: string } }).role?.method)}; T = ${(hc.calibration as { role?: { temperature?: number } }).role?.temperature?.toFixed(3)}.`);
   const ratioMethod = heads.involvement.method;
+  // the only method fit/text-heads.ts fits (the others described older heads: git history)
   const ratioText: Record<string, string> = {
-    'role-mixture': 'the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x)',
-    'role-median': 'the weighted median of the role mixture (0 with P(human), 1 with P(creator), g_P(x) with P(polisher), g_E(x) with P(extender)), the point that minimises the expected absolute error; the mixture mean P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) has lower squared error but higher MAE',
-    direct: 'one fractional-logit regressor g_D(x) over every row with a known ratio',
-    blend: 'the mean of the mixture P(creator) + P(polisher) g_P(x) + P(extender) g_E(x) and a direct regressor g_D(x)',
     'role-consistent': `the role mixture with sharpened weights, (P(creator) + P(polisher)^k-weighted g_P(x) + ...) with every P raised to k = ${heads.involvement.consistent?.sharpness} and renormalised, held inside the label's band: at most 0.5 while human_author is the likeliest role, at least 0.5 while llm_creator is, the band opening with slope s = ${heads.involvement.consistent?.band_slope} as another role takes the lead (k and s chosen on the validation split by MAE; src/heads/text-heads.ts consistentRatio). It is continuous in the probabilities, so it never jumps from 0 to 0.9 as P(human) crosses 1/2, as the weighted median it replaced did`,
   };
   P(`- Involvement ratio (method \`${ratioMethod}\`): ${ratioText[ratioMethod] ?? ratioMethod}, with g fractional-logit regressors (bounded to [0, 1]); 90% split-conformal interval around that point, half-width per predicted role, from validation residuals.`);
@@ -537,7 +526,7 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   P('## Known failures');
   P();
   P(`- Role macro-F1 on the random test split is ${f3(test.role?.macro_f1)}, ${f3(T.randomMacroF1 - (test.role?.macro_f1 ?? 0))} short of ${T.randomMacroF1.toFixed(2)}. The main confusions: human vs polished abstracts (hppt), polishing so light that the text barely changed (apt-eval degrees 1-5%, PR 0.01-0.07), and extender vs creator where the human prefix is short (seqxgpt, mixset).`);
-  P(`- PR MAE is ${f3(test.involvement?.mae)} (target ${T.randomPrMae.toFixed(2)}, MSE ${f3(test.involvement?.mse)}): the ratio follows the role probabilities, so it inherits the role errors; the conformal interval is honest about it (coverage ${pct(test.involvement?.coverage)}, mean width ${f3(test.involvement?.mean_width)}). ${ratioCostText(heads, report)}${ratioMethod === 'role-median' ? 'The point estimate is the role mixture\'s weighted median, chosen on validation by MAE; the interval stays centred on the lowest-MAE mean-type estimate and is stretched to contain the point.' : ''}`.trimEnd());
+  P(`- PR MAE is ${f3(test.involvement?.mae)} (target ${T.randomPrMae.toFixed(2)}, MSE ${f3(test.involvement?.mse)}): the ratio follows the role probabilities, so it inherits the role errors; the conformal interval is honest about it (coverage ${pct(test.involvement?.coverage)}, mean width ${f3(test.involvement?.mean_width)}). ${ratioCostText(heads, report)}`.trimEnd());
   const weak = Object.entries(loso)
     .filter(([, b]) => typeof b.role?.macro_f1 === 'number' && Object.keys(b.role.per_class_f1 ?? {}).length > 1 && b.role.macro_f1 < WEAK_LOSO_F1)
     .sort((a, b) => (a[1].role?.macro_f1 ?? 0) - (b[1].role?.macro_f1 ?? 0));

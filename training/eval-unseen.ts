@@ -1,11 +1,8 @@
 /**
- * `npm run eval` (after eval-text): the shipped text heads on LLM text from generators and genres they
- * never trained on: the opt-in sets of training/datasets/text.ts (iclr-reviews: gpt-4o, gpt-4o-mini and
- * claude-3.5-sonnet reviews of ICLR 2022 papers; mt-bench: answers of six chat models of 2023).
- * Every sampled row of those sets (all splits: none of them trained or calibrated the heads) is scored;
- * the sets hold no human text, so what is measured is recall (LLM text flagged) at the offered rates,
- * the role read, and the PR error (their PR is 1). Writes models/card/text-unseen.md (each set's rows over
- * all its generators) and models/card/details/text-unseen.md (one row per generator too).
+ * `npm run eval` (after eval-text): the shipped text heads on LLM text from generators and genres they never
+ * trained on (the opt-in sets of LLM text of training/datasets/text.ts: iclr-reviews, mt-bench), every sampled
+ * row: recall at the offered rates, the role read, the PR error. Writes models/card/text-unseen.md (each set
+ * over all its generators) and models/card/details/text-unseen.md (one row per generator too).
  *
  *   npx tsx training/eval-unseen.ts [--heads DIR ...] [--card FILE]
  */
@@ -13,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isHumanOnly, loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
-import { predictAll } from './text-fit.js';
+import { predictAll } from './fit/text-heads.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { ROLES } from '../src/detectors/types.js';
 import { arg, openEmbedder } from './train-text.js';

@@ -11,7 +11,7 @@ import { loadTextDetector } from '../../src/detectors/text.js';
 import { DeadlineError, ModelUnavailableError, ROLES } from '../../src/detectors/types.js';
 import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
-import { fitTextHeadsFrom } from '../../training/text-fit.js';
+import { fitTextHeadsFrom } from '../../training/fit/text-heads.js';
 import { TextHeads, assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
 import { saveHeads } from '../../training/fit/save-heads.js';
 import { headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';

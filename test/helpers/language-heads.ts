@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { ROLES } from '../../src/detectors/types.js';
 import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
-import { fitTextHeadsFrom } from '../../training/text-fit.js';
+import { fitTextHeadsFrom } from '../../training/fit/text-heads.js';
 import { assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
 import { saveHeads } from '../../training/fit/save-heads.js';
 

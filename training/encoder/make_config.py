@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_int8 import KEEP_FP32, SCHEMES, quantize_int8, sha256_file  # noqa: E402
+from onnx_int8 import KEEP_FP32, quantize_int8, sha256_file  # noqa: E402
 
 
 def main():
@@ -30,10 +30,7 @@ def main():
     p.add_argument('--lowercase', action='store_true', help='the tokenizer lowercases (informational)')
     p.add_argument('--quantize', action='store_true', help='write model.int8.onnx from model.onnx')
     p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='none',
-                   help='with --quantize: MatMuls left in fp32 (ffn-out: the FFN output projections; ffn: both FFN projections)')
-    p.add_argument('--int8-scheme', choices=SCHEMES, default=SCHEMES[0],
-                   help='with --quantize: how activations and weights are quantized (onnx_int8.SCHEMES; default row-s7: the same '
-                        'integers on every x86-64 CPU and no dependence on batch neighbours)')
+                   help='with --quantize: MatMuls left in fp32 (ffn-out: the FFN output projections)')
     a = p.parse_args()
 
     d = a.dir
@@ -66,7 +63,7 @@ def main():
     max_length = max_length or 512
     stride = a.stride if a.stride is not None else max(1, max_length // 8)
     if a.quantize:
-        stats = quantize_int8(os.path.join(d, 'model.onnx'), os.path.join(d, 'model.int8.onnx'), KEEP_FP32[a.int8_fp32], a.int8_scheme)
+        stats = quantize_int8(os.path.join(d, 'model.onnx'), os.path.join(d, 'model.int8.onnx'), KEEP_FP32[a.int8_fp32])
         print('quantized: %s' % stats)
     files = {}
     # tokenizer_config.json (when present) changes tokenization, so it is hashed too: the service reads it

