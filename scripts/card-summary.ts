@@ -150,11 +150,13 @@ function textRow(models: string, dir: string, label: string): SummaryRow | null 
     fails.push(`student essays (gede, never trained on): ${pct(ielts)} of human IELTS essays by non-native writers and ${pct(argumentative)} of argumentative essays flagged at the default`);
   }
   // issue 45: the evaluation-only essays of the wider corpus (training/eval-wider.ts), each alone
-  const wider = readJson(path.join(models, dir, 'wider.json'))?.fairness?.shipped as Json | undefined;
+  const widerJson = readJson(path.join(models, dir, 'wider.json'));
+  const wider = widerJson?.fairness?.shipped as Json | undefined;
+  const ofxAuroc = widerJson?.threshold_alternatives?.shipped?.auroc_human_vs_generated?.outfox as number | undefined;
   const ell = wider?.human_ellipse_flagged;
   if (ell && ell.flagged >= T.gedeIeltsFpr) fails.push(`essays by English learners (ellipse, grades 8-12, never trained on): ${pct(ell.flagged)} of ${ell.n} flagged at the default`);
   const ofx = wider?.outfox_generated_caught;
-  if (ofx && ofx.flagged < T.gedeRecall) fails.push(`LLM essays on US students' prompts (outfox, never trained on): ${pct(ofx.flagged)} of ${ofx.n} caught at the default`);
+  if (ofx && ofx.flagged < T.gedeRecall) fails.push(`LLM essays on US students' prompts (outfox, never trained on): ${pct(ofx.flagged)} of ${ofx.n} caught at the default${typeof ofxAuroc === 'number' ? ` (ranked against its human essays with AUROC ${ofxAuroc.toFixed(3)}: no threshold fixes it)` : ''}`);
   const loso = (m.loso ?? {}) as Record<string, Json>;
   const weak = Object.entries(loso)
     .filter(([, v]) => typeof v.role?.macro_f1 === 'number' && v.role.per_class_f1 && Object.keys(v.role.per_class_f1).length > 1 && v.role.macro_f1 < WEAK_LOSO_F1)

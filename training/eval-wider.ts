@@ -286,6 +286,8 @@ async function evaluate(): Promise<Record<string, unknown>> {
         const f = JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
         const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
         const ev = humanEssayVal(f.validation, f.validationPreds);
+        const m1 = heldoutRates(folds, sample, [0.01])[0];
+        const w5 = heldoutRates(folds, sample, [0.05], 'max')[0];
         alt[recipe] = one(
           (r) => {
             const j = pos.get(shipIdx.get(r.id)!);
@@ -293,11 +295,14 @@ async function evaluate(): Promise<Record<string, unknown>> {
           },
           {
             mean_5: foldThreshold(sample, f, q),
-            mean_1: foldThreshold(sample, f, heldoutRates(folds, sample, [0.01])[0].validation_rate),
-            worst_5: foldThreshold(sample, f, heldoutRates(folds, sample, [0.05], 'max')[0].validation_rate),
+            mean_1: foldThreshold(sample, f, m1.validation_rate),
+            worst_5: foldThreshold(sample, f, w5.validation_rate),
             essays_5: ev.length >= 20 ? thresholdAtRate(ev, 0.05) : null,
           },
         );
+        // a rule no validation share reaches falls back to the strictest share tried (heldoutRates)
+        (alt[recipe] as Record<string, unknown>).unreached = [...(m1.reached ? [] : ['mean_1']), ...(w5.reached ? [] : ['worst_5'])];
+        (alt[recipe] as Record<string, unknown>).validation_essays = ev.length;
       }
       report.threshold_alternatives = alt;
     }
@@ -401,7 +406,8 @@ export function renderWiderDetails(r: Record<string, any>): string {
       L.push(`| ${m} | AUROC: gede ${f3(au.gede)}, outfox ${f3(au.outfox)} | | | | | | |`);
       for (const [k, x] of Object.entries(v.rules ?? {}) as [string, any][]) {
         if (!x) continue;
-        L.push(`| ${m} | ${names[k] ?? k} | ${x.threshold.toFixed(4)} | ${pct(x.human_ielts)} | ${pct(x.human_ellipse)} | ${pct(x.human_outfox)} | ${pct(x.gede_generated)} | ${pct(x.outfox_generated)} |`);
+        const un = (v.unreached ?? []).includes(k) ? ' (not reachable: the strictest share tried, 0.05%)' : '';
+        L.push(`| ${m} | ${names[k] ?? k}${un} | ${x.threshold.toFixed(4)} | ${pct(x.human_ielts)} | ${pct(x.human_ellipse)} | ${pct(x.human_outfox)} | ${pct(x.gede_generated)} | ${pct(x.outfox_generated)} |`);
       }
     }
     L.push('');
