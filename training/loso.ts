@@ -7,7 +7,7 @@ import type { TextRow } from './datasets/text-common.js';
 import { balancedWeights, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
 import type { LexiconJSON } from '../src/heads/lexicon.js';
 import { buildLexicon } from './fit/lexicon.js';
-import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from './text-fit.js';
+import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from './fit/text-heads.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { auroc } from './datasets/judgments-pipeline.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';

@@ -23,7 +23,7 @@ import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { buildLexicon } from './fit/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './text-fit.js';
+import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './fit/text-heads.js';
 import { heldoutRates, losoFold } from './loso.js';
 import { TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import { saveHeads } from './fit/save-heads.js';
