@@ -27,7 +27,8 @@ import {
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
-import { arg, LEXICON_OPTS, openEmbedder } from './train-text.js';
+import { arg, openEmbedder } from './train-text.js';
+import { LEXICON_OPTS } from './recipe.js';
 import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, type LosoMean } from './loso.js';
 
 /** text sets added to the training data on 2026-12-01; the card also gives the LOSO means without them */
