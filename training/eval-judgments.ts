@@ -1,7 +1,7 @@
 /**
  * `npm run eval`: the committed judgment heads on their test splits: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16,
  * the score-combination lookup as a reference, scores-only vs + candidate features, the artefact check, and (for
- * scores-only rubrics) other split seeds (JUDGMENT_EVAL_SPLITS=0 skips them). Writes
+ * scores-only rubrics) other split seeds. Writes
  * models/judgments/<rubric>/metrics.json, models/judgments/config.json, models/card/judgments.md and
  * models/card/details/judgments.md.
  *
@@ -211,10 +211,10 @@ for (const id of ids) {
     metrics.scores_only = { k1: r.k1, groups: r.groups };
   }
   if (p.def.candidate) metrics.artefact_check = artefactCheck(p);
-  if (!p.def.candidate && process.env.JUDGMENT_EVAL_SPLITS !== '0') {
+  if (!p.def.candidate) {
     metrics.split_sensitivity = splitSensitivity(p, rubric.training.l2, rubric.training.temperature, [1, 2, 3, 4, 5]);
+    metrics.in_sample_lr_bound = { k1_accuracy: oracleGroupAccuracy(p, 1), k16_accuracy: oracleGroupAccuracy(p, 16) };
   }
-  if (!p.def.candidate) metrics.in_sample_lr_bound = { k1_accuracy: oracleGroupAccuracy(p, 1), k16_accuracy: oracleGroupAccuracy(p, 16) };
   writeFileSync(path.join(DIR, id, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   all[id] = metrics;
   const g = main.groups;
