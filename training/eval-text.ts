@@ -29,7 +29,7 @@ import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
 import { arg, openEmbedder } from './train-text.js';
 import { LEXICON_OPTS } from './recipe.js';
-import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, type LosoMean } from './loso.js';
+import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, select, type LosoMean } from './loso.js';
 
 /** text sets added to the training data on 2026-12-01; the card also gives the LOSO means without them */
 const ADDED_2026_12_01 = ['hanna', 'iclr-papers'];
@@ -66,10 +66,6 @@ export function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Bl
 
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-
-function select<T>(xs: T[], idx: number[]): T[] {
-  return idx.map((i) => xs[i]);
-}
 
 /**
  * `--int8-cost`: the shipped heads on the test split and gede, their inputs embedded once with the fp32

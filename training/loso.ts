@@ -29,7 +29,7 @@ export interface LosoFold {
   heldOutMedianRatio: number[];
 }
 
-const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
+export const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
 
 /**
  * Retrains the heads of `config` without `source` (train split of the other sets, at most LOSO_CAP rows
