@@ -50,14 +50,10 @@ const REIMPL: Partial<Record<RubricId, string>> = {
   antique: 'k=1 0.548 / 0.676; k=16 0.65-0.95',
 };
 
-function logOddsOf(model: LogisticModel, X: Float64Array[]): number[] {
-  return X.map((x) => model.logOdds(x));
-}
-
 function evalHead(p: Prepared, schema: RubricSchema, model: LogisticModel) {
   const names = judgmentFeatureNames(schema);
   if (names.join('\n') !== model.features.join('\n')) throw new Error(`${p.def.id}: head features differ from the rubric's feature schema`);
-  const lo = logOddsOf(model, featureMatrix(p, schema, p.test));
+  const lo = featureMatrix(p, schema, p.test).map((x) => model.logOdds(x));
   const byId = new Map(p.test.map((r, i) => [r.id, lo[i]]));
   const bal = balancedTest(p.test);
   const k1 = binaryMetrics(
@@ -167,7 +163,7 @@ function splitSensitivity(p: Prepared, l2: number, temperature: number, seeds: n
     m.temperature = temperature;
     const bal = balancedTest(test);
     const met = binaryMetrics(
-      logOddsOf(m, featureMatrix(q, schema, bal)),
+      featureMatrix(q, schema, bal).map((x) => m.logOdds(x)),
       bal.map((r) => r.label),
     );
     f1.push(met.f1);
