@@ -189,11 +189,11 @@ async function main(): Promise<void> {
   const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
   if (process.argv.includes('--int8-cost')) return int8Cost(headsDir);
   const heads = await TextHeads.load(headsDir);
+  const encDir = heads.config.encoder ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
   if (process.argv.includes('--render-only')) {
     // the card from the committed metrics.json alone (after an evaluation, or a merge of the card's code)
     const report = JSON.parse(readFileSync(path.join(headsDir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
     if (report.heads_version !== heads.config.version) throw new Error(`${path.join(headsDir, 'metrics.json')} measured heads ${String(report.heads_version)}, the directory holds ${heads.config.version}: run the evaluation`);
-    const encDir = heads.config.encoder ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
     writeTextCard(report, heads, headsDir, encDir);
     return;
   }
@@ -203,7 +203,6 @@ async function main(): Promise<void> {
   const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
   const sample = sampleRows(all, caps);
   log(`corpus ${all.length} rows; evaluation sample ${sample.length}`);
-  const encDir = heads.config.encoder ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
   const enc = await openEmbedder(encDir, 'fp32');
   if (heads.config.encoder && (!enc.embedder || enc.embedder.info.sha256 !== heads.config.encoder.trained_with)) {
     log(`WARNING: the heads were trained with encoder sha256 ${heads.config.encoder.trained_with.slice(0, 12)}, evaluating with ${enc.embedder?.info.sha256.slice(0, 12) ?? 'none'}`);
