@@ -1,7 +1,7 @@
 /**
  * `npm run eval`: the committed judgment heads on their test splits: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16,
  * the score-combination lookup as a reference, scores-only vs + candidate features, the artefact check, and (for
- * scores-only rubrics) other split seeds (JUDGMENT_EVAL_SPLITS=0 skips them). Writes
+ * scores-only rubrics) other split seeds. Writes
  * models/judgments/<rubric>/metrics.json, models/judgments/config.json, models/card/judgments.md and
  * models/card/details/judgments.md.
  *
@@ -50,14 +50,10 @@ const REIMPL: Partial<Record<RubricId, string>> = {
   antique: 'k=1 0.548 / 0.676; k=16 0.65-0.95',
 };
 
-function logOddsOf(model: LogisticModel, X: Float64Array[]): number[] {
-  return X.map((x) => model.logOdds(x));
-}
-
 function evalHead(p: Prepared, schema: RubricSchema, model: LogisticModel) {
   const names = judgmentFeatureNames(schema);
   if (names.join('\n') !== model.features.join('\n')) throw new Error(`${p.def.id}: head features differ from the rubric's feature schema`);
-  const lo = logOddsOf(model, featureMatrix(p, schema, p.test));
+  const lo = featureMatrix(p, schema, p.test).map((x) => model.logOdds(x));
   const byId = new Map(p.test.map((r, i) => [r.id, lo[i]]));
   const bal = balancedTest(p.test);
   const k1 = binaryMetrics(
@@ -167,7 +163,7 @@ function splitSensitivity(p: Prepared, l2: number, temperature: number, seeds: n
     m.temperature = temperature;
     const bal = balancedTest(test);
     const met = binaryMetrics(
-      logOddsOf(m, featureMatrix(q, schema, bal)),
+      featureMatrix(q, schema, bal).map((x) => m.logOdds(x)),
       bal.map((r) => r.label),
     );
     f1.push(met.f1);
@@ -211,10 +207,10 @@ for (const id of ids) {
     metrics.scores_only = { k1: r.k1, groups: r.groups };
   }
   if (p.def.candidate) metrics.artefact_check = artefactCheck(p);
-  if (!p.def.candidate && process.env.JUDGMENT_EVAL_SPLITS !== '0') {
+  if (!p.def.candidate) {
     metrics.split_sensitivity = splitSensitivity(p, rubric.training.l2, rubric.training.temperature, [1, 2, 3, 4, 5]);
+    metrics.in_sample_lr_bound = { k1_accuracy: oracleGroupAccuracy(p, 1), k16_accuracy: oracleGroupAccuracy(p, 16) };
   }
-  if (!p.def.candidate) metrics.in_sample_lr_bound = { k1_accuracy: oracleGroupAccuracy(p, 1), k16_accuracy: oracleGroupAccuracy(p, 16) };
   writeFileSync(path.join(DIR, id, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   all[id] = metrics;
   const g = main.groups;

@@ -58,7 +58,7 @@ export function upperBound(k: number, n: number): number {
 }
 
 interface LanguageResult { lang: string; sets: string[]; human: number; fpr_human: number; llm: number; recall_llm: number; role_accuracy: number | null; within_2_points_of_english: boolean }
-interface Details { created: string; heads_version: string; threshold: number; english_test_fpr_human: number; english_test_recall?: number; per: number; identifier: string; languages: LanguageResult[]; english_test_split?: Record<string, unknown> }
+interface Details { created: string; heads_version: string; threshold: number; english_test_fpr_human: number; english_test_recall: number; per: number; identifier: string; languages: LanguageResult[]; english_test_split?: Record<string, unknown> }
 
 async function measureLanguages(): Promise<Details> {
   const data = sharedDataDir();
@@ -88,7 +88,7 @@ async function measureLanguages(): Promise<Details> {
   const det = await loadTextDetector({ modelDir, embedder });
   const metrics = JSON.parse(readFileSync(path.join(modelDir, 'heads/metrics.json'), 'utf8')) as {
     per_source: { all: { test: { fpr_human: number } } };
-    test_recall_by_decision_rate?: Record<string, number>;
+    test_recall_by_decision_rate: Record<string, number>;
   };
   const englishFpr = metrics.per_source.all.test.fpr_human;
 
@@ -139,7 +139,7 @@ async function measureLanguages(): Promise<Details> {
     };
   });
 
-  const englishRecall = metrics.test_recall_by_decision_rate?.['0.05'];
+  const englishRecall = metrics.test_recall_by_decision_rate['0.05'];
   return { created: new Date().toISOString(), heads_version: cfg.version, threshold: cfg.thresholds.ai_probability, english_test_fpr_human: englishFpr, english_test_recall: englishRecall, per, identifier: id.name, languages: result };
 }
 
@@ -221,10 +221,6 @@ function englishCheck(): Record<string, unknown> {
 }
 
 const details: Details = englishOnly ? (JSON.parse(readFileSync(detailsPath, 'utf8')) as Details) : await measureLanguages();
-if (details.english_test_recall === undefined) {
-  const m = JSON.parse(readFileSync(path.join(modelDir, 'heads/metrics.json'), 'utf8')) as { test_recall_by_decision_rate?: Record<string, number> };
-  details.english_test_recall = m.test_recall_by_decision_rate?.['0.05'];
-}
 details.english_test_split = englishCheck();
 const result = details.languages;
 const englishFpr = details.english_test_fpr_human;
@@ -260,7 +256,7 @@ const md = [
   '',
   `Every answer names the text's language (${details.identifier}); the heads answer for the languages in config.json \`languages.supported\`, now ${supported.map((l) => `\`${l}\``).join(', ')}. Any other language gets a warning naming it, role confidence low and \`decision.applicable: false\`. ` +
     `Measured by \`npx tsx training/eval-languages.ts\` (${created.slice(0, 10)}, heads ${details.heads_version}, the service's detector in fp32, the decision before the gate at the default threshold ${details.threshold}; rows the identifier agrees on, at most ${details.per} per set and side; m4 only its validation and test splits; hppt's Chinese and imbd's other languages are not in ../shared/data). ` +
-    `A language may be listed when its human FPR is within 2 points of English's (${pct(englishFpr)} on the test split, where ${pct(details.english_test_recall ?? NaN)} of the LLM-involved texts are flagged; table below). ` +
+    `A language may be listed when its human FPR is within 2 points of English's (${pct(englishFpr)} on the test split, where ${pct(details.english_test_recall)} of the LLM-involved texts are flagged; table below). ` +
     `Listed: a language that meets the rule with its upper bound too (${names(result.filter((r) => bound(r) <= englishFpr + 0.02)) || 'none does'}). ` +
     said(result.filter((r) => r.within_2_points_of_english && bound(r) > englishFpr + 0.02), 'meet', 'meets', ' it as measured, on too few human texts to show it. ') +
     said(result.filter((r) => !r.within_2_points_of_english), 'miss', 'misses', ' it. ') +

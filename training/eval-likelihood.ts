@@ -4,7 +4,7 @@
  * its three groups); fits the shipped combination head (models/likelihood/head.json) on a sample of the train
  * split. Writes models/card/likelihood.md (the scorers and the data stated there) and models/likelihood/metrics.json.
  *
- *   npx tsx training/eval-likelihood.ts [--per-class 40] [--train-per-class 20] [--max-tokens 256] [--heads models/heads]
+ *   npx tsx training/eval-likelihood.ts [--per-class 40] [--train-per-class 20] [--max-tokens 256]
  * Scores are cached in training/.cache/likelihood-sample-N.jsonl (resumable: delete it to start over).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,8 +26,8 @@ const perClass = Number(arg('--per-class') ?? 40);
 /** the train split's sample, which fits the combination head (8 inputs: a few hundred rows are plenty) */
 const trainPerClass = Number(arg('--train-per-class') ?? 20);
 const maxTokens = Number(arg('--max-tokens') ?? 256);
-const headsDir = path.resolve(arg('--heads') ?? 'models/heads');
-const modelDir = path.resolve(arg('--model') ?? 'models/likelihood');
+const headsDir = path.resolve('models/heads');
+const modelDir = path.resolve('models/likelihood');
 const cachePath = path.join(CACHE_DIR, `likelihood-sample-${maxTokens}.jsonl`);
 const t0 = Date.now();
 
@@ -82,7 +82,6 @@ if (todo.length > 0) {
   }
   await lm.close();
 }
-if (process.argv.includes('--score-only')) process.exit(0);
 
 // ------------------------------------------------------------------ shipped heads' ai_probability
 const heads = await TextHeads.load(headsDir);

@@ -5,7 +5,7 @@
  * changePointEnd: segment-boundary.ts) against the true boundary and two estimates that read no segment. The
  * data and the method are stated in the section it writes, models/card/segments.md (the first paragraph below).
  *
- *   npx tsx training/eval-segments.ts [--per-source N] [--per-source-human N] [--segment-words N] [--card FILE]
+ *   npx tsx training/eval-segments.ts
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,14 +15,15 @@ import { DEFAULT_CAPS, sampleRows } from './datasets/text-pipeline.js';
 import { loadTextDetector } from '../src/detectors/text.js';
 import { changePointEnd, humanPartEnd } from './segment-boundary.js';
 import { auroc } from './datasets/judgments-pipeline.js';
-import { arg, openEmbedder } from './train-text.js';
+import { openEmbedder } from './train-text.js';
 
 const log = (m: string) => console.error(`[eval-segments] ${m}`);
-const PER_SOURCE = Number(arg('--per-source') ?? 150);
-const PER_SOURCE_HUMAN = Number(arg('--per-source-human') ?? 50);
-const SEGMENT_WORDS = Number(arg('--segment-words') ?? 60);
-const MIN_WORDS = Math.max(120, 2 * SEGMENT_WORDS);
-const cardPath = path.resolve(arg('--card') ?? 'models/card/segments.md');
+const PER_SOURCE = 150;
+const PER_SOURCE_HUMAN = 50;
+/** the service's segments: sentence groups of at least this many words */
+const SEGMENT_WORDS = 60;
+const MIN_WORDS = 2 * SEGMENT_WORDS;
+const cardPath = path.resolve('models/card/segments.md');
 const t0 = Date.now();
 
 const sample = sampleRows(loadTextCorpus({ includeEval: false }), DEFAULT_CAPS);
@@ -46,7 +47,7 @@ if (!extended.length) throw new Error('no extended texts with a known PR in the 
 
 const enc = await openEmbedder(path.resolve('models/encoder'), 'fp32');
 if (!enc.embedder) throw new Error('no encoder at models/encoder');
-const detector = await loadTextDetector({ modelDir: path.resolve('models'), embedder: enc.embedder, segmentWords: SEGMENT_WORDS });
+const detector = await loadTextDetector({ modelDir: path.resolve('models'), embedder: enc.embedder });
 const threshold = (detector.describe().thresholds as { ai_probability: number }).ai_probability;
 const thresholds = [0.5, threshold];
 
@@ -115,7 +116,7 @@ md.push('# Segments: where the LLM part of a text starts');
 md.push('');
 md.push(
   `Measured ${new Date().toISOString()} by \`npx tsx training/eval-segments.ts\` (part of \`npm run eval\`) in ${Math.round((Date.now() - t0) / 1000)} s, ` +
-    `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least ${SEGMENT_WORDS} words${SEGMENT_WORDS === 60 ? ', as served' : ' (the service uses 60)'}, each scored by the heads on its own). ` +
+    `heads ${detector.model.version} through the service's text detector (\`segments: true\`: sentence groups of at least ${SEGMENT_WORDS} words, as served, each scored by the heads on its own). ` +
     `Data: the test split's extended texts (llm_extender rows with a known PR, not the rows mined from them) of at least ${MIN_WORDS} words, at most ${PER_SOURCE} per data set, and the same split's human texts of at least ${MIN_WORDS} words (at most ${PER_SOURCE_HUMAN} per data set). ` +
     'The true boundary is where the first round((1 - PR) x words) whitespace words end. The boundary estimate is the start of the first segment whose ai_probability reaches the threshold (none: all human), or the change point (the segment start j maximising sum_{i < j} log(1 - p_i) + sum_{i >= j} log p_i); ' +
     `next to it, two estimates that read no segment: the whole text's involvement ratio (boundary after round((1 - ratio) x words) words) and a constant (the train split's median human share of extended texts, ${constantShare.toFixed(3)}).`,

@@ -4,7 +4,7 @@
  * row: recall at the offered rates, the role read, the PR error. Writes models/card/text-unseen.md (each set
  * over all its generators) and models/card/details/text-unseen.md (one row per generator too).
  *
- *   npx tsx training/eval-unseen.ts [--heads DIR ...] [--card FILE]
+ *   npx tsx training/eval-unseen.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,13 +13,11 @@ import { DEFAULT_CAPS, headsInputOptions, prepareInputs, sampleRows } from './da
 import { predictAll } from './fit/text-heads.js';
 import { TextHeads } from '../src/heads/text-heads.js';
 import { ROLES } from '../src/detectors/types.js';
-import { arg, openEmbedder } from './train-text.js';
+import { openEmbedder } from './train-text.js';
 
 const log = (m: string) => console.error(`[eval-unseen] ${m}`);
-const argv = process.argv.slice(2);
-const headsDirs = argv.flatMap((a, i) => (argv[i - 1] === '--heads' ? [a] : []));
-if (headsDirs.length === 0) headsDirs.push('models/heads', 'models/heads-features-only');
-const cardPath = path.resolve(arg('--card') ?? 'models/card/text-unseen.md');
+const headsDirs = ['models/heads', 'models/heads-features-only'];
+const cardPath = path.resolve('models/card/text-unseen.md');
 // the opt-in sets of LLM text (a human-only opt-in set, e.g. sotu, is measured by leave-one-source-out instead)
 const optIn = TEXT_SOURCES.filter((s) => s.optIn && !isHumanOnly(s)).map((s) => s.id);
 const t0 = Date.now();

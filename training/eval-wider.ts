@@ -31,7 +31,7 @@ import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
 import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
-import { thresholdAtRate } from './text-fit.js';
+import { thresholdAtRate } from './fit/text-heads.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { openEmbedder } from './train-text.js';
 import { block, type Block } from './eval-text.js';

@@ -3,28 +3,16 @@
  * {id, text, source, domain, group, split, role, llm, pr, subset, lang, generator, mined, eval_only}.
  * role null = LLM-involved, role unknown. gede rows (evaluation only) carry split "test" and
  * eval_only true and never appear in train/validation. Split rule: see training/datasets/text.ts.
- * Options: --out FILE, --sources a,b, --no-mine, --no-eval, --all-languages. DATA_DIR overrides
- * ../shared/data.
+ * DATA_DIR overrides ../shared/data.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadTextCorpus, sharedDataDir, toExportRecord } from './datasets/text.js';
+import { loadTextCorpus, toExportRecord } from './datasets/text.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const out = resolve(arg('--out') ?? 'training/.cache/text-corpus.jsonl');
-const sources = arg('--sources')?.split(',');
+const out = resolve('training/.cache/text-corpus.jsonl');
 const t0 = Date.now();
-const rows = loadTextCorpus({
-  dataDir: sharedDataDir(),
-  sources,
-  mine: !process.argv.includes('--no-mine'),
-  includeEval: !process.argv.includes('--no-eval'),
-  includeNonEnglish: process.argv.includes('--all-languages'),
-});
+// every set with its mined rows and gede, English only
+const rows = loadTextCorpus();
 mkdirSync(dirname(out), { recursive: true });
 const ws = createWriteStream(out);
 const counts = new Map<string, number>();

@@ -7,14 +7,15 @@ import type { TextRow } from './datasets/text-common.js';
 import { balancedWeights, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
 import type { LexiconJSON } from '../src/heads/lexicon.js';
 import { buildLexicon } from './fit/lexicon.js';
-import { fitTextHeadsFrom, predictAll, thresholdAtRate, type FitOptions } from './text-fit.js';
+import { fitTextHeadsFrom, predictAll, thresholdAtRate } from './fit/text-heads.js';
 import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
 import { auroc } from './datasets/judgments-pipeline.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
-export const LOSO_CAP = Number(process.env.TEXT_LOSO_CAP ?? 200);
-export const LOSO_EPOCHS = Number(process.env.TEXT_LOSO_EPOCHS ?? 20);
-export const LOSO_ITERATIONS = Number(process.env.TEXT_LOSO_ITER ?? 150);
+/** a fold's recipe: at most LOSO_CAP train rows per stratum, LOSO_EPOCHS epochs, LOSO_ITERATIONS L-BFGS iterations */
+export const LOSO_CAP = 200;
+export const LOSO_EPOCHS = 20;
+const LOSO_ITERATIONS = 150;
 
 export interface LosoFold {
   source: string;
@@ -28,25 +29,16 @@ export interface LosoFold {
   heldOutMedianRatio: number[];
 }
 
-const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
+export const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
 
 /**
  * Retrains the heads of `config` without `source` (train split of the other sets, at most LOSO_CAP rows
  * per stratum, LOSO_EPOCHS epochs; marker words chosen again without it; calibrated on the others'
  * validation split) and predicts every sampled row of `source`. `X` are the heads' inputs of `sample`
- * with `lexiconSize` marker-word columns at the end. `recipe` overrides the head recipe (experiments);
- * `extraInputs` names columns an experiment put in `X` just before the marker words.
+ * with `lexiconSize` marker-word columns at the end.
  */
-export function losoFold(
-  source: string,
-  sample: TextRow[],
-  X: Float64Array[],
-  config: TextHeadsConfig,
-  lexiconSize: number,
-  recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
-  extraInputs: string[] = [],
-): LosoFold {
-  return heldOutFold(source, sample, X, config, lexiconSize, { train: (r) => r.source !== source, heldOut: (r) => r.source === source }, recipe, extraInputs);
+export function losoFold(source: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number): LosoFold {
+  return heldOutFold(source, sample, X, config, lexiconSize, { train: (r) => r.source !== source, heldOut: (r) => r.source === source });
 }
 
 /** Which rows a fold may learn from (train and validation splits, never evaluation-only) and which it predicts. */
@@ -60,32 +52,20 @@ export interface FoldRule {
  * fold restricted to today's sets): fit on the train-split rows that `rule.train` accepts (at most LOSO_CAP
  * per stratum), calibrate on the validation rows it accepts, predict every row `rule.heldOut` accepts.
  */
-export function heldOutFold(
-  name: string,
-  sample: TextRow[],
-  X: Float64Array[],
-  config: TextHeadsConfig,
-  lexiconSize: number,
-  rule: FoldRule,
-  recipe: Partial<Omit<FitOptions, 'inputs'>> = {},
-  extraInputs: string[] = [],
-): LosoFold {
+export function heldOutFold(name: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number, rule: FoldRule): LosoFold {
   const tr = trainRowsWhere(sample, rule.train);
   const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && rule.train(r) ? i : -1)).filter((i) => i >= 0);
   const te = sample.map((r, i) => (rule.heldOut(r) ? i : -1)).filter((i) => i >= 0);
   const trRows = select(sample, tr);
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
-  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
-  // experiments: more columns between the embedding(s) and the marker words
-  const nLex = lex?.tokens.length ?? 0;
-  const inputs = [...names.slice(0, names.length - nLex), ...extraInputs, ...names.slice(names.length - nLex)];
+  const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
   const fitted = fitTextHeadsFrom(
     headData(trRows, select(Xs, tr), balancedWeights(trRows)),
     headData(select(sample, va), select(Xs, va)),
-    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS, ...recipe },
+    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
   );
-  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
+  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   const median = new TextHeads(h.config, fitted.standardizer.json, fitted.role.json, { ...fitted.involvement, method: 'role-median', interval_method: undefined }, lex);
   return {
     source: name,
@@ -95,11 +75,6 @@ export function heldOutFold(
     validationPreds: predictAll(h, select(Xs, va)),
     heldOutMedianRatio: predictAll(median, select(Xs, te)).map((p) => p.ratio),
   };
-}
-
-/** A fold's training rows (indices into `sample`, ascending): the train split of the other sets, at most LOSO_CAP rows per stratum, the smallest hashUnit(id) first. */
-export function foldTrainRows(sample: TextRow[], source: string): number[] {
-  return trainRowsWhere(sample, (r) => r.source !== source);
 }
 
 /** The train-split rows (not evaluation-only) that `keep` accepts, at most LOSO_CAP per stratum, the smallest hashUnit(id) first; ascending. */
@@ -116,19 +91,6 @@ export function trainRowsWhere(sample: TextRow[], keep: (r: TextRow) => boolean)
       return c < LOSO_CAP;
     })
     .sort((a, b) => a - b);
-}
-
-/**
- * Which rows of `sample` the folds of `sources` read (losoFold): every row of those sets, every other set's
- * validation rows, and each fold's training rows (foldTrainRows). Strata are per set, so a fold picks the
- * same rows from this subset as from the whole sample: an experiment restricted to a few held-out sets can
- * embed only these rows and get the same numbers.
- */
-export function foldRows(sample: TextRow[], sources: string[]): boolean[] {
-  const held = new Set(sources);
-  const keep = sample.map((r) => held.has(r.source) || (r.split === 'validation' && !r.evalOnly));
-  for (const s of sources) for (const i of foldTrainRows(sample, s)) keep[i] = true;
-  return keep;
 }
 
 export interface LosoMean {

@@ -1,11 +1,11 @@
 /**
  * `npm run train` (first half): trains the text heads and writes models/heads/.
  *
- *   npx tsx training/train-text.ts [--encoder [DIR]] [--precision int8|fp32] [--out DIR]
+ *   npx tsx training/train-text.ts [--encoder [DIR]] [--out DIR]
  *
  * Default: heads on the text features (+ halves' difference + marker words) only. With --encoder the
- * pooled embedding of the whole text (overlapping windows, as served; TEXT_EMBED_MAX_WORDS=N for the first N words) is added (sample caps shrink so that encoding fits in
- * minutes; the heads are then bound to that encoder's sha256).
+ * pooled embedding of the whole text (overlapping windows, as served) and its halves' and quarters'
+ * contrasts are added (the heads are then bound to that encoder's sha256).
  *
  * Steps: load every text set (training/datasets/text.ts) -> deterministic balanced sample -> features
  * (cached in training/.cache by feature version) + encoder embeddings (cached by encoder sha256) ->
@@ -18,12 +18,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from './datasets/text.js';
-import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS, EMBEDDING_CAPS } from './datasets/text-pipeline.js';
+import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { buildLexicon } from './fit/lexicon.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
-import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './text-fit.js';
+import { fitTextHeadsFrom, predictAll, ratioMetrics, roleMetrics, binaryMetrics, thresholdAtRate } from './fit/text-heads.js';
 import { heldoutRates, losoFold } from './loso.js';
 import { TextHeads, type TextHeadsConfigBase } from '../src/heads/text-heads.js';
 import { saveHeads } from './fit/save-heads.js';
@@ -36,9 +36,7 @@ export function arg(name: string): string | undefined {
 }
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
-
-import { CONTRAST_EMBEDDING, EMBED_MAX_WORDS, HEADS_LANGUAGES, HEADS_VERSION, headRecipe, LEXICON_OPTS, QUARTER_EMBEDDING, SPAN_POOLING } from './recipe.js';
-export { EMBED_MAX_WORDS, HEAD_RECIPE, headRecipe, L2_RATIO, L2_ROLE, LEXICON_OPTS } from './recipe.js';
+import { HEADS_LANGUAGES, HEADS_VERSION, headRecipe, LEXICON_OPTS, SPAN_POOLING } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
   if (!dir) return { embedder: null, files: {} };
@@ -53,7 +51,7 @@ export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32
   return { embedder, files: cfg.files ?? {}, version: cfg.version };
 }
 
-export function trainingDataList(rows: TextRow[]): Record<string, unknown>[] {
+function trainingDataList(rows: TextRow[]): Record<string, unknown>[] {
   const bySource = new Map<string, Record<string, number>>();
   for (const r of rows) {
     const m = bySource.get(r.source) ?? {};
@@ -72,19 +70,17 @@ export function trainingDataList(rows: TextRow[]): Record<string, unknown>[] {
 async function main(): Promise<void> {
   const out = path.resolve(arg('--out') ?? 'models/heads');
   // features-only heads by default (minutes on 2 cores; they keep working when the encoder is swapped);
-  // --encoder [DIR] (or TEXT_USE_ENCODER=1) adds the encoder embedding as head inputs
-  const useEncoder = process.argv.includes('--encoder') || process.env.TEXT_USE_ENCODER === '1';
-  const encDir = useEncoder && !process.argv.includes('--no-encoder') ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
-  const precision = (arg('--precision') ?? process.env.ENCODER_PRECISION ?? 'fp32') as 'int8' | 'fp32';
+  // --encoder [DIR] adds the encoder embedding as head inputs
+  const encDir = process.argv.includes('--encoder') ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
   const t0 = Date.now();
   const all = loadTextCorpus({ includeEval: false });
-  const enc = await openEmbedder(encDir, precision);
-  const caps = enc.embedder && process.env.TEXT_CAPS === 'small' ? EMBEDDING_CAPS : DEFAULT_CAPS;
-  const sample = sampleRows(all, caps).filter((r) => !r.evalOnly && r.split !== 'test');
+  const enc = await openEmbedder(encDir, 'fp32');
+  const sample = sampleRows(all, DEFAULT_CAPS).filter((r) => !r.evalOnly && r.split !== 'test');
   log(`corpus ${all.length} rows; sample for training/calibration ${sample.length}`);
-  const lexicon = process.env.TEXT_LEXICON === '0' ? null : buildLexicon(sample.filter((r) => r.split === 'train').map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
-  if (lexicon) log(`lexicon: ${lexicon.tokens.length} marker words agreeing in >= ${lexicon.min_sources} data sets`);
-  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, encoderVersion: enc.version, lexicon, contrastEmbedding: CONTRAST_EMBEDDING && enc.embedder !== null, quarterEmbedding: QUARTER_EMBEDDING, spanPooling: SPAN_POOLING, embeddingMaxWords: EMBED_MAX_WORDS, log });
+  const lexicon = buildLexicon(sample.filter((r) => r.split === 'train').map((r) => ({ ...r, text: normalizeForHeads(r.text) })), LEXICON_OPTS);
+  log(`lexicon: ${lexicon.tokens.length} marker words agreeing in >= ${lexicon.min_sources} data sets`);
+  // the embedding's halves' and quarters' contrasts, chosen by leave-one-source-out (models/card/history.md)
+  const data = await prepareInputs({ rows: sample, embedder: enc.embedder, encoderFiles: enc.files, encoderVersion: enc.version, lexicon, contrastEmbedding: enc.embedder !== null, quarterEmbedding: true, spanPooling: SPAN_POOLING, log });
   await enc.embedder?.close();
   const trIdx = sample.map((r, i) => (r.split === 'train' ? i : -1)).filter((i) => i >= 0);
   const vaIdx = sample.map((r, i) => (r.split === 'validation' ? i : -1)).filter((i) => i >= 0);
@@ -108,8 +104,8 @@ async function main(): Promise<void> {
     contrast_embedding: data.contrastEmbedding,
     quarter_embedding: data.quarterEmbedding,
     span_pooling: data.spanPooling,
-    embedding_max_words: data.embeddingDim > 0 ? EMBED_MAX_WORDS : 0,
-    lexicon_size: lexicon?.tokens.length ?? 0,
+    embedding_max_words: 0,
+    lexicon_size: lexicon.tokens.length,
     roles: [...ROLES],
     languages: HEADS_LANGUAGES,
     calibration: fitted.calibration,
@@ -124,7 +120,7 @@ async function main(): Promise<void> {
     calibration_data: trainingDataList(vaRows),
     split: { rule: 'u = sha256(seed + ":" + group)[0..8 hex] / 2^32; u < 0.70 train, < 0.85 validation, else test', seed: SPLIT_SEED, fractions: SPLIT_FRACTIONS },
     training: {
-      sample_caps: caps,
+      sample_caps: DEFAULT_CAPS,
       weights: 'each role equal total weight; inside a role each source equal; inside a source each domain equal; unknown-role LLM rows 0.5 of a role',
       recipe: headRecipe(data.embeddingDim),
       seconds: Math.round((Date.now() - t0) / 1000),
@@ -138,24 +134,22 @@ async function main(): Promise<void> {
   // decision thresholds that hold on unseen data sets: a rate set on the validation split does not carry
   // over to a data set the heads never saw (its human texts are flagged more often), so measure how it
   // carries over, leave-one-source-out, and pick the validation rate whose held-out FPR is the one asked
-  if (process.env.TEXT_HELDOUT_THRESHOLDS !== '0') {
-    const folds = [];
-    for (const s of [...new Set(sample.map((r) => r.source))]) {
-      folds.push(losoFold(s, sample, data.X, config, lexicon?.tokens.length ?? 0));
-      log(`threshold transfer: fold without ${s} done`);
-    }
-    const transfer = heldoutRates(folds, sample, DECISION_RATES);
-    const hv = pv.filter((_, i) => val.roles[i] === ROLES.indexOf('human_author')).map((p) => p.aiProbability).sort((a, b) => a - b);
-    const byHeldout = Object.fromEntries(transfer.map((t) => [DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS], thresholdAtRate(hv, t.validation_rate)]));
-    for (const t of transfer) log(`held-out FPR ${t.rate}: validation rate ${t.validation_rate} -> threshold ${byHeldout[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]].toFixed(4)} (mean held-out FPR ${t.heldout_fpr.toFixed(4)} over ${Object.keys(t.by_source).length} sets)`);
-    base.thresholds = {
-      ...base.thresholds,
-      ai_probability: Number(byHeldout.fpr_0_05.toFixed(4)),
-      ai_probability_rule: 'flag when ai_probability >= the threshold expected to flag 5% of the human texts of a data set the heads were not trained on (leave-one-source-out estimate: thresholds.heldout_transfer)',
-      by_heldout_fpr: byHeldout,
-      heldout_transfer: transfer,
-    };
+  const folds = [];
+  for (const s of [...new Set(sample.map((r) => r.source))]) {
+    folds.push(losoFold(s, sample, data.X, config, lexicon.tokens.length));
+    log(`threshold transfer: fold without ${s} done`);
   }
+  const transfer = heldoutRates(folds, sample, DECISION_RATES);
+  const hv = pv.filter((_, i) => val.roles[i] === ROLES.indexOf('human_author')).map((p) => p.aiProbability).sort((a, b) => a - b);
+  const byHeldout = Object.fromEntries(transfer.map((t) => [DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS], thresholdAtRate(hv, t.validation_rate)]));
+  for (const t of transfer) log(`held-out FPR ${t.rate}: validation rate ${t.validation_rate} -> threshold ${byHeldout[DECISION_FPRS[t.rate as keyof typeof DECISION_FPRS]].toFixed(4)} (mean held-out FPR ${t.heldout_fpr.toFixed(4)} over ${Object.keys(t.by_source).length} sets)`);
+  base.thresholds = {
+    ...base.thresholds,
+    ai_probability: Number(byHeldout.fpr_0_05.toFixed(4)),
+    ai_probability_rule: 'flag when ai_probability >= the threshold expected to flag 5% of the human texts of a data set the heads were not trained on (leave-one-source-out estimate: thresholds.heldout_transfer)',
+    by_heldout_fpr: byHeldout,
+    heldout_transfer: transfer,
+  };
   // quick validation numbers (full numbers: npm run eval)
   const metrics = {
     validation: {

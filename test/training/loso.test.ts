@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { TextRow } from '../../training/datasets/text-common.js';
 import type { HeadPrediction } from '../../src/heads/text-heads.js';
-import { LOSO_CAP, foldRows, foldTrainRows, fullyGenerated, gedeRanking, heldoutRates, type LosoFold } from '../../training/loso.js';
+import { LOSO_CAP, fullyGenerated, gedeRanking, heldoutRates, trainRowsWhere, type LosoFold } from '../../training/loso.js';
 
 // rows of two data sets, all human; a fold's validation rows are the other set's
 const row = (source: string, i: number): TextRow =>
@@ -84,22 +84,16 @@ t.test('gede ranking: humanised and paraphrased essays are not "fully generated"
   t.equal(gedeRanking(rows.slice(0, 10), ai.slice(0, 10)), null, 'no generated essays: no ranking');
 });
 
-t.test('foldRows: the folds of the chosen sets read the same rows from the pruned sample as from the whole one', async (t) => {
+t.test('trainRowsWhere: a fold learns from the train split of the sets it keeps, at most LOSO_CAP rows per stratum', async (t) => {
   // four sets, two roles each, train rows above the per-stratum cap, validation and test rows
   const rows: TextRow[] = [];
   for (const source of ['p', 'q', 'r', 's'])
     for (const role of ['human_author', 'llm_creator'] as const)
       for (const [split, n] of [['train', LOSO_CAP + 37], ['validation', 11], ['test', 7]] as const)
         for (let i = 0; i < n; i++) rows.push({ ...row(source, rows.length), split, role });
-  const keep = foldRows(rows, ['q', 's']);
-  const pruned = rows.filter((_, i) => keep[i]);
-  t.ok(pruned.length < rows.length, 'rows are left out');
-  for (const held of ['q', 's']) {
-    const ids = (sample: TextRow[]) => foldTrainRows(sample, held).map((i) => sample[i].id);
-    t.same(ids(pruned), ids(rows), `fold ${held}: the same training rows`);
-    t.equal(ids(rows).length, 3 * 2 * LOSO_CAP, 'capped per stratum');
-    t.equal(pruned.filter((r) => r.source === held).length, rows.filter((r) => r.source === held).length, 'every row of the held-out set');
-  }
-  t.equal(pruned.filter((r) => r.split === 'validation').length, rows.filter((r) => r.split === 'validation').length, 'every validation row');
-  t.equal(pruned.filter((r) => r.source === 'p' && r.split === 'test').length, 0, 'no test rows of a set that is not held out');
+  const idx = trainRowsWhere(rows, (r) => r.source !== 'q');
+  t.equal(idx.length, 3 * 2 * LOSO_CAP, 'capped per stratum');
+  t.ok(idx.every((i) => rows[i].split === 'train' && rows[i].source !== 'q'), 'train rows of the kept sets only');
+  t.same(idx, [...idx].sort((a, b) => a - b), 'ascending');
+  t.same(trainRowsWhere(rows.slice().reverse(), (r) => r.source !== 'q').map((i) => rows.length - 1 - i).sort((a, b) => a - b), idx, 'the same rows whatever the order of the sample');
 });

@@ -26,7 +26,6 @@ def main():
                    help='tokens per window incl. special tokens (default: tokenizer_config.json '
                         'model_max_length, else 512)')
     p.add_argument('--stride', type=int, default=None, help='token overlap between windows (default max_length/8)')
-    p.add_argument('--dim', type=int, default=None, help='hidden size (default: read from the ONNX output shape)')
     p.add_argument('--lowercase', action='store_true', help='the tokenizer lowercases (informational)')
     p.add_argument('--quantize', action='store_true', help='write model.int8.onnx from model.onnx')
     p.add_argument('--int8-fp32', choices=sorted(KEEP_FP32), default='none',
@@ -46,14 +45,11 @@ def main():
             raise SystemExit('model.onnx has inputs %s; input_ids and attention_mask are required' % inputs)
     if 'last_hidden_state' not in outputs:
         raise SystemExit('model.onnx has outputs %s; last_hidden_state is required' % outputs)
-    dim = a.dim
-    if dim is None:
-        out = [o for o in m.graph.output if o.name == 'last_hidden_state'][0]
-        dims = out.type.tensor_type.shape.dim
-        if len(dims) == 3 and dims[2].dim_value > 0:
-            dim = dims[2].dim_value
-        else:
-            raise SystemExit('cannot read the hidden size from model.onnx: pass --dim')
+    # the hidden size, from the output's shape [batch, sequence, dim]
+    dims = [o for o in m.graph.output if o.name == 'last_hidden_state'][0].type.tensor_type.shape.dim
+    if len(dims) != 3 or dims[2].dim_value <= 0:
+        raise SystemExit('cannot read the hidden size from model.onnx (last_hidden_state [batch, sequence, dim])')
+    dim = dims[2].dim_value
     max_length = a.max_length
     tc = os.path.join(d, 'tokenizer_config.json')
     if max_length is None and os.path.exists(tc):

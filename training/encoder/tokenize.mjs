@@ -3,17 +3,16 @@
 //   OUT.ids.bin      int32 little-endian token ids of all rows concatenated (no [CLS]/[SEP])
 //   OUT.offsets.bin  int64 little-endian, rows+1 entries: row i is ids[offsets[i] : offsets[i+1]]
 //   OUT.meta.json    { rows, tokens, tokenizer_sha256, corpus }
-// Rows whose split is not in --splits (default train,validation) are written with zero tokens: test rows and
-// evaluation-only sets are never even tokenized for training.
-// Usage: node training/encoder/tokenize.mjs TOKENIZER.json CORPUS.jsonl OUT_PREFIX [--splits train,validation]
+// Rows outside the train and validation splits are written with zero tokens: test rows and evaluation-only sets
+// are never even tokenized for training.
+// Usage: node training/encoder/tokenize.mjs TOKENIZER.json CORPUS.jsonl OUT_PREFIX
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Tokenizer } from '@huggingface/tokenizers';
 
 const [tokPath, corpusPath, outPrefix] = process.argv.slice(2);
-const si = process.argv.indexOf('--splits');
-const splits = new Set((si >= 0 ? process.argv[si + 1] : 'train,validation').split(','));
+const splits = new Set(['train', 'validation']);
 const tokJson = readFileSync(tokPath);
 const tok = new Tokenizer(JSON.parse(tokJson.toString('utf8')), {});
 

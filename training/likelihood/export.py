@@ -28,7 +28,7 @@ import time
 import numpy as np
 import torch
 import onnx
-from onnx import TensorProto
+from onnx import TensorProto, helper, numpy_helper
 from onnx.external_data_helper import set_external_data
 from torch import nn
 
@@ -51,7 +51,6 @@ def sha256(path):
 
 def _weight_only(src, dst, bits, types, exclude=()):
     from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
-    import onnx
 
     cfg = DefaultWeightOnlyQuantConfig(bits=bits, block_size=32, is_symmetric=False, accuracy_level=0, op_types_to_quantize=types, quant_axes=(("MatMul", 0),))
     q = MatMulNBitsQuantizer(onnx.load(src), algo_config=cfg, nodes_to_exclude=list(exclude))
@@ -64,9 +63,6 @@ def _exact_blocks(fp32_path, q_path):
     scale and a float zero point. 4 bits: a block of 32 of a dequantized Q4_1 matrix is m + d*q with q in 0..15 and
     both ends used, so d = (max - min) / 15, m = min. 8 bits: a Q8_0 block is d*q with q in -127..127 and
     d = max|w| / 127, stored as q + 128 with a uint8 zero point of 128."""
-    import onnx
-    from onnx import numpy_helper
-
     ref = onnx.load(fp32_path)
     weights = {i.name: i for i in ref.graph.initializer}
     source = {n.name: n.input[1] for n in ref.graph.node if n.op_type == "MatMul" and n.input[1] in weights}
@@ -125,9 +121,6 @@ def _exact_blocks(fp32_path, q_path):
 def _int8_embedding(path, gather_name="/lm/model/embed_tokens/Gather"):
     """The Q8_0 token embedding as int8 blocks of 32 (scale = max|w| / 127 per block, exact for Q8_0), dequantized
     after the Gather by standard ops."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
     m = onnx.load(path)
     inits = {i.name: i for i in m.graph.initializer}
     node = next(n for n in m.graph.node if n.name == gather_name)

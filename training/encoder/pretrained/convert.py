@@ -130,10 +130,7 @@ def main():
                      dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
                                    'last_hidden_state': {0: 'batch', 1: 'sequence'}},
                      opset_version=14, do_constant_folding=True)
-    try:
-        torch.onnx.export(w, (ids, mask), onnx_path, dynamo=False, **export_kw)
-    except TypeError:  # torch < 2.5 has no dynamo argument
-        torch.onnx.export(w, (ids, mask), onnx_path, **export_kw)
+    torch.onnx.export(w, (ids, mask), onnx_path, dynamo=False, **export_kw)  # torch >= 2.5 (training/requirements.txt)
 
     import onnxruntime as ort
     so = ort.SessionOptions()
