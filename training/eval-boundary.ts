@@ -1,0 +1,290 @@
+/**
+ * Issue 45 item 5 (an experiment; the service draws none): does evidence of a human part, read off
+ * window scores, help the features-only role and ratio heads separate E and P from C?
+ *
+ *   nice -n 10 npx tsx training/eval-boundary.ts [--folds a,b] [--reuse-baseline] [--out FILE]
+ *
+ * The same sample and folds as training/eval-wider.ts recipe B (sampleRows(loadTextCorpus({includeEval,
+ * wider}), WIDER_EVAL_CAPS); heldOutFold over CLEAN_FOLDS; each fold trains on every other set), with the
+ * features-only heads' config (models/heads-features-only), two ways:
+ *   - base: the heads' inputs as eval-wider gives them (the baseline; checked against eval-wider's fold
+ *     cache in training/.cache/wider-folds/heads-features-only when it is there);
+ *   - evidence: the same inputs plus EVIDENCE_NAMES (training/boundary-evidence.ts) before the marker words.
+ * The window model of a fold is refitted inside the fold: a logistic head (training/fit/logistic.ts) on
+ * the text features of word windows (wordWindows: >= 25 words, <= 8 per text) of the train split's rows of
+ * the continuation sets (fast-detect-gpt, glimpse, llmdetect, seqxgpt: their H, C and E rows, the E rows'
+ * windows labelled from the known boundary: the first round((1 - PR) x words) words human), the held-out
+ * set left out. Caveat: for the heads' training rows of those sets the evidence is in-sample.
+ * Writes models/heads-features-only/boundary.json; fold results cached in training/.cache-boundary/.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadTextCorpus } from './datasets/text.js';
+import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
+import { headsInputOptions, prepareInputs, sampleRows, textHash } from './datasets/text-pipeline.js';
+import { wordCount, type TextRow } from './datasets/text-common.js';
+import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
+import { block, type Block } from './eval-text.js';
+import { heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
+import { thresholdAtRate } from './text-fit.js';
+import { CLEAN_FOLDS, WIDER_EVAL_CAPS } from './eval-wider.js';
+import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
+import { normalizeForHeads } from '../src/heads/segments.js';
+import { fitLogistic } from './fit/logistic.js';
+import type { LogisticModel } from '../src/heads/logistic.js';
+import { auroc } from './datasets/judgments-pipeline.js';
+import { boundaryEvidence, EVIDENCE_NAMES, humanShares, humanWordsOf, windowLabel, wordWindows, type WordWindow } from './boundary-evidence.js';
+
+const log = (s: string) => console.log(`[eval-boundary ${new Date().toISOString().slice(11, 19)}] ${s}`);
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const HEADS_DIR = path.resolve('models/heads-features-only');
+const OUT = path.resolve(arg('--out') ?? path.join(HEADS_DIR, 'boundary.json'));
+const MY_CACHE = path.resolve('training/.cache-boundary');
+const WIDER_FOLD_CACHE = path.resolve('training/.cache/wider-folds/heads-features-only');
+/** the continuation sets: exact boundaries (issue 45 item 5) */
+export const CONTINUATION_SETS = ['fast-detect-gpt', 'glimpse', 'llmdetect', 'seqxgpt'];
+const WINDOW_L2 = Number(arg('--window-l2') ?? 1e-2);
+
+const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
+const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** the human words of a row whose windows may train the window model, or null (not a labelled row) */
+function humanWordsFor(r: TextRow): number | null {
+  const n = wordCount(r.text);
+  if (r.role === 'human_author') return n;
+  if (r.role === 'llm_creator') return 0;
+  if (r.role === 'llm_extender' && r.pr !== null) return humanWordsOf(r.pr, n);
+  return null;
+}
+
+/** text features of every window, cached by the window text's hash (training/.cache-boundary) */
+function windowFeatures(texts: string[][]): Float64Array[][] {
+  const file = path.join(MY_CACHE, `window-features-${TEXT_FEATURE_VERSION.replace(/[^A-Za-z0-9.-]+/g, '_')}-${TEXT_FEATURES.length}.tsv`);
+  const cache = new Map<string, string>();
+  if (existsSync(file)) for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) cache.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  let buf = '';
+  let computed = 0;
+  const t0 = Date.now();
+  const out = texts.map((ws) =>
+    ws.map((t) => {
+      const h = textHash(t);
+      const hit = cache.get(h);
+      if (hit) return Float64Array.from(JSON.parse(hit) as number[]);
+      const f = extractTextFeatures(t);
+      const line = JSON.stringify(Array.from(f));
+      cache.set(h, line);
+      buf += `${h}\t${line}\n`;
+      if (++computed % 2000 === 0) {
+        appendFileSync(file, buf);
+        buf = '';
+        log(`window features: ${computed} computed (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+      return f;
+    }),
+  );
+  if (buf) appendFileSync(file, buf);
+  log(`window features: ${computed} computed, ${texts.reduce((a, w) => a + w.length, 0) - computed} cached`);
+  return out;
+}
+
+interface Windows {
+  win: WordWindow[][];
+  feats: Float64Array[][];
+}
+
+/** the window model of a fold: logistic on the windows of the continuation sets' train rows, `heldOut` left out */
+function fitWindowModel(sample: TextRow[], W: Windows, heldOut: string): { model: LogisticModel; n: number } {
+  const X: Float64Array[] = [];
+  const y: number[] = [];
+  const cell: string[] = [];
+  sample.forEach((r, i) => {
+    if (r.split !== 'train' || r.evalOnly || r.source === heldOut || !CONTINUATION_SETS.includes(r.source) || !W.feats[i]) return;
+    const hw = humanWordsFor(r);
+    if (hw === null) return;
+    const shares = humanShares(W.win[i], hw);
+    shares.forEach((s, k) => {
+      const l = windowLabel(s);
+      if (l === null) return;
+      X.push(W.feats[i][k]);
+      y.push(l);
+      cell.push(`${r.source}|${l}`);
+    });
+  });
+  // each (set, side) cell the same total weight
+  const count = new Map<string, number>();
+  for (const c of cell) count.set(c, (count.get(c) ?? 0) + 1);
+  const weights = cell.map((c) => cell.length / (count.size * count.get(c)!));
+  const model = fitLogistic(X, y, { l2: WINDOW_L2, sampleWeights: weights, features: TEXT_FEATURES.map((f) => f.name), classes: ['human_side', 'llm_side'], maxIterations: 300 });
+  return { model, n: X.length };
+}
+
+/** the windows' LLM-side probabilities of the rows that have windows */
+function windowProbs(W: Windows, model: LogisticModel): (number[] | null)[] {
+  return W.feats.map((fs) => (fs ? fs.map((f) => model.predictProba(f)[1]) : null));
+}
+
+/** the held-out set's window AUROC (human-side windows against LLM-side ones), when it has labelled windows */
+function windowAuroc(sample: TextRow[], W: Windows, probs: (number[] | null)[], source: string): { auroc: number; n: number } | null {
+  const s: number[] = [];
+  const y: number[] = [];
+  sample.forEach((r, i) => {
+    if (r.source !== source || !probs[i] || r.role !== 'llm_extender') return;
+    const hw = humanWordsFor(r);
+    if (hw === null) return;
+    humanShares(W.win[i], hw).forEach((sh, k) => {
+      const l = windowLabel(sh);
+      if (l === null) return;
+      s.push(probs[i]![k]);
+      y.push(l);
+    });
+  });
+  return y.includes(0) && y.includes(1) ? { auroc: auroc(s, y), n: y.length } : null;
+}
+
+/** P and E texts called llm_creator (eval-wider's partialAsCreator) */
+function partialAsCreator(rows: TextRow[], preds: { label: string }[]): { polisher: [number, number]; extender: [number, number] } {
+  const c = (role: string): [number, number] => {
+    const idx = rows.map((r, i) => (r.role === role ? i : -1)).filter((i) => i >= 0);
+    return [idx.filter((i) => preds[i].label === 'llm_creator').length, idx.length];
+  };
+  return { polisher: c('llm_polisher'), extender: c('llm_extender') };
+}
+
+type Slim = Pick<HeadPrediction, 'probabilities' | 'label' | 'labelIndex' | 'aiProbability' | 'ratio' | 'interval' | 'coverage'>;
+const slim = (p: HeadPrediction): Slim => ({ probabilities: p.probabilities, label: p.label, labelIndex: p.labelIndex, aiProbability: p.aiProbability, ratio: p.ratio, interval: p.interval, coverage: p.coverage });
+
+function cachedFold(file: string, make: () => LosoFold): LosoFold {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
+  const t0 = Date.now();
+  const f = make();
+  const out = { ...f, heldOutPreds: f.heldOutPreds.map(slim), validationPreds: f.validationPreds.map(slim) } as unknown as LosoFold;
+  writeFileSync(file, JSON.stringify(out));
+  log(`fold ${path.basename(file)}: ${f.heldOut.length} held-out rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  mkdirSync(MY_CACHE, { recursive: true });
+  const folds = (arg('--folds') ?? CLEAN_FOLDS.join(',')).split(',');
+  const sample = sampleRows(loadTextCorpus({ includeEval: true, wider: true }), WIDER_EVAL_CAPS);
+  const sampleKey = createHash('sha256').update(sample.map((r) => `${r.id}|${r.split}`).join('\n')).update(`${LOSO_CAP}|${LOSO_EPOCHS}`).digest('hex').slice(0, 12);
+  log(`sample ${sample.length} rows (key ${sampleKey}) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const heads = await TextHeads.load(HEADS_DIR);
+  if (heads.config.encoder) throw new Error('expects features-only heads');
+  const data = await prepareInputs({ rows: sample, embedder: null, ...headsInputOptions(heads), log });
+  const X = data.X;
+  const lexSize = heads.lexicon?.tokens.length ?? 0;
+
+  // windows of every row a clean fold reads: train / validation rows (not evaluation-only) and the held-out sets
+  const clean = new Set(CLEAN_FOLDS);
+  const needs = (r: TextRow) => !r.evalOnly && (r.split !== 'test' || clean.has(r.source));
+  const normalized = sample.map((r) => (needs(r) ? normalizeForHeads(r.text) : ''));
+  const win = sample.map((r, i) => (needs(r) ? wordWindows(normalized[i]) : []));
+  const feats = windowFeatures(win.map((ws, i) => ws.map((w) => normalized[i].slice(w.start, w.end))));
+  const W: Windows = { win, feats: feats.map((f, i) => (needs(sample[i]) ? f : (null as unknown as Float64Array[]))) };
+  log(`windows: ${win.reduce((a, w) => a + w.length, 0)} of ${sample.filter(needs).length} rows`);
+
+  const wider = new Set(WIDER_TEXT_SOURCES.map((s) => s.id));
+  const fileOf = (variant: string, s: string) => path.join(MY_CACHE, `${variant}-B-${s}-${sampleKey}.json`);
+  const base: LosoFold[] = [];
+  const evid: LosoFold[] = [];
+  const windowInfo: Record<string, unknown> = {};
+  const reproduced: Record<string, unknown> = {};
+  for (const s of folds) {
+    const rule: FoldRule = { train: (r) => r.source !== s, heldOut: (r) => r.source === s };
+    const mainFile = path.join(WIDER_FOLD_CACHE, `B-${s}-${sampleKey}.json`);
+    const b =
+      process.argv.includes('--reuse-baseline') && existsSync(mainFile)
+        ? (JSON.parse(readFileSync(mainFile, 'utf8')) as LosoFold)
+        : cachedFold(fileOf('base', s), () => heldOutFold(`B-${s}`, sample, X, heads.config, lexSize, rule));
+    if (existsSync(mainFile)) {
+      const m = JSON.parse(readFileSync(mainFile, 'utf8')) as LosoFold;
+      const diff = m.heldOutPreds.filter((p, j) => p.label !== b.heldOutPreds[j]?.label || Math.abs(p.ratio - b.heldOutPreds[j].ratio) > 1e-9).length;
+      reproduced[s] = { eval_wider_cache_rows: m.heldOutPreds.length, rows_differing: diff };
+      log(`B-${s}: baseline against eval-wider's cached fold: ${diff} of ${m.heldOutPreds.length} held-out rows differ`);
+    }
+    base.push(b);
+    const evFile = fileOf('evidence', s);
+    let info = existsSync(evFile + '.window.json') ? JSON.parse(readFileSync(evFile + '.window.json', 'utf8')) : null;
+    const e = cachedFold(evFile, () => {
+      const t1 = Date.now();
+      const wm = fitWindowModel(sample, W, s);
+      const probs = windowProbs(W, wm.model);
+      info = { trained_windows: wm.n, held_out_window_auroc: windowAuroc(sample, W, probs, s), seconds: Math.round((Date.now() - t1) / 1000) };
+      writeFileSync(evFile + '.window.json', JSON.stringify(info));
+      log(`B-${s}: window model on ${wm.n} windows, held-out window AUROC ${JSON.stringify(info.held_out_window_auroc)}`);
+      const Xe = X.map((x, i) => {
+        const ev = probs[i] ? boundaryEvidence(probs[i]!, win[i].map((w) => w.endWord - w.firstWord)) : EVIDENCE_NAMES.map(() => 0);
+        const y = new Float64Array(x.length + ev.length);
+        y.set(x.subarray(0, x.length - lexSize), 0);
+        y.set(ev, x.length - lexSize);
+        y.set(x.subarray(x.length - lexSize), x.length - lexSize + ev.length);
+        return y;
+      });
+      return heldOutFold(`B-${s}+evidence`, sample, Xe, heads.config, lexSize, rule, {}, [...EVIDENCE_NAMES]);
+    });
+    evid.push(e);
+    windowInfo[s] = info;
+  }
+
+  // the decision: each variant's own transfer of the 5% held-out rule (as eval-wider does for B)
+  const report: Record<string, unknown> = {
+    measured: new Date().toISOString(),
+    sample: { rows: sample.length, key: sampleKey, caps: WIDER_EVAL_CAPS },
+    recipe: { heads: 'models/heads-features-only config', loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, evidence: EVIDENCE_NAMES, continuation_sets: CONTINUATION_SETS, window_l2: WINDOW_L2 },
+    baseline_against_eval_wider_cache: reproduced,
+    window_model: windowInfo,
+  };
+  for (const [name, fs] of [['base', base], ['evidence', evid]] as const) {
+    const q = heldoutRates(fs, sample, [0.05])[0];
+    const per: Record<string, Block & { partial_as_creator: ReturnType<typeof partialAsCreator> }> = {};
+    fs.forEach((f, k) => {
+      const s = folds[k];
+      const hv = f.validationPreds.filter((_, j) => sample[f.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
+      const thr = thresholdAtRate(hv, q.validation_rate);
+      const rows = select(sample, f.heldOut);
+      per[s] = { ...block(rows, f.heldOutPreds as HeadPrediction[], thr), partial_as_creator: partialAsCreator(rows, f.heldOutPreds) };
+    });
+    const rolesIn = (s: string) => new Set(sample.filter((r) => r.source === s && r.role).map((r) => r.role)).size;
+    const multi = folds.filter((s) => per[s].role && rolesIn(s) >= 2);
+    const withPr = folds.filter((s) => per[s].involvement);
+    const pac = (keep: (s: string) => boolean) => {
+      const xs = folds.filter(keep).map((s) => per[s].partial_as_creator);
+      const p = xs.reduce((a, x) => [a[0] + x.polisher[0], a[1] + x.polisher[1]], [0, 0]);
+      const e = xs.reduce((a, x) => [a[0] + x.extender[0], a[1] + x.extender[1]], [0, 0]);
+      return { polisher: p, extender: e, share: (p[0] + e[0]) / Math.max(1, p[1] + e[1]) };
+    };
+    report[name] = {
+      transfer: q,
+      per_source: per,
+      clean_mean: {
+        macro_f1: mean(multi.map((s) => per[s].role!.macro_f1)),
+        mae: mean(withPr.map((s) => per[s].involvement!.mae)),
+        sources: multi,
+        mae_sources: withPr,
+      },
+      partial_as_creator_wider_folds: pac((s) => wider.has(s)),
+      partial_as_creator_all_folds: pac(() => true),
+    };
+  }
+  report.seconds = Math.round((Date.now() - t0) / 1000);
+  writeFileSync(OUT, JSON.stringify(report, null, 1) + '\n');
+  log(`wrote ${OUT}`);
+  const r = report as Record<string, any>;
+  for (const v of ['base', 'evidence']) log(`${v}: clean mean macro-F1 ${r[v].clean_mean.macro_f1?.toFixed(3)}, MAE ${r[v].clean_mean.mae?.toFixed(3)}, P/E as C (wider folds) ${(100 * r[v].partial_as_creator_wider_folds.share).toFixed(1)}%`);
+}
+
+if (process.argv[1]?.endsWith('eval-boundary.ts')) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
