@@ -2,7 +2,8 @@
  * Issue 45 item 5 (an experiment; the service draws none): does evidence of a human part, read off
  * window scores, help the features-only role and ratio heads separate E and P from C?
  *
- *   nice -n 10 npx tsx training/eval-boundary.ts [--folds a,b] [--reuse-baseline] [--out FILE]
+ *   nice -n 10 npx tsx training/eval-boundary.ts [--folds a,b] [--reuse-baseline] [--crossfit | --control] [--out FILE]
+ *   npx tsx training/eval-boundary.ts --render    (models/card/details/text-boundary.md from the reports)
  *
  * The same sample and folds as training/eval-wider.ts recipe B (sampleRows(loadTextCorpus({includeEval,
  * wider}), WIDER_EVAL_CAPS); heldOutFold over CLEAN_FOLDS; each fold trains on every other set), with the
@@ -15,14 +16,15 @@
  * the continuation sets (fast-detect-gpt, glimpse, llmdetect, seqxgpt: their H, C and E rows, the E rows'
  * windows labelled from the known boundary: the first round((1 - PR) x words) words human), the held-out
  * set left out. Caveat: for the heads' training rows of those sets the evidence is in-sample.
- * Writes models/heads-features-only/boundary.json; fold results cached in training/.cache-boundary/.
+ * --crossfit removes that caveat (see CROSSFIT); --control gives the heads the evidence of other rows (CONTROL).
+ * Writes models/heads-features-only/boundary.json (boundary-crossfit.json, boundary-control.json); fold results cached in training/.cache-boundary/.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus } from './datasets/text.js';
 import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
-import { headsInputOptions, prepareInputs, sampleRows, textHash } from './datasets/text-pipeline.js';
+import { hashUnit, headsInputOptions, prepareInputs, sampleRows, textHash } from './datasets/text-pipeline.js';
 import { wordCount, type TextRow } from './datasets/text-common.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { block, type Block } from './eval-text.js';
@@ -34,6 +36,7 @@ import { normalizeForHeads } from '../src/heads/segments.js';
 import { fitLogistic } from './fit/logistic.js';
 import type { LogisticModel } from '../src/heads/logistic.js';
 import { auroc } from './datasets/judgments-pipeline.js';
+import { mulberry32 } from './fit/random.js';
 import { boundaryEvidence, EVIDENCE_NAMES, humanShares, humanWordsOf, windowLabel, wordWindows, type WordWindow } from './boundary-evidence.js';
 
 const log = (s: string) => console.log(`[eval-boundary ${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -42,12 +45,24 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const HEADS_DIR = path.resolve('models/heads-features-only');
-const OUT = path.resolve(arg('--out') ?? path.join(HEADS_DIR, 'boundary.json'));
+const OUT = path.resolve(arg('--out') ?? path.join(HEADS_DIR, process.argv.includes('--control') ? 'boundary-control.json' : process.argv.includes('--crossfit') ? 'boundary-crossfit.json' : 'boundary.json'));
 const MY_CACHE = path.resolve('training/.cache-boundary');
 const WIDER_FOLD_CACHE = path.resolve('training/.cache/wider-folds/heads-features-only');
 /** the continuation sets: exact boundaries (issue 45 item 5) */
 export const CONTINUATION_SETS = ['fast-detect-gpt', 'glimpse', 'llmdetect', 'seqxgpt'];
 const WINDOW_L2 = Number(arg('--window-l2') ?? 1e-2);
+/**
+ * --crossfit: the rows that train the window model get their evidence from a window model fitted on the
+ * other half of them (halves by hashUnit of the row's group), so the heads never read in-sample evidence.
+ */
+const CROSSFIT = process.argv.includes('--crossfit');
+/**
+ * --control: the same evidence inputs, each row's vector given to another row (one seeded permutation of
+ * the rows), so the heads get 8 more inputs of the same distribution that carry no information about the
+ * row: how much of a difference the extra inputs make by themselves (the MLP's start, the standardiser).
+ */
+const CONTROL = process.argv.includes('--control');
+const EVIDENCE_VARIANT = CONTROL ? 'control' : CROSSFIT ? 'evidence-cf' : 'evidence';
 
 const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -99,13 +114,16 @@ interface Windows {
   feats: Float64Array[][];
 }
 
+/** whether a row's windows may train the window model of the fold that holds out `heldOut` */
+const windowTrainRow = (r: TextRow, heldOut: string) => r.split === 'train' && !r.evalOnly && r.source !== heldOut && CONTINUATION_SETS.includes(r.source) && humanWordsFor(r) !== null;
+
 /** the window model of a fold: logistic on the windows of the continuation sets' train rows, `heldOut` left out */
-function fitWindowModel(sample: TextRow[], W: Windows, heldOut: string): { model: LogisticModel; n: number } {
+function fitWindowModel(sample: TextRow[], W: Windows, heldOut: string, keep: (i: number) => boolean = () => true): { model: LogisticModel; n: number } {
   const X: Float64Array[] = [];
   const y: number[] = [];
   const cell: string[] = [];
   sample.forEach((r, i) => {
-    if (r.split !== 'train' || r.evalOnly || r.source === heldOut || !CONTINUATION_SETS.includes(r.source) || !W.feats[i]) return;
+    if (!windowTrainRow(r, heldOut) || !W.feats[i] || !keep(i)) return;
     const hw = humanWordsFor(r);
     if (hw === null) return;
     const shares = humanShares(W.win[i], hw);
@@ -212,17 +230,37 @@ async function main(): Promise<void> {
       log(`B-${s}: baseline against eval-wider's cached fold: ${diff} of ${m.heldOutPreds.length} held-out rows differ`);
     }
     base.push(b);
-    const evFile = fileOf('evidence', s);
+    const evFile = fileOf(EVIDENCE_VARIANT, s);
     let info = existsSync(evFile + '.window.json') ? JSON.parse(readFileSync(evFile + '.window.json', 'utf8')) : null;
     const e = cachedFold(evFile, () => {
       const t1 = Date.now();
       const wm = fitWindowModel(sample, W, s);
       const probs = windowProbs(W, wm.model);
+      if (CROSSFIT) {
+        const half = (i: number) => hashUnit(sample[i].group, 'boundary-crossfit') < 0.5;
+        const halves = [fitWindowModel(sample, W, s, (i) => !half(i)), fitWindowModel(sample, W, s, (i) => half(i))];
+        sample.forEach((r, i) => {
+          if (windowTrainRow(r, s) && W.feats[i]) probs[i] = W.feats[i].map((f) => halves[half(i) ? 0 : 1].model.predictProba(f)[1]);
+        });
+      }
       info = { trained_windows: wm.n, held_out_window_auroc: windowAuroc(sample, W, probs, s), seconds: Math.round((Date.now() - t1) / 1000) };
       writeFileSync(evFile + '.window.json', JSON.stringify(info));
       log(`B-${s}: window model on ${wm.n} windows, held-out window AUROC ${JSON.stringify(info.held_out_window_auroc)}`);
+      const evs = X.map((_, i) => (probs[i] ? boundaryEvidence(probs[i]!, win[i].map((w) => w.endWord - w.firstWord)) : EVIDENCE_NAMES.map(() => 0)));
+      if (CONTROL) {
+        // shuffle among the rows that have windows (Fisher-Yates, seeded)
+        const has = evs.map((_, i) => i).filter((i) => probs[i]);
+        const rng = mulberry32(45);
+        const perm = [...has];
+        for (let k = perm.length - 1; k > 0; k--) {
+          const j = Math.floor(rng() * (k + 1));
+          [perm[k], perm[j]] = [perm[j], perm[k]];
+        }
+        const orig = has.map((i) => evs[i]);
+        perm.forEach((i, k) => (evs[i] = orig[k]));
+      }
       const Xe = X.map((x, i) => {
-        const ev = probs[i] ? boundaryEvidence(probs[i]!, win[i].map((w) => w.endWord - w.firstWord)) : EVIDENCE_NAMES.map(() => 0);
+        const ev = evs[i];
         const y = new Float64Array(x.length + ev.length);
         y.set(x.subarray(0, x.length - lexSize), 0);
         y.set(ev, x.length - lexSize);
@@ -239,7 +277,7 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {
     measured: new Date().toISOString(),
     sample: { rows: sample.length, key: sampleKey, caps: WIDER_EVAL_CAPS },
-    recipe: { heads: 'models/heads-features-only config', loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, evidence: EVIDENCE_NAMES, continuation_sets: CONTINUATION_SETS, window_l2: WINDOW_L2 },
+    recipe: { heads: 'models/heads-features-only config', loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, evidence: EVIDENCE_NAMES, continuation_sets: CONTINUATION_SETS, window_l2: WINDOW_L2, crossfit: CROSSFIT, control: CONTROL },
     baseline_against_eval_wider_cache: reproduced,
     window_model: windowInfo,
   };
@@ -282,7 +320,50 @@ async function main(): Promise<void> {
   for (const v of ['base', 'evidence']) log(`${v}: clean mean macro-F1 ${r[v].clean_mean.macro_f1?.toFixed(3)}, MAE ${r[v].clean_mean.mae?.toFixed(3)}, P/E as C (wider folds) ${(100 * r[v].partial_as_creator_wider_folds.share).toFixed(1)}%`);
 }
 
-if (process.argv[1]?.endsWith('eval-boundary.ts')) {
+const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** models/card/details/text-boundary.md: each fold, base against each evidence report */
+export function renderBoundary(runs: { label: string; r: Record<string, any> }[]): string {
+  const first = runs[0].r;
+  const L: string[] = ['# Evidence of a human part for the features-only heads (issue 45 item 5)', ''];
+  L.push(
+    `Measured ${String(first.measured).slice(0, 16)} UTC by \`training/eval-boundary.ts\` on eval-wider's sample (${first.sample.rows} rows, key ${first.sample.key}), recipe B (today's + the wider sets), the features-only heads' config, leave-one-source-out over the clean folds; each fold refits the heads (${first.recipe.loso_cap_per_stratum} rows per stratum, ${first.recipe.epochs} epochs) and the window model without the held-out set. ` +
+      `The window model: a logistic head on the ${'90'} text features of word windows (>= 25 words, <= 8 per text), trained on the train split of ${first.recipe.continuation_sets.join(', ')} (H and C rows, and E rows with the first round((1 - PR) x words) words human; windows across the boundary left out). ` +
+      `Its evidence, ${first.recipe.evidence.length} inputs appended to the heads' (${first.recipe.evidence.join(', ')}): the word-weighted human-side share, the change point's relative position, its log-likelihood gain over all-LLM per window, the score jump across it, the first, last, largest and smallest window scores. ` +
+      'The decision of each variant: its own transfer of the 5% held-out rule (as eval-wider). "base" reproduces eval-wider\'s B features-only folds row for row.',
+    '',
+  );
+  const cols = runs.map((x) => x.label);
+  L.push(`| held-out set | rows | window AUROC | base macro-F1 | ${cols.map((c) => `${c} macro-F1`).join(' | ')} | base MAE | ${cols.map((c) => `${c} MAE`).join(' | ')} | base P/E as C | ${cols.map((c) => `${c} P/E as C`).join(' | ')} |`);
+  L.push(`|---|---:|---:|---:|${cols.map(() => '---:').join('|')}|---:|${cols.map(() => '---:').join('|')}|---:|${cols.map(() => '---:').join('|')}|`);
+  const pe = (b: any) => {
+    const x = b?.partial_as_creator;
+    const n = x ? x.polisher[1] + x.extender[1] : 0;
+    return n ? `${pct((x.polisher[0] + x.extender[0]) / n)} (${n})` : '-';
+  };
+  for (const s of Object.keys(first.base.per_source)) {
+    const b = first.base.per_source[s];
+    const ws = runs.map((x) => x.r.window_model?.[s]?.held_out_window_auroc?.auroc).find((v) => v !== undefined);
+    L.push(`| ${s} | ${b.n} | ${f3(ws)} | ${f3(b.role?.macro_f1)} | ${runs.map((x) => f3(x.r.evidence.per_source[s]?.role?.macro_f1)).join(' | ')} | ${f3(b.involvement?.mae)} | ${runs.map((x) => f3(x.r.evidence.per_source[s]?.involvement?.mae)).join(' | ')} | ${pe(b)} | ${runs.map((x) => pe(x.r.evidence.per_source[s])).join(' | ')} |`);
+  }
+  const pac = (x: any) => `${pct(x.share)} (P ${x.polisher[0]}/${x.polisher[1]}, E ${x.extender[0]}/${x.extender[1]})`;
+  L.push(`| **clean mean** | | | **${f3(first.base.clean_mean.macro_f1)}** | ${runs.map((x) => `**${f3(x.r.evidence.clean_mean.macro_f1)}**`).join(' | ')} | **${f3(first.base.clean_mean.mae)}** | ${runs.map((x) => `**${f3(x.r.evidence.clean_mean.mae)}**`).join(' | ')} | | ${cols.map(() => '').join(' | ')} |`);
+  L.push('');
+  L.push(`P and E texts called llm_creator, pooled over the wider sets' folds (eval-wider's partialAsCreator): base ${pac(first.base.partial_as_creator_wider_folds)}; ${runs.map((x) => `${x.label} ${pac(x.r.evidence.partial_as_creator_wider_folds)}`).join('; ')}. Over every clean fold: base ${pac(first.base.partial_as_creator_all_folds)}; ${runs.map((x) => `${x.label} ${pac(x.r.evidence.partial_as_creator_all_folds)}`).join('; ')}.`);
+  L.push('', `macro-F1 means over the sets with two roles or more (${first.base.clean_mean.sources.join(', ')}); MAE over the sets with a known PR. Window AUROC: the fold's window model on the held-out set's E texts, human-side windows against LLM-side ones ("-": no E texts).`);
+  return L.join('\n') + '\n';
+}
+
+if (process.argv[1]?.endsWith('eval-boundary.ts') && process.argv.includes('--render')) {
+  const runs = [
+    { label: 'evidence', file: path.join(HEADS_DIR, 'boundary.json') },
+    { label: 'evidence, cross-fitted', file: path.join(HEADS_DIR, 'boundary-crossfit.json') },
+    { label: 'control (shuffled)', file: path.join(HEADS_DIR, 'boundary-control.json') },
+  ].filter((x) => existsSync(x.file)).map((x) => ({ label: x.label, r: JSON.parse(readFileSync(x.file, 'utf8')) as Record<string, any> }));
+  writeFileSync(path.resolve('models/card/details/text-boundary.md'), renderBoundary(runs));
+  log('wrote models/card/details/text-boundary.md');
+} else if (process.argv[1]?.endsWith('eval-boundary.ts')) {
   main().catch((err) => {
     console.error(err);
     process.exit(1);
