@@ -45,7 +45,7 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const HEADS_DIR = path.resolve('models/heads-features-only');
-const OUT = path.resolve(arg('--out') ?? path.join(HEADS_DIR, process.argv.includes('--control') ? 'boundary-control.json' : process.argv.includes('--crossfit') ? 'boundary-crossfit.json' : 'boundary.json'));
+const OUT = path.resolve(arg('--out') ?? path.join(HEADS_DIR, process.argv.includes('--control') ? `boundary-control${arg('--control-seed') && arg('--control-seed') !== '45' ? `-${arg('--control-seed')}` : ''}.json` : process.argv.includes('--crossfit') ? 'boundary-crossfit.json' : 'boundary.json'));
 const MY_CACHE = path.resolve('training/.cache-boundary');
 const WIDER_FOLD_CACHE = path.resolve('training/.cache/wider-folds/heads-features-only');
 /** the continuation sets: exact boundaries (issue 45 item 5) */
@@ -62,7 +62,8 @@ const CROSSFIT = process.argv.includes('--crossfit');
  * row: how much of a difference the extra inputs make by themselves (the MLP's start, the standardiser).
  */
 const CONTROL = process.argv.includes('--control');
-const EVIDENCE_VARIANT = CONTROL ? 'control' : CROSSFIT ? 'evidence-cf' : 'evidence';
+const CONTROL_SEED = Number(arg('--control-seed') ?? 45);
+const EVIDENCE_VARIANT = CONTROL ? `control${CONTROL_SEED === 45 ? '' : `-${CONTROL_SEED}`}` : CROSSFIT ? 'evidence-cf' : 'evidence';
 
 const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -250,7 +251,7 @@ async function main(): Promise<void> {
       if (CONTROL) {
         // shuffle among the rows that have windows (Fisher-Yates, seeded)
         const has = evs.map((_, i) => i).filter((i) => probs[i]);
-        const rng = mulberry32(45);
+        const rng = mulberry32(CONTROL_SEED);
         const perm = [...has];
         for (let k = perm.length - 1; k > 0; k--) {
           const j = Math.floor(rng() * (k + 1));
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {
     measured: new Date().toISOString(),
     sample: { rows: sample.length, key: sampleKey, caps: WIDER_EVAL_CAPS },
-    recipe: { heads: 'models/heads-features-only config', loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, evidence: EVIDENCE_NAMES, continuation_sets: CONTINUATION_SETS, window_l2: WINDOW_L2, crossfit: CROSSFIT, control: CONTROL },
+    recipe: { heads: 'models/heads-features-only config', loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, evidence: EVIDENCE_NAMES, continuation_sets: CONTINUATION_SETS, window_l2: WINDOW_L2, crossfit: CROSSFIT, control: CONTROL ? { seed: CONTROL_SEED } : false },
     baseline_against_eval_wider_cache: reproduced,
     window_model: windowInfo,
   };
@@ -351,6 +352,12 @@ export function renderBoundary(runs: { label: string; r: Record<string, any> }[]
   L.push(`| **clean mean** | | | **${f3(first.base.clean_mean.macro_f1)}** | ${runs.map((x) => `**${f3(x.r.evidence.clean_mean.macro_f1)}**`).join(' | ')} | **${f3(first.base.clean_mean.mae)}** | ${runs.map((x) => `**${f3(x.r.evidence.clean_mean.mae)}**`).join(' | ')} | | ${cols.map(() => '').join(' | ')} |`);
   L.push('');
   L.push(`P and E texts called llm_creator, pooled over the wider sets' folds (eval-wider's partialAsCreator): base ${pac(first.base.partial_as_creator_wider_folds)}; ${runs.map((x) => `${x.label} ${pac(x.r.evidence.partial_as_creator_wider_folds)}`).join('; ')}. Over every clean fold: base ${pac(first.base.partial_as_creator_all_folds)}; ${runs.map((x) => `${x.label} ${pac(x.r.evidence.partial_as_creator_all_folds)}`).join('; ')}.`);
+  for (const x of runs) {
+    const srcs = first.base.clean_mean.sources as string[];
+    const d = srcs.map((s) => (x.r.evidence.per_source[s]?.role?.macro_f1 ?? NaN) - (first.base.per_source[s]?.role?.macro_f1 ?? NaN));
+    const dm = (first.base.clean_mean.mae_sources as string[]).map((s) => (x.r.evidence.per_source[s]?.involvement?.mae ?? NaN) - (first.base.per_source[s]?.involvement?.mae ?? NaN));
+    L.push('', `${x.label} against base: macro-F1 up on ${d.filter((v) => v > 0).length} of ${d.length} folds (change per fold from ${f3(Math.min(...d))} to +${f3(Math.max(...d))}), MAE down on ${dm.filter((v) => v < 0).length} of ${dm.length}.`);
+  }
   L.push('', `macro-F1 means over the sets with two roles or more (${first.base.clean_mean.sources.join(', ')}); MAE over the sets with a known PR. Window AUROC: the fold's window model on the held-out set's E texts, human-side windows against LLM-side ones ("-": no E texts).`);
   return L.join('\n') + '\n';
 }
@@ -360,6 +367,7 @@ if (process.argv[1]?.endsWith('eval-boundary.ts') && process.argv.includes('--re
     { label: 'evidence', file: path.join(HEADS_DIR, 'boundary.json') },
     { label: 'evidence, cross-fitted', file: path.join(HEADS_DIR, 'boundary-crossfit.json') },
     { label: 'control (shuffled)', file: path.join(HEADS_DIR, 'boundary-control.json') },
+    { label: 'control (shuffled, seed 7)', file: path.join(HEADS_DIR, 'boundary-control-7.json') },
   ].filter((x) => existsSync(x.file)).map((x) => ({ label: x.label, r: JSON.parse(readFileSync(x.file, 'utf8')) as Record<string, any> }));
   writeFileSync(path.resolve('models/card/details/text-boundary.md'), renderBoundary(runs));
   log('wrote models/card/details/text-boundary.md');
