@@ -29,7 +29,7 @@ import { wordCount, type TextRow } from './datasets/text-common.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
 import { block, type Block } from './eval-text.js';
 import { heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
-import { thresholdAtRate } from './text-fit.js';
+import { thresholdAtRate } from './fit/text-heads.js';
 import { CLEAN_FOLDS, WIDER_EVAL_CAPS } from './eval-wider.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
 import { normalizeForHeads } from '../src/heads/segments.js';
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
         y.set(x.subarray(x.length - lexSize), x.length - lexSize + ev.length);
         return y;
       });
-      return heldOutFold(`B-${s}+evidence`, sample, Xe, heads.config, lexSize, rule, {}, [...EVIDENCE_NAMES]);
+      return heldOutFold(`B-${s}+evidence`, sample, Xe, heads.config, lexSize, rule, [...EVIDENCE_NAMES]);
     });
     evid.push(e);
     windowInfo[s] = info;
