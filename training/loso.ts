@@ -52,23 +52,20 @@ export interface FoldRule {
  * fold restricted to today's sets): fit on the train-split rows that `rule.train` accepts (at most LOSO_CAP
  * per stratum), calibrate on the validation rows it accepts, predict every row `rule.heldOut` accepts.
  */
-export function heldOutFold(name: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number, rule: FoldRule, extraInputs: string[] = []): LosoFold {
+export function heldOutFold(name: string, sample: TextRow[], X: Float64Array[], config: TextHeadsConfig, lexiconSize: number, rule: FoldRule): LosoFold {
   const tr = trainRowsWhere(sample, rule.train);
   const va = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && rule.train(r) ? i : -1)).filter((i) => i >= 0);
   const te = sample.map((r, i) => (rule.heldOut(r) ? i : -1)).filter((i) => i >= 0);
   const trRows = select(sample, tr);
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
-  const names = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
-  // experiments: more columns between the embedding(s) and the marker words
-  const nLex = lex?.tokens.length ?? 0;
-  const inputs = [...names.slice(0, names.length - nLex), ...extraInputs, ...names.slice(names.length - nLex)];
+  const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
   const fitted = fitTextHeadsFrom(
     headData(trRows, select(Xs, tr), balancedWeights(trRows)),
     headData(select(sample, va), select(Xs, va)),
     { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
   );
-  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0, extra_inputs: extraInputs.length }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
+  const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
   const median = new TextHeads(h.config, fitted.standardizer.json, fitted.role.json, { ...fitted.involvement, method: 'role-median', interval_method: undefined }, lex);
   return {
     source: name,
