@@ -251,8 +251,10 @@ async function evaluate(): Promise<Record<string, unknown>> {
           const v = sample.filter(keep).map(ai).filter((x): x is number => x !== null);
           return v.length ? v.filter((x) => x >= t).length / v.length : null;
         };
+        // and outfox by generator: is one model's essays what inverts the ranking?
+        const outfoxBy = [...new Set(sample.filter(outfoxGen).map((r) => r.generator ?? '?'))].map((g) => [`outfox:${g}`, [outfoxHuman, (r: TextRow) => outfoxGen(r) && r.generator === g]] as const);
         const ranking = Object.fromEntries(
-          Object.entries(evalSets)
+          [...Object.entries(evalSets), ...outfoxBy]
             .filter(([, [, g]]) => g !== null)
             .map(([k, [h, g]]) => {
               const hv = sample.filter(h).map(ai).filter((x): x is number => x !== null);
@@ -403,7 +405,8 @@ export function renderWiderDetails(r: Record<string, any>): string {
     L.push('| heads | rule | threshold | IELTS flagged | ellipse flagged | outfox flagged | gede caught | outfox caught |', '|---|---|---|---|---|---|---|---|');
     for (const [m, v] of Object.entries(ta) as [string, any][]) {
       const au = v.auroc_human_vs_generated ?? {};
-      L.push(`| ${m} | AUROC: gede ${f3(au.gede)}, outfox ${f3(au.outfox)} | | | | | | |`);
+      const byGen = Object.entries(au).filter(([k]) => k.startsWith('outfox:')).map(([k, x]) => `${k.slice(7)} ${f3(x as number)}`).join(', ');
+      L.push(`| ${m} | AUROC: gede ${f3(au.gede)}, outfox ${f3(au.outfox)}${byGen ? ` (${byGen})` : ''} | | | | | | |`);
       for (const [k, x] of Object.entries(v.rules ?? {}) as [string, any][]) {
         if (!x) continue;
         const un = (v.unreached ?? []).includes(k) ? ' (not reachable: the strictest share tried, 0.05%)' : '';

@@ -136,13 +136,18 @@ export function roleIndex(role: Role): number {
 // ---------------------------------------------------------------------------------------------
 // caches (append-only JSON lines keyed by sha1 of the text)
 
-function loadCache(file: string): Map<string, string> {
+/** The cache's lines as a Map; read as bytes and split line by line, since a cache of span embeddings passes
+ * V8's longest string (512 MiB) once it holds about 20,000 texts. */
+export function loadCache(file: string): Map<string, string> {
   const m = new Map<string, string>();
   if (!existsSync(file)) return m;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const tab = line.indexOf('\t');
-    if (tab > 0) m.set(line.slice(0, tab), line.slice(tab + 1));
+  const buf = readFileSync(file);
+  for (let start = 0; start < buf.length; ) {
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0) end = buf.length;
+    const tab = buf.indexOf(0x09, start);
+    if (tab > start && tab < end) m.set(buf.toString('utf8', start, tab), buf.toString('utf8', tab + 1, end));
+    start = end + 1;
   }
   return m;
 }

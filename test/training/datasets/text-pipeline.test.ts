@@ -1,5 +1,8 @@
 import t from 'tap';
-import { balancedWeights, roleMask, sampleRows, stratum } from '../../../training/datasets/text-pipeline.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { balancedWeights, loadCache, roleMask, sampleRows, stratum } from '../../../training/datasets/text-pipeline.js';
 import type { TextRow } from '../../../training/datasets/text-common.js';
 import type { Role } from '../../../src/detectors/types.js';
 
@@ -50,4 +53,16 @@ t.test('sample: deterministic, capped per split and stratum, English only, gede 
   t.equal(a.filter((r) => r.source === 'gede' && r.role === 'human_author').length, 7);
   t.equal(a.filter((r) => r.source === 'gede' && r.role === 'llm_creator').length, 3);
   t.equal(stratum(row(1, 'a', null)), 'a|llm?|');
+});
+
+t.test('loadCache reads the cache line by line from bytes: keys before the tab, values after it, odd lines skipped', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-'));
+  const file = join(dir, 'c.tsv');
+  // an empty line, a line without a tab, a line starting with a tab, a value with a tab and non-ASCII text, no final newline
+  writeFileSync(file, 'a\t1\n\nno-tab\n\tx\nb\tv\tw\nc\tÉté 夏\nd\tlast');
+  const m = loadCache(file);
+  t.same([...m.entries()], [['a', '1'], ['b', 'v\tw'], ['c', 'Été 夏'], ['d', 'last']]);
+  t.equal(loadCache(join(dir, 'missing.tsv')).size, 0, 'no file: an empty cache');
+  writeFileSync(file, 'a\t1\na\t2\n');
+  t.equal(loadCache(file).get('a'), '2', 'a later line wins, as appending a recomputed value means');
 });
