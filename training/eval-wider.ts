@@ -219,13 +219,18 @@ async function evaluate(): Promise<Record<string, unknown>> {
     // the shipped heads themselves (their own threshold)
     const shipIdx = new Map<string, number>(sample.map((r, i) => [r.id, i]));
     const thr = heads.config.thresholds.ai_probability;
-    const shipPred = (r: TextRow) => ({ p: heads.predict(X[shipIdx.get(r.id)!]), thr });
+    // the shipped heads' prediction of a row, computed once (the fairness rows, the decision rules and the test split read it)
+    const shipMemo = new Map<number, HeadPrediction>();
+    const shipOf = (i: number): HeadPrediction => shipMemo.get(i) ?? shipMemo.set(i, heads.predict(X[i])).get(i)!;
+    const shipPred = (r: TextRow) => ({ p: shipOf(shipIdx.get(r.id)!), thr });
     fairness.shipped = fairnessBlock(shipPred);
     const testAll = (r: TextRow) => r.split === 'test' && !r.evalOnly;
     const random: Record<string, unknown> = {};
+    const allFits: Partial<Record<'A' | 'B', LosoFold>> = {};
     for (const [recipe, pool, q] of [['A', (r: TextRow) => today.has(r.source), qA], ['B', () => true, qB?.validation_rate ?? qA]] as const) {
       if (!only.includes('all')) break;
       const f = run(`${recipe}-all`, { train: pool, heldOut: (r) => r.evalOnly === true || testAll(r) });
+      allFits[recipe] = f;
       const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
       const t = foldThreshold(sample, f, q);
       fairness[recipe] = fairnessBlock((r) => {
@@ -273,19 +278,18 @@ async function evaluate(): Promise<Record<string, unknown>> {
       const humanEssayVal = (idx: number[], preds: { aiProbability: number }[]) =>
         preds.filter((_, j) => sample[idx[j]].role === 'human_author' && isEssay(sample[idx[j]])).map((p) => p.aiProbability).sort((a, b) => a - b);
       const valHuman = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && today.has(r.source) && r.role === 'human_author' ? i : -1)).filter((i) => i >= 0);
-      const shipVal = valHuman.map((i) => heads.predict(X[i]).aiProbability).sort((a, b) => a - b);
+      const shipVal = valHuman.map((i) => shipOf(i).aiProbability).sort((a, b) => a - b);
       const qMaxA = aFolds.length ? heldoutRates(aFolds, sample, [0.05], 'max')[0].validation_rate : null;
       const bt = heads.config.thresholds as { by_heldout_fpr?: Record<string, number> };
-      alt.shipped = one((r) => heads.predict(X[shipIdx.get(r.id)!]).aiProbability, {
+      alt.shipped = one((r) => shipOf(shipIdx.get(r.id)!).aiProbability, {
         mean_5: thr,
         mean_1: bt.by_heldout_fpr?.fpr_0_01 ?? null,
         worst_5: qMaxA === null ? null : thresholdAtRate(shipVal, qMaxA),
         essays_5: null,
       });
       for (const [recipe, folds, q] of [['A', aFolds, qA], ['B', bFolds, qB?.validation_rate ?? null]] as const) {
-        const file = path.join(FOLD_CACHE, `${recipe}-all-${sampleKey}.json`);
-        if (!existsSync(file) || !folds.length || q === null) continue;
-        const f = JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
+        const f = allFits[recipe];
+        if (!f || !folds.length || q === null) continue;
         const pos = new Map<number, number>(f.heldOut.map((i, j) => [i, j]));
         const ev = humanEssayVal(f.validation, f.validationPreds);
         const m1 = heldoutRates(folds, sample, [0.01])[0];
@@ -308,7 +312,8 @@ async function evaluate(): Promise<Record<string, unknown>> {
       }
       report.threshold_alternatives = alt;
     }
-    random.shipped = { test_today_sets: scores(sample.filter((r) => testAll(r) && today.has(r.source)), sample.filter((r) => testAll(r) && today.has(r.source)).map((r) => heads.predict(X[shipIdx.get(r.id)!])), thr) };
+    const testToday = sample.filter((r) => testAll(r) && today.has(r.source));
+    random.shipped = { test_today_sets: scores(testToday, testToday.map((r) => shipOf(shipIdx.get(r.id)!)), thr) };
     report.fairness = fairness;
     report.random_test = random;
   }
