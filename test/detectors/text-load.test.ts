@@ -6,51 +6,16 @@ import t from 'tap';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { loadTextDetector } from '../../src/detectors/text.js';
 import { DeadlineError, ModelUnavailableError, ROLES } from '../../src/detectors/types.js';
-import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
+import { DIM, fakeEmbedder, SHA, SYNTHETIC_VOCAB, vec } from '../helpers/fake-embedder.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../training/fit/text-heads.js';
 import { TextHeads, assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
 import { saveHeads } from '../../training/fit/save-heads.js';
 import { headSpans, normalizeForHeads, textHalves, textParts } from '../../src/heads/segments.js';
 
-const DIM = 4;
-const SHA = 'ab'.repeat(32);
-
-function vec(text: string): Float32Array {
-  const h = createHash('sha256').update(text).digest();
-  const v = Float32Array.from({ length: DIM }, (_, i) => h[i] / 255 - 0.5);
-  const n = Math.hypot(...v) || 1;
-  return v.map((x) => x / n);
-}
-
-function fakeEmbedder(sha = SHA, id = 'fake-encoder'): TextEmbedder & { calls: number } {
-  const e = {
-    calls: 0,
-    info: { id, version: '1', dim: DIM, maxLength: 64, precision: 'int8' as const, device: 'cpu' as const, sha256: sha },
-    async embed(text: string): Promise<Embedding> {
-      e.calls++;
-      const tokens = Math.max(1, Math.ceil(text.length / 4));
-      return { vector: vec(text), tokens, windows: [{ start: 0, end: text.length, tokens, vector: vec(text) }] };
-    },
-    async embedMany(texts: string[]): Promise<Embedding[]> {
-      return Promise.all(texts.map((x) => e.embed(x)));
-    },
-    stats: () => ({ queued: 0, running: 0, batches: 0 }),
-    async close() {},
-  };
-  return e;
-}
-
-// synthetic rows: "human" texts are plain, the LLM roles use different vocabularies
-const vocab = [
-  'i went home and my dog was there lol so we just sat around',
-  'moreover it is important to note that the comprehensive framework delves into crucial aspects',
-  'the study furthermore demonstrates notable improvements while additionally highlighting key insights',
-  'in conclusion this pivotal landscape underscores the multifaceted nature of the realm',
-];
+const vocab = SYNTHETIC_VOCAB;
 function textFor(k: number, i: number): string {
   const words = vocab[k].split(' ');
   const out: string[] = [];

@@ -6,41 +6,16 @@
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { ROLES } from '../../src/detectors/types.js';
-import type { Embedding, TextEmbedder } from '../../src/encoder/types.js';
+import type { TextEmbedder } from '../../src/encoder/types.js';
+import { DIM, fakeEmbedder as fakeEmbedderFor, SHA, SYNTHETIC_VOCAB, vec } from './fake-embedder.js';
 import { extractTextFeatures, TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../../src/features/text.js';
 import { fitTextHeadsFrom } from '../../training/fit/text-heads.js';
 import { assembleInputs, inputNamesFor } from '../../src/heads/text-heads.js';
 import { saveHeads } from '../../training/fit/save-heads.js';
 
-const DIM = 4;
-const SHA = 'ab'.repeat(32);
-function vec(text: string): Float32Array {
-  const h = createHash('sha256').update(text).digest();
-  const v = Float32Array.from({ length: DIM }, (_, i) => h[i] / 255 - 0.5);
-  const n = Math.hypot(...v) || 1;
-  return v.map((x) => x / n);
-}
-export const fakeEmbedder: TextEmbedder = {
-  info: { id: 'fake-encoder', version: '1', dim: DIM, maxLength: 64, precision: 'int8', device: 'cpu', sha256: SHA },
-  async embed(text: string): Promise<Embedding> {
-    const tokens = Math.max(1, Math.ceil(text.length / 4));
-    return { vector: vec(text), tokens, windows: [{ start: 0, end: text.length, tokens, vector: vec(text) }] };
-  },
-  async embedMany(texts: string[]): Promise<Embedding[]> {
-    return Promise.all(texts.map((x) => fakeEmbedder.embed(x)));
-  },
-  stats: () => ({ queued: 0, running: 0, batches: 0 }),
-  async close() {},
-};
-
-const vocab = [
-  'i went home and my dog was there lol so we just sat around',
-  'moreover it is important to note that the comprehensive framework delves into crucial aspects',
-  'the study furthermore demonstrates notable improvements while additionally highlighting key insights',
-  'in conclusion this pivotal landscape underscores the multifaceted nature of the realm',
-];
+export const fakeEmbedder: TextEmbedder = fakeEmbedderFor();
+const vocab = SYNTHETIC_VOCAB;
 function textFor(k: number, i: number): string {
   const words = vocab[k].split(' ');
   const out: string[] = [];
