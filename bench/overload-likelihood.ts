@@ -12,126 +12,24 @@
  * Benchmarks are not tests: nothing here asserts a time.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { f0, f1, f2, quantile, ROOT, sampleText, startServer, type RunningServer } from './lib.js';
+import { f0, f1, f2, quantile, ROOT, rssOf, sampleText, startServer, type RunningServer } from './lib.js';
+import { durationBuckets, metricsText, send, serverSide, steady, type Answer } from './load.js';
 
-interface Answer {
-  status: number;
-  ms: number;
-  /** Date.now() when the answer came */
-  wall: number;
-  /** ms since the phase started */
-  at: number;
-  retryAfter?: number;
-  type?: string;
-}
-
-function send(url: string, body: string, agent: http.Agent, t0: number): Promise<Answer> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const req = http.request(
-      `${url}/v1/text/analyze`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const end = performance.now();
-          const ra = res.headers['retry-after'];
-          let type: string | undefined;
-          if ((res.statusCode ?? 0) >= 400) {
-            try {
-              type = (JSON.parse(Buffer.concat(chunks).toString()) as { type?: string }).type;
-            } catch {
-              /* no body */
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, ms: end - start, at: end - t0, wall: Date.now(), retryAfter: ra ? Number(ra) : undefined, type });
-        });
-      },
-    );
-    req.setTimeout(120_000, () => req.destroy(new Error('client timeout')));
-    req.on('error', () => {
-      const end = performance.now();
-      resolve({ status: 0, ms: end - start, at: end - t0, wall: Date.now() });
-    });
-    req.end(body);
-  });
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MB */
-function memory(pid: number): { rss: number; peak: number } {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-  } catch {
-    return { rss: NaN, peak: NaN };
-  }
-}
-
-async function metricsText(url: string): Promise<string> {
-  try {
-    return await (await fetch(`${url}/metrics`)).text();
-  } catch {
-    return '';
-  }
-}
 const metric = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-
-async function steady(s: RunningServer, bodies: string[], c: number, seconds: number): Promise<{ c: number; rate: number; p50: number; non200: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  const ok: Answer[] = [];
-  let non200 = 0;
-  let k = 0;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (performance.now() < end) {
-        const a = await send(s.url, bodies[k++ % bodies.length], agent, t0);
-        if (a.status === 200) ok.push(a);
-        else {
-          non200++;
-          // a refused client waits as told (Retry-After), as a well-behaved one does, instead of spinning
-          await new Promise((r) => setTimeout(r, 1000 * (a.retryAfter ?? 1)));
-        }
-      }
-    }),
-  );
-  agent.destroy();
-  const last = ok.reduce((m, a) => Math.max(m, a.at), 0);
-  return { c, rate: ok.length > 0 ? (ok.length / last) * 1000 : 0, p50: quantile(ok.map((a) => a.ms), 0.5), non200 };
-}
 
 /** n requests at once, each on its own connection, while the server's RSS is sampled every 100 ms */
 async function burst(s: RunningServer, bodies: string[], n: number): Promise<{ answers: Answer[]; rssMax: number; server503: { medianMs: number; maxMs: number; n: number } }> {
   const before = await durationBuckets(s.url, 503);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   let rssMax = 0;
-  const sampler = setInterval(() => (rssMax = Math.max(rssMax, memory(s.pid).rss)), 100);
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssOf(s.pid).rss)), 100);
   const t0 = performance.now();
   const answers = await Promise.all(Array.from({ length: n }, (_, i) => send(s.url, bodies[i % bodies.length], agent, t0)));
   clearInterval(sampler);
   agent.destroy();
   return { answers, rssMax, server503: serverSide(before, await durationBuckets(s.url, 503)) };
-}
-
-async function durationBuckets(url: string, status: number): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  const re = new RegExp(`^http_request_duration_seconds_bucket\\{le="([^"]+)",method="POST",route="/v1/text/analyze",status_code="${status}"\\} (\\d+)`, 'gm');
-  for (const m of (await metricsText(url)).matchAll(re)) out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
-  return out;
-}
-
-function serverSide(before: Map<number, number>, after: Map<number, number>): { n: number; medianMs: number; maxMs: number } {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const cum = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
-  const n = cum.at(-1) ?? 0;
-  const bound = (k: number) => 1000 * (bounds[cum.findIndex((c) => c >= k)] ?? NaN);
-  return { n, medianMs: n > 0 ? bound(Math.ceil(n / 2)) : NaN, maxMs: n > 0 ? bound(n) : NaN };
 }
 
 export interface CrashResult {
@@ -259,16 +157,16 @@ export async function likelihoodOverload(o: LikelihoodOverloadOptions): Promise<
   let peakAfterBurst = NaN;
   try {
     if (!s.ready('likelihood')) throw new Error(`the likelihood model is not ready: ${s.reason('likelihood')}`);
-    idle = memory(s.pid);
-    await steady(s, bodies, 2, 4); // warm-up
+    idle = rssOf(s.pid);
+    await steady(s, bodies, 2, 4, { honourRetryAfter: true }); // warm-up
     for (const c of [1, 2, 4]) {
-      const r = await steady(s, bodies, c, steadySeconds);
+      const r = await steady(s, bodies, c, steadySeconds, { honourRetryAfter: true });
       steadyRows.push(r);
       o.log(`likelihood steady c${c}: ${f2(r.rate)}/s p50 ${f0(r.p50)} ms`);
     }
     await new Promise((r) => setTimeout(r, 2000));
     b = await burst(s, bodies, n);
-    peakAfterBurst = memory(s.pid).peak;
+    peakAfterBurst = rssOf(s.pid).peak;
     o.log(`likelihood burst: ${b.answers.map((a) => a.status).join(' ')}`);
   } finally {
     await s.stop();

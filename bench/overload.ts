@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { likelihoodOverload } from './overload-likelihood.js';
 import { f0, f1, f2, quantile, sampleText, startServer, type RunningServer } from './lib.js';
+import { durationBuckets, send, serverSide, steady, type Answer } from './load.js';
 
 export interface OverloadOptions {
   modelDir: string;
@@ -31,40 +32,6 @@ export interface OverloadOptions {
   /** also run the likelihood block (bench/overload-likelihood.ts; default: when models/likelihood is there) */
   likelihood?: boolean;
   log: (...a: unknown[]) => void;
-}
-
-interface Answer {
-  status: number;
-  /** ms from sending to the full answer */
-  ms: number;
-  /** ms since the phase started, when the answer came */
-  at: number;
-  retryAfter?: number;
-}
-
-/** One POST on its own connection (no keep-alive: as a burst of independent clients). */
-function send(url: string, body: string, agent: http.Agent, t0: number): Promise<Answer> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const req = http.request(
-      `${url}/v1/text/analyze`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          const end = performance.now();
-          const ra = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, ms: end - start, at: end - t0, retryAfter: ra ? Number(ra) : undefined });
-        });
-      },
-    );
-    req.setTimeout(120_000, () => req.destroy(new Error('client timeout')));
-    req.on('error', () => {
-      const end = performance.now();
-      resolve({ status: 0, ms: end - start, at: end - t0 });
-    });
-    req.end(body);
-  });
 }
 
 /** Polls /healthz every 100 ms until stopped; returns the latencies (ms). */
@@ -107,31 +74,6 @@ async function eventLoopLag(url: string): Promise<{ p50: number; p99: number; ma
   }
 }
 
-/** cumulative counts of the server's request-duration histogram for POST /v1/text/analyze with `status`, by bucket bound (s) */
-async function durationBuckets(url: string, status: number): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  try {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const re = new RegExp(`^http_request_duration_seconds_bucket\\{le="([^"]+)",method="POST",route="/v1/text/analyze",status_code="${status}"\\} (\\d+)`, 'gm');
-    for (const m of text.matchAll(re)) out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
-  } catch {
-    /* reported as unknown */
-  }
-  return out;
-}
-
-/**
- * The server's own view of the phase's answers with one status (from when the request reached it to
- * the answer): the bucket bounds (ms) that hold the median and the slowest, from the histogram's change.
- */
-function serverSide(before: Map<number, number>, after: Map<number, number>): { n: number; medianMs: number; maxMs: number } {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const cum = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
-  const n = cum.at(-1) ?? 0;
-  const bound = (k: number) => 1000 * (bounds[cum.findIndex((c) => c >= k)] ?? NaN);
-  return { n, medianMs: n > 0 ? bound(Math.ceil(n / 2)) : NaN, maxMs: n > 0 ? bound(n) : NaN };
-}
-
 /** encoder micro-batches run so far (GET /metrics) */
 async function encoderBatches(url: string): Promise<number> {
   try {
@@ -162,28 +104,6 @@ function phaseOf(name: string, sent: number, answers: Answer[], health: number[]
 }
 
 const bodies = (words: number) => Array.from({ length: 8 }, (_, i) => JSON.stringify({ text: sampleText(words, 300 + i) }));
-
-/** closed loops: `c` clients, each sending its next request when its answer comes */
-async function steady(s: RunningServer, texts: string[], c: number, seconds: number): Promise<{ c: number; rate: number; p50: number; non200: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  const ok: Answer[] = [];
-  let non200 = 0;
-  let k = 0;
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (performance.now() < end) {
-        const a = await send(s.url, texts[k++ % texts.length], agent, t0);
-        if (a.status === 200) ok.push(a);
-        else non200++;
-      }
-    }),
-  );
-  agent.destroy();
-  const last = ok.reduce((m, a) => Math.max(m, a.at), 0);
-  return { c, rate: ok.length > 0 ? (ok.length / last) * 1000 : 0, p50: quantile(ok.map((a) => a.ms), 0.5), non200 };
-}
 
 async function burst(s: RunningServer, texts: string[], n: number, name: string): Promise<Phase> {
   const before = await durationBuckets(s.url, 503);
