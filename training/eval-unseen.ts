@@ -39,7 +39,8 @@ md.push(
   `Measured ${new Date().toISOString()} by \`npx tsx training/eval-unseen.ts\` (part of \`npm run eval\`). Data: the opt-in sets ${optIn.join(', ')} (model card, data sets), ` +
     `every sampled row (DEFAULT_CAPS: at most 600 / 220 / 220 per split; all splits, since no row of these sets trained or calibrated the heads). ` +
     'They hold LLM text only (fully generated, PR 1), so the metrics are recall: the share flagged as LLM-involved at the threshold of each offered false-positive rate ' +
-    '(max_false_positive_rate 0.01 / 0.05 (default) / 0.1), the share whose role is read as llm_creator and as human_author, the mean ai_probability, and the PR MAE.',
+    '(max_false_positive_rate 0.01 / 0.05 (default) / 0.1), the share whose role is read as llm_creator and as human_author, the mean ai_probability, and the PR MAE. ' +
+    'The genres (paper reviews, chat answers) are new to the heads; since heads 1.2.0 some generators are not: the wider training sets hold GPT-3.5, GPT-4 and GPT-4o text (imbd, l2r, detectrl, fast-detect-gpt, glimpse, herbold-essays).',
 );
 md.push('');
 

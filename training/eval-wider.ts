@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
-import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
+import { WIDER_TEXT_SOURCES, widerHeads } from './datasets/wider/corpus.js';
 import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import { thresholdAtRate } from './fit/text-heads.js';
@@ -144,12 +144,16 @@ async function evaluate(): Promise<Record<string, unknown>> {
   const X = data.X;
   const today = new Set(TODAY_IDS);
   const wider = new Set(WIDER_TEXT_SOURCES.map((s) => s.id));
-  const transferA = (heads.config.thresholds.heldout_transfer ?? []) as { rate: number; validation_rate: number }[];
-  const qA = transferA.find((t) => t.rate === 0.05)?.validation_rate ?? 0.05;
+  // recipe A's decision: the validation share that heads 1.1.0 (today's sets only, shipped until 1.2.0) used for
+  // a 5% held-out FPR, from their training-time leave-one-source-out (config.json thresholds.heldout_transfer at 49add17)
+  const qA = heads.config.encoder ? 0.0195 : 0.016;
+  // the shipped heads' recipe: B when they were trained on the wider sets too (heads 1.2.0), else A
+  const shippedB = widerHeads(heads.config);
   const report: Record<string, unknown> = {
     measured: new Date().toISOString(),
     sample: { rows: sample.length, caps: WIDER_EVAL_CAPS, key: sampleKey, by_split: countBy(sample, (r) => r.split) },
     fold_recipe: { loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, encoder: encoderName, inputs: data.inputs.length },
+    shipped: { version: heads.config.version, recipe: shippedB ? 'B' : 'A' },
   };
   const run = (name: string, rule: FoldRule) => fold(name, sample, X, heads, rule, sampleKey);
 
@@ -181,7 +185,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
     const wb = bFolds.filter((f) => wider.has(f.source.slice(2)));
     confusion.B = partialAsCreator(wb.flatMap((f) => f.heldOut.map((i) => sample[i])), wb.flatMap((f) => f.heldOutPreds as HeadPrediction[]));
   }
-  report.transfer = { A: { validation_rate: qA, from: 'models/heads/config.json thresholds.heldout_transfer (5%)' }, B: qB };
+  report.transfer = { A: { validation_rate: qA, from: "heads 1.1.0's config.json thresholds.heldout_transfer (5%)" }, B: qB };
   report.per_source = per;
   report.clean_mean = {
     A: cleanMean(sample, per.A),
@@ -277,14 +281,16 @@ async function evaluate(): Promise<Record<string, unknown>> {
       };
       const humanEssayVal = (idx: number[], preds: { aiProbability: number }[]) =>
         preds.filter((_, j) => sample[idx[j]].role === 'human_author' && isEssay(sample[idx[j]])).map((p) => p.aiProbability).sort((a, b) => a - b);
-      const valHuman = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && today.has(r.source) && r.role === 'human_author' ? i : -1)).filter((i) => i >= 0);
+      // the shipped heads' worst-set rule applies their recipe's worst-fold share to their own validation scores
+      const valHuman = sample.map((r, i) => (r.split === 'validation' && !r.evalOnly && (shippedB || today.has(r.source)) && r.role === 'human_author' ? i : -1)).filter((i) => i >= 0);
       const shipVal = valHuman.map((i) => shipOf(i).aiProbability).sort((a, b) => a - b);
-      const qMaxA = aFolds.length ? heldoutRates(aFolds, sample, [0.05], 'max')[0].validation_rate : null;
+      const shipFolds = shippedB ? bFolds : aFolds;
+      const qMax = shipFolds.length ? heldoutRates(shipFolds, sample, [0.05], 'max')[0].validation_rate : null;
       const bt = heads.config.thresholds as { by_heldout_fpr?: Record<string, number> };
       alt.shipped = one((r) => shipOf(shipIdx.get(r.id)!).aiProbability, {
         mean_5: thr,
         mean_1: bt.by_heldout_fpr?.fpr_0_01 ?? null,
-        worst_5: qMaxA === null ? null : thresholdAtRate(shipVal, qMaxA),
+        worst_5: qMax === null ? null : thresholdAtRate(shipVal, qMax),
         essays_5: null,
       });
       for (const [recipe, folds, q] of [['A', aFolds, qA], ['B', bFolds, qB?.validation_rate ?? null]] as const) {
@@ -359,8 +365,8 @@ export function renderWider(enc: Record<string, any> | null, fo: Record<string, 
   const first = (enc ?? fo)!;
   L.push(
     `Measured ${String(first.measured).slice(0, 10)} by \`training/eval-wider.ts\` (part of \`npm run eval\`) on one sample of the wider corpus: today's sets and the ten sets of \`training/datasets/wider/\`, deduplicated and grouped across sets (${first.sample?.rows} rows; outfox and ellipse are evaluation only, like gede). ` +
-      `Every number but the shipped heads' comes from heads refitted (the heads' recipe, ${first.fold_recipe?.loso_cap_per_stratum} rows per stratum, ${first.fold_recipe?.epochs} epochs, the shipped encoder's inputs) without the rows they predict: **A** on today's sets only, as the shipped heads are; **B** on today's and the wider sets. ` +
-      'Their decision flags the share of their validation split\'s human texts that the 5% held-out rule gives (A: the shipped heads\' rule; B: the same transfer measured on B\'s folds). "-": not run.',
+      `Every number but the shipped heads' comes from heads refitted (the heads' recipe, ${first.fold_recipe?.loso_cap_per_stratum} rows per stratum, ${first.fold_recipe?.epochs} epochs, the shipped encoder's inputs) without the rows they predict: **A** on today's sets only, **B** on today's and the wider sets; the shipped text heads ${enc?.shipped?.version ?? '-'} follow recipe ${enc?.shipped?.recipe ?? '-'}, the features-only heads ${fo?.shipped?.version ?? '-'} recipe ${fo?.shipped?.recipe ?? '-'}. ` +
+      'Their decision flags the share of their validation split\'s human texts that the 5% held-out rule gives (A: heads 1.1.0\'s rule; B: the same transfer measured on B\'s folds). On the evaluation-only essays, the shipped heads stand in their recipe\'s column (shipped), the other recipe is one fit on all its training sets. "-": not run.',
     '',
   );
   const cols = (f: (r: Record<string, any>) => string) => `${enc ? f(enc) : '- | -'} | ${fo ? f(fo) : '- | -'}`;
@@ -377,14 +383,16 @@ export function renderWider(enc: Record<string, any> | null, fo: Record<string, 
   row("wider sets' polished and extended texts called llm_creator", ab((r, x) => pc(r.partial_as_creator_on_wider_folds?.[x])), '');
   row('GPT-4-class generators held out: macro-F1', ab((r, x) => f3(r.views?.[x]?.gpt4_held_out?.role?.macro_f1)), '');
   row('essays held out (every essay domain): macro-F1', ab((r, x) => f3(r.views?.[x]?.essays_held_out?.role?.macro_f1)), '>= 0.75');
-  const fair = (k: string) => (r: Record<string, any>) => `${pct(r.fairness?.shipped?.[k]?.flagged)} (shipped, ${r.fairness?.shipped?.[k]?.n ?? '-'}) | ${pct(r.fairness?.B?.[k]?.flagged)}`;
-  row('gede IELTS human essays flagged (A column: the shipped heads)', fair('human_ielts_flagged_gede'), '<= 5%');
+  // the shipped heads in their recipe's column, the other recipe's one fit on every training set beside them
+  const recipeOf = (r: Record<string, any>) => (r.shipped?.recipe ?? 'A') as 'A' | 'B';
+  const fair = (k: string) => (r: Record<string, any>) => (['A', 'B'] as const).map((x) => (x === recipeOf(r) ? `${pct(r.fairness?.shipped?.[k]?.flagged)} (shipped, ${r.fairness?.shipped?.[k]?.n ?? '-'})` : pct(r.fairness?.[x]?.[k]?.flagged))).join(' | ');
+  row('gede IELTS human essays flagged', fair('human_ielts_flagged_gede'), '<= 5%');
   row('ellipse human essays flagged (English learners, grades 8-12)', fair('human_ellipse_flagged'), '<= 5%');
   row('outfox human essays flagged (US students, grades 6-12)', fair('human_outfox_flagged'), '');
   row('gede fully generated essays caught', fair('gede_fully_generated_caught'), '>= 90%');
   row('outfox generated essays (not attacked) caught', fair('outfox_generated_caught'), '');
   const au = (x: any) => (x ? `${f3(x.gede)} / ${f3(x.outfox)}` : '-');
-  row('AUROC, human against generated essays, gede / outfox (any threshold; A column: shipped)', (r) => `${au(r.threshold_alternatives?.shipped?.auroc_human_vs_generated)} | ${au(r.threshold_alternatives?.B?.auroc_human_vs_generated)}`, '');
+  row('AUROC, human against generated essays, gede / outfox (any threshold)', (r) => (['A', 'B'] as const).map((x) => (x === recipeOf(r) ? `${au(r.threshold_alternatives?.shipped?.auroc_human_vs_generated)} (shipped)` : au(r.threshold_alternatives?.[x]?.auroc_human_vs_generated))).join(' | '), '');
   L.push('', `Each fold, the views by set, the random test split: [text heads](card/details/text-wider.md), [features only](card/details/text-wider-features-only.md).`);
   return L.join('\n') + '\n';
 }
@@ -406,7 +414,7 @@ export function renderWiderDetails(r: Record<string, any>): string {
   const ta = r.threshold_alternatives ?? {};
   if (Object.keys(ta).length) {
     const names: Record<string, string> = { mean_5: '5% held-out FPR, mean over held-out sets (the default)', mean_1: '1% held-out FPR, mean over sets', worst_5: '5% held-out FPR for the worst held-out set', essays_5: "5% of the validation split's human essays" };
-    L.push("Is the threshold what fails the essays? The ranking (AUROC of ai_probability, a set's human against its generated essays: what any threshold can reach), then each decision rule's threshold and shares (human essays flagged: IELTS, ellipse, outfox; generated essays caught: gede, outfox). The shipped heads' worst-set rule applies recipe A's worst-fold share to their own validation scores.", '');
+    L.push("Is the threshold what fails the essays? The ranking (AUROC of ai_probability, a set's human against its generated essays: what any threshold can reach), then each decision rule's threshold and shares (human essays flagged: IELTS, ellipse, outfox; generated essays caught: gede, outfox). The shipped heads apply their recipe's worst-fold share to their own validation scores for the worst-set rule.", '');
     L.push('| heads | rule | threshold | IELTS flagged | ellipse flagged | outfox flagged | gede caught | outfox caught |', '|---|---|---|---|---|---|---|---|');
     for (const [m, v] of Object.entries(ta) as [string, any][]) {
       const au = v.auroc_human_vs_generated ?? {};

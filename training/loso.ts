@@ -3,12 +3,16 @@
  * training/eval-text.ts (the LOSO metrics of the model card) and training/train-text.ts (the decision
  * thresholds, which are set so that their false-positive rate holds on a data set the heads never saw).
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TextRow } from './datasets/text-common.js';
-import { balancedWeights, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
+import { balancedWeights, CACHE_DIR, hashUnit, headData, stratum, withLexicon } from './datasets/text-pipeline.js';
 import type { LexiconJSON } from '../src/heads/lexicon.js';
 import { buildLexicon } from './fit/lexicon.js';
 import { fitTextHeadsFrom, predictAll, thresholdAtRate } from './fit/text-heads.js';
-import { inputNamesFor, TextHeads, type HeadPrediction, type TextHeadsConfig } from '../src/heads/text-heads.js';
+import { inputNamesFor, TextHeads, type HeadPrediction, type InvolvementJSON, type RoleHeadJSON, type TextHeadsConfig } from '../src/heads/text-heads.js';
+import type { StandardizerJSON } from '../src/heads/linear.js';
 import { auroc } from './datasets/judgments-pipeline.js';
 import { headRecipe, LEXICON_OPTS } from './recipe.js';
 
@@ -25,8 +29,6 @@ export interface LosoFold {
   /** indices into the sample: the other sets' validation rows (the fold's calibration rows) */
   validation: number[];
   validationPreds: HeadPrediction[];
-  /** the held-out rows' ratio by the weighted median of the same fold heads (the point shipped before role-consistent) */
-  heldOutMedianRatio: number[];
 }
 
 export const select = <T>(xs: T[], idx: number[]): T[] => idx.map((i) => xs[i]);
@@ -60,20 +62,28 @@ export function heldOutFold(name: string, sample: TextRow[], X: Float64Array[], 
   const lex: LexiconJSON | null = lexiconSize > 0 ? buildLexicon(trRows, LEXICON_OPTS) : null;
   const Xs = withLexicon(X, lexiconSize, sample.map((r) => r.text), lex);
   const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
-  const fitted = fitTextHeadsFrom(
-    headData(trRows, select(Xs, tr), balancedWeights(trRows)),
-    headData(select(sample, va), select(Xs, va)),
-    { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS },
-  );
+  const recipe = { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS };
+  // a fold's fit depends only on its train and validation rows and their inputs: cached by them, so the card's
+  // folds (eval-text.ts) reuse the fits that set the thresholds (train-text.ts) and a rerun refits nothing
+  const key = createHash('sha256').update(JSON.stringify({ recipe, tr: tr.map((i) => sample[i].id), va: va.map((i) => sample[i].id) }));
+  for (const i of [...tr, ...va]) key.update(new Uint8Array(Xs[i].buffer, Xs[i].byteOffset, Xs[i].byteLength));
+  const file = path.join(CACHE_DIR, 'fold-heads', `${key.digest('hex').slice(0, 24)}.json`);
+  let fitted: { standardizer: { json: StandardizerJSON }; role: { json: RoleHeadJSON }; involvement: InvolvementJSON };
+  if (existsSync(file)) {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { standardizer: StandardizerJSON; role: RoleHeadJSON; involvement: InvolvementJSON };
+    fitted = { standardizer: { json: c.standardizer }, role: { json: c.role }, involvement: c.involvement };
+  } else {
+    fitted = fitTextHeadsFrom(headData(trRows, select(Xs, tr), balancedWeights(trRows)), headData(select(sample, va), select(Xs, va)), recipe);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ standardizer: fitted.standardizer.json, role: fitted.role.json, involvement: fitted.involvement }));
+  }
   const h = new TextHeads({ ...config, lexicon_size: lex?.tokens.length ?? 0 }, fitted.standardizer.json, fitted.role.json, fitted.involvement, lex);
-  const median = new TextHeads(h.config, fitted.standardizer.json, fitted.role.json, { ...fitted.involvement, method: 'role-median', interval_method: undefined }, lex);
   return {
     source: name,
     heldOut: te,
     heldOutPreds: predictAll(h, select(Xs, te)),
     validation: va,
     validationPreds: predictAll(h, select(Xs, va)),
-    heldOutMedianRatio: predictAll(median, select(Xs, te)).map((p) => p.ratio),
   };
 }
 

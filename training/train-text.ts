@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DECISION_FPRS, DECISION_RATES, ROLES } from '../src/detectors/types.js';
 import { loadTextCorpus, TEXT_SOURCES, SPLIT_SEED, SPLIT_FRACTIONS } from './datasets/text.js';
+import { WIDER_TEXT_SOURCES } from './datasets/wider/corpus.js';
 import { balancedWeights, headData, prepareInputs, sampleRows, DEFAULT_CAPS } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import { TEXT_FEATURE_VERSION, TEXT_FEATURES } from '../src/features/text.js';
@@ -36,7 +37,7 @@ export function arg(name: string): string | undefined {
 }
 
 const log = (s: string) => console.log(`[train-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
-import { HEADS_LANGUAGES, HEADS_VERSION, headRecipe, LEXICON_OPTS, SPAN_POOLING } from './recipe.js';
+import { HEADS_LANGUAGES, HEADS_VERSION, HEADS_WIDER, headRecipe, LEXICON_OPTS, SPAN_POOLING } from './recipe.js';
 
 export async function openEmbedder(dir: string | null, precision: 'int8' | 'fp32'): Promise<{ embedder: TextEmbedder | null; files: Record<string, string>; version?: string }> {
   if (!dir) return { embedder: null, files: {} };
@@ -59,7 +60,7 @@ function trainingDataList(rows: TextRow[]): Record<string, unknown>[] {
     m[k] = (m[k] ?? 0) + 1;
     bySource.set(r.source, m);
   }
-  return TEXT_SOURCES.filter((s) => bySource.has(s.id)).map((s) => ({
+  return [...TEXT_SOURCES, ...WIDER_TEXT_SOURCES].filter((s) => bySource.has(s.id)).map((s) => ({
     source: s.id,
     origin: s.origin,
     license: s.license,
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   // --encoder [DIR] adds the encoder embedding as head inputs
   const encDir = process.argv.includes('--encoder') ? path.resolve(arg('--encoder') ?? 'models/encoder') : null;
   const t0 = Date.now();
-  const all = loadTextCorpus({ includeEval: false });
+  const all = loadTextCorpus({ includeEval: false, wider: HEADS_WIDER });
   const enc = await openEmbedder(encDir, 'fp32');
   const sample = sampleRows(all, DEFAULT_CAPS).filter((r) => !r.evalOnly && r.split !== 'test');
   log(`corpus ${all.length} rows; sample for training/calibration ${sample.length}`);

@@ -47,7 +47,7 @@ const NOT_PROSE: Record<NotProseKind, string> = {
 };
 
 /** the word-count warnings, as every answer has had them: below short_text_words, and past the embedding's words */
-export function wordWarnings(words: number, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words'>): string[] {
+function wordWarnings(words: number, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words'>): string[] {
   const warnings: string[] = [];
   if (words < cfg.thresholds.short_text_words)
     warnings.push(`text has ${words} words; below ${cfg.thresholds.short_text_words} words results are unreliable`);
@@ -73,7 +73,7 @@ export interface TextNotes {
  * gates the decision, and whether the text is prose at all. training/eval-languages.ts compares these with
  * the answers before issue 48 on the English test split.
  */
-export function textNotes(text: string, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words' | 'languages'>, languages: LanguageIdentifier): TextNotes {
+function textNotes(text: string, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words' | 'languages'>, languages: LanguageIdentifier): TextNotes {
   const words = countWords(text);
   const warnings = wordWarnings(words, cfg);
   const supported = cfg.languages?.supported ?? null;

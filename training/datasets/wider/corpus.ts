@@ -48,6 +48,11 @@ export const WIDER_TEXT_SOURCES: readonly TextSourceInfo[] = [
 
 if (WIDER_TEXT_SOURCES.map((s) => s.id).join() !== WIDER_IDS.join()) throw new Error('WIDER_TEXT_SOURCES and WIDER_IDS disagree');
 
+/** Heads trained on the wider sets too (their config.json training_data names one): evaluated on the wider corpus. */
+export function widerHeads(config: { training_data?: Record<string, unknown>[] }): boolean {
+  return (config.training_data ?? []).some((t) => WIDER_TEXT_SOURCES.some((s) => s.id === t.source));
+}
+
 /** `wider` if given, else the environment: TEXT_WIDER=1 loads the wider sets. */
 export function widerRequested(opts: { wider?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return opts.wider ?? env.TEXT_WIDER === '1';
