@@ -64,7 +64,8 @@ export function heldOutFold(name: string, sample: TextRow[], X: Float64Array[], 
   const inputs = inputNamesFor(config.features, config.embedding_dim, config.contrast ?? false, lex?.tokens ?? [], config.contrast_embedding ?? false, config.quarter_embedding ?? false);
   const recipe = { inputs, ...headRecipe(config.embedding_dim), epochs: LOSO_EPOCHS, maxIterations: LOSO_ITERATIONS };
   // a fold's fit depends only on its train and validation rows and their inputs: cached by them, so the card's
-  // folds (eval-text.ts) reuse the fits that set the thresholds (train-text.ts) and a rerun refits nothing
+  // folds (eval-text.ts) reuse the fits that set the thresholds (train-text.ts) and a rerun refits nothing; labels
+  // are not in the key (training/README.md: delete the folder after changing a loader's roles or PR)
   const key = createHash('sha256').update(JSON.stringify({ recipe, tr: tr.map((i) => sample[i].id), va: va.map((i) => sample[i].id) }));
   for (const i of [...tr, ...va]) key.update(new Uint8Array(Xs[i].buffer, Xs[i].byteOffset, Xs[i].byteLength));
   const file = path.join(CACHE_DIR, 'fold-heads', `${key.digest('hex').slice(0, 24)}.json`);
