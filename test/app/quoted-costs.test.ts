@@ -123,3 +123,14 @@ t.test("the encoder section's data and files: models/encoder/config.json and the
   const v = c.training.verification;
   t.match(enc, `\`model.onnx\` ${mb('model.onnx')} MB (fp32; fp32 ONNX vs torch: max abs difference ${v.onnx_fp32_vs_torch_max_abs_diff.toExponential(1)} on ${v.onnx_samples} samples) and \`model.int8.onnx\` ${mb('model.int8.onnx')} MB`);
 });
+
+t.test("TEXT_HEADS_DIR's comparison in the README: the two heads' metrics.json (gede) and wider.json (ellipse)", async (t) => {
+  const json = (p: string) => JSON.parse(read(p));
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const [d, f] = ['heads', 'heads-features-only'].map((h) => ({ m: json(`models/${h}/metrics.json`), w: json(`models/${h}/wider.json`) }));
+  const line = README.split('\n').find((l) => l.startsWith('| `TEXT_HEADS_DIR`'))!;
+  t.match(line, `IELTS essays by adult non-native writers (${pct(f.m.gede.fpr_human_ielts.value)} against ${pct(d.m.gede.fpr_human_ielts.value)})`);
+  t.match(line, `younger English learners (${pct(f.w.fairness.shipped.human_ellipse_flagged.flagged)} against ${pct(d.w.fairness.shipped.human_ellipse_flagged.flagged)})`);
+  t.match(line, `catches fewer generated essays (${pct(f.m.gede.recall_fully_generated.value)} against ${pct(d.m.gede.recall_fully_generated.value)}`);
+  t.match(line, `heads ${f.m.heads_version.split('+')[0]},`);
+});
