@@ -385,14 +385,16 @@ export function renderWider(enc: Record<string, any> | null, fo: Record<string, 
   row('essays held out (every essay domain): macro-F1', ab((r, x) => f3(r.views?.[x]?.essays_held_out?.role?.macro_f1)), '>= 0.75');
   // the shipped heads in their recipe's column, the other recipe's one fit on every training set beside them
   const recipeOf = (r: Record<string, any>) => (r.shipped?.recipe ?? 'A') as 'A' | 'B';
-  const fair = (k: string) => (r: Record<string, any>) => (['A', 'B'] as const).map((x) => (x === recipeOf(r) ? `${pct(r.fairness?.shipped?.[k]?.flagged)} (shipped, ${r.fairness?.shipped?.[k]?.n ?? '-'})` : pct(r.fairness?.[x]?.[k]?.flagged))).join(' | ');
+  /** the A and B cells: the shipped heads' cell in their recipe's column, the other recipe's beside it */
+  const byRecipe = (r: Record<string, any>, shipped: string, other: (x: 'A' | 'B') => string) => (['A', 'B'] as const).map((x) => (x === recipeOf(r) ? shipped : other(x))).join(' | ');
+  const fair = (k: string) => (r: Record<string, any>) => byRecipe(r, `${pct(r.fairness?.shipped?.[k]?.flagged)} (shipped, ${r.fairness?.shipped?.[k]?.n ?? '-'})`, (x) => pct(r.fairness?.[x]?.[k]?.flagged));
   row('gede IELTS human essays flagged', fair('human_ielts_flagged_gede'), '<= 5%');
   row('ellipse human essays flagged (English learners, grades 8-12)', fair('human_ellipse_flagged'), '<= 5%');
   row('outfox human essays flagged (US students, grades 6-12)', fair('human_outfox_flagged'), '');
   row('gede fully generated essays caught', fair('gede_fully_generated_caught'), '>= 90%');
   row('outfox generated essays (not attacked) caught', fair('outfox_generated_caught'), '');
   const au = (x: any) => (x ? `${f3(x.gede)} / ${f3(x.outfox)}` : '-');
-  row('AUROC, human against generated essays, gede / outfox (any threshold)', (r) => (['A', 'B'] as const).map((x) => (x === recipeOf(r) ? `${au(r.threshold_alternatives?.shipped?.auroc_human_vs_generated)} (shipped)` : au(r.threshold_alternatives?.[x]?.auroc_human_vs_generated))).join(' | '), '');
+  row('AUROC, human against generated essays, gede / outfox (any threshold)', (r) => byRecipe(r, `${au(r.threshold_alternatives?.shipped?.auroc_human_vs_generated)} (shipped)`, (x) => au(r.threshold_alternatives?.[x]?.auroc_human_vs_generated)), '');
   L.push('', `Each fold, the views by set, the random test split: [text heads](card/details/text-wider.md), [features only](card/details/text-wider-features-only.md).`);
   return L.join('\n') + '\n';
 }
