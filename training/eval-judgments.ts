@@ -1,7 +1,7 @@
 /**
  * `npm run eval`: the committed judgment heads on their test splits: accuracy / F1 / AUROC at k = 1, 2, 4, 8, 16,
  * the score-combination lookup as a reference, scores-only vs + candidate features, the artefact check, and (for
- * scores-only rubrics) other split seeds. Writes
+ * scores-only rubrics) the in-sample likelihood-ratio bound. Writes
  * models/judgments/<rubric>/metrics.json, models/judgments/config.json, models/card/judgments.md and
  * models/card/details/judgments.md.
  *
@@ -21,14 +21,13 @@ import {
   binaryMetrics,
   featureMatrix,
   groupMetrics,
-  makeSchema,
   prepare,
   writeJudgmentConfig,
   type BinaryMetrics,
   type Prepared,
   type RubricId,
 } from './datasets/judgments-pipeline.js';
-import { mulberry32, splitJudgments, type JudgmentRow } from './datasets/judgments.js';
+import { mulberry32, type JudgmentRow } from './datasets/judgments.js';
 
 const MODEL_DIR = path.resolve(process.env.MODEL_DIR ?? 'models');
 const DIR = path.join(MODEL_DIR, 'judgments');
@@ -147,34 +146,6 @@ function artefactCheck(p: Prepared) {
   };
 }
 
-/** refit with the chosen L2 and temperature on other split seeds (scores-only rubrics) */
-function splitSensitivity(p: Prepared, l2: number, temperature: number, seeds: number[]) {
-  const f1: number[] = [];
-  const acc: number[] = [];
-  for (const seed of seeds) {
-    const split = splitJudgments(p.data.rows, seed);
-    const train = p.data.rows.filter((r) => split.split.get(r.id) === 'train');
-    const test = p.data.rows.filter((r) => split.split.get(r.id) === 'test');
-    const q: Prepared = { ...p, split, train, test };
-    const schema = makeSchema(p.def, train, false);
-    const X = featureMatrix(q, schema, train);
-    const y = train.map((r) => r.label);
-    const m = fitLogistic(X, y, { l2, features: judgmentFeatureNames(schema), classes: ['human', 'llm'], sampleWeights: balancedWeights(y) });
-    m.temperature = temperature;
-    const bal = balancedTest(test);
-    const met = binaryMetrics(
-      featureMatrix(q, schema, bal).map((x) => m.logOdds(x)),
-      bal.map((r) => r.label),
-    );
-    f1.push(met.f1);
-    acc.push(met.accuracy);
-  }
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
-  const r4 = (v: number) => Number(v.toFixed(4));
-  return { seeds, f1_k1: f1, accuracy_k1: acc, f1_mean: r4(mean(f1)), f1_sd: r4(sd(f1)), accuracy_mean: r4(mean(acc)) };
-}
-
 const args = process.argv.slice(2);
 /** `--render-only`: no evaluation, the card's section from the committed metrics.json files alone */
 const RENDER_ONLY = args.includes('--render-only');
@@ -208,7 +179,6 @@ for (const id of ids) {
   }
   if (p.def.candidate) metrics.artefact_check = artefactCheck(p);
   if (!p.def.candidate) {
-    metrics.split_sensitivity = splitSensitivity(p, rubric.training.l2, rubric.training.temperature, [1, 2, 3, 4, 5]);
     metrics.in_sample_lr_bound = { k1_accuracy: oracleGroupAccuracy(p, 1), k16_accuracy: oracleGroupAccuracy(p, 16) };
   }
   writeFileSync(path.join(DIR, id, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
@@ -280,16 +250,6 @@ if (text.length) {
     lines.push(
       `| ${id} | ${fmt(so.k1.f1)} / ${fmt(so.k1.accuracy)} / ${fmt(so.k1.auroc)} | ${fmt(k1.f1)} / ${fmt(k1.accuracy)} / ${fmt(k1.auroc)} | ${fmt(so.groups.k16?.auroc)} | ${fmt(g.k16?.auroc)} | ${a ? `${fmt(a.before_normalization.auroc)} / ${fmt(a.after_normalization.auroc)}` : '-'} |`,
     );
-  }
-}
-const sens = RUBRIC_IDS.filter((id) => all[id]?.split_sensitivity);
-if (sens.length) {
-  details.push('', '## Split sensitivity (scores-only rubrics: same L2 and temperature, 5 other split seeds)', '');
-  details.push('| rubric | F1 k=1 on seeds 1-5 | mean +- sd |');
-  details.push('|---|---|---|');
-  for (const id of sens) {
-    const s = all[id].split_sensitivity as { f1_k1: number[]; f1_mean: number; f1_sd: number };
-    details.push(`| ${id} | ${s.f1_k1.map((v) => v.toFixed(3)).join(', ')} | ${s.f1_mean.toFixed(3)} +- ${s.f1_sd.toFixed(3)} |`);
   }
 }
 details.push('', '## Judge bias (training split): LLM mean - human mean, Cohen\'s d', '');

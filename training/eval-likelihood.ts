@@ -153,17 +153,6 @@ function fprAtRecall(scores: number[], idx: number[], humanIdx: number[], recall
   return humanIdx.filter((i) => scores[i] >= t).length / humanIdx.length;
 }
 
-/** bench/RESULTS.md section 10's median ms per 500-word text (first 256 tokens): the cost the card quotes, as the README and the schema do */
-function benchLikelihoodMs(): number | null {
-  const file = path.resolve('bench/RESULTS.md');
-  if (!existsSync(file)) return null;
-  const s10 = readFileSync(file, 'utf8').split(/^## /m).find((x) => x.startsWith('10. '));
-  const row = s10?.split('\n').find((l) => l.startsWith('| int4 (shipped), 500 words, first 256 tokens'));
-  const ms = Number(row?.slice(1, -1).split('|')[2]?.trim());
-  return Number.isFinite(ms) && ms > 0 ? ms : null;
-}
-const benchMs = benchLikelihoodMs();
-
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const md: string[] = [];
@@ -233,7 +222,7 @@ md.push(
     'combination above as `likelihood.ai_probability` and its signed explanation; the top-level `ai_probability`, `role`, `decision` and `involvement` are the text heads\' alone. ' +
     'The rule for turning it on by default (clean leave-one-source-out role macro-F1 up by 0.03 or more, at no more than the encoder pass\'s cost) is not met on cost: ' +
     'the model reads a 500-word text many times slower than the encoder (bench/RESULTS.md, section 10). ' +
-    `Not measured: the role and involvement heads retrained with these features under the card's full leave-one-source-out; the features of the whole corpus (about 26,000 texts) would take ${benchMs ? `about ${Math.round((26000 * benchMs) / 1000 / 3600)} h of this 2-core CPU at the ${(benchMs / 1000).toFixed(1)} s a 500-word text that bench/RESULTS.md section 10 measured (first 256 tokens)` : 'hours of this 2-core CPU (bench/RESULTS.md section 10 has the cost per text)'}.`,
+    `Not measured: the role and involvement heads retrained with these features under the card's full leave-one-source-out; the features of the whole corpus (about 26,000 texts) would take hours of this 2-core CPU (bench/RESULTS.md section 10 has the cost per text).`,
 );
 md.push('');
 writeFileSync(path.resolve('models/card/likelihood.md'), md.join('\n') + '\n');

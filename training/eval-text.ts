@@ -64,8 +64,8 @@ export function block(rows: TextRow[], preds: HeadPrediction[], thr: number): Bl
   };
 }
 
-const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+export const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
+export const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
 /**
  * `--int8-cost`: the shipped heads on the test split and gede, their inputs embedded once with the fp32

@@ -22,32 +22,27 @@
  * The decision of a fold flags ai_probability at or above the threshold that flags q of its validation
  * split's human texts, q being what the shipped rule uses (thresholds.heldout_transfer of
  * models/heads/config.json, 5% held-out FPR) for A, and the same transfer measured on B's folds for B.
- * Fold results are cached in training/.cache/wider-folds/ (a run resumes).
+ * Each fold's fit is cached by training/loso.ts (a run resumes).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTextCorpus, TEXT_SOURCES } from './datasets/text.js';
 import { WIDER_TEXT_SOURCES, widerHeads } from './datasets/wider/corpus.js';
-import { CACHE_DIR, DEFAULT_CAPS, type SampleCaps, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
+import { DEFAULT_CAPS, type SampleCaps, headsInputOptions, prepareInputs, sampleRows } from './datasets/text-pipeline.js';
 import type { TextRow } from './datasets/text-common.js';
 import { thresholdAtRate } from './fit/text-heads.js';
 import { TextHeads, type HeadPrediction } from '../src/heads/text-heads.js';
-import { openEmbedder } from './train-text.js';
-import { block, type Block } from './eval-text.js';
+import { arg, openEmbedder } from './train-text.js';
+import { block, f3, pct, type Block } from './eval-text.js';
 import { auroc } from './datasets/judgments-pipeline.js';
 import { fullyGenerated, heldOutFold, heldoutRates, LOSO_CAP, LOSO_EPOCHS, type FoldRule, type LosoFold } from './loso.js';
 
 const log = (s: string) => console.log(`[eval-wider ${new Date().toISOString().slice(11, 19)}] ${s}`);
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 
 const HEADS_DIR = path.resolve(arg('--heads') ?? 'models/heads');
 const OUT = path.join(HEADS_DIR, 'wider.json');
 const CARD = path.resolve('models/card/text-wider.md');
-const FOLD_CACHE = path.join(CACHE_DIR, 'wider-folds', path.basename(HEADS_DIR));
 /**
  * The sample: DEFAULT_CAPS' evaluation rows, and a third of its train / validation / test rows per stratum (a
  * fold trains on at most LOSO_CAP = 200 rows per stratum anyway); one encoder pass per text on 2 cores.
@@ -62,25 +57,6 @@ export const CLEAN_FOLDS = [...CLEAN_TODAY, ...WIDER_TRAIN_IDS];
 export const gpt4Class = (r: TextRow): boolean => /gpt-?4/i.test(r.generator ?? '');
 export const isEssay = (r: TextRow): boolean => r.domain.startsWith('essay');
 
-type Scores = Block;
-const scores = block;
-
-type Slim = Pick<HeadPrediction, 'probabilities' | 'label' | 'labelIndex' | 'aiProbability' | 'ratio' | 'interval' | 'coverage'>;
-const slim = (p: HeadPrediction): Slim => ({ probabilities: p.probabilities, label: p.label, labelIndex: p.labelIndex, aiProbability: p.aiProbability, ratio: p.ratio, interval: p.interval, coverage: p.coverage });
-
-/** a fold, fitted or read back from the cache (keyed by the sample's ids and the fold's recipe) */
-function fold(name: string, sample: TextRow[], X: Float64Array[], heads: TextHeads, rule: FoldRule, sampleKey: string): LosoFold {
-  const file = path.join(FOLD_CACHE, `${name.replace(/[^a-z0-9-]+/gi, '_')}-${sampleKey}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LosoFold;
-  const t0 = Date.now();
-  const f = heldOutFold(name, sample, X, heads.config, heads.lexicon?.tokens.length ?? 0, rule);
-  const out = { ...f, heldOutPreds: f.heldOutPreds.map(slim), validationPreds: f.validationPreds.map(slim) } as unknown as LosoFold;
-  mkdirSync(FOLD_CACHE, { recursive: true });
-  writeFileSync(file, JSON.stringify(out));
-  log(`fold ${name}: ${f.heldOut.length} held-out rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  return out;
-}
-
 /** the fold's decision threshold: flags share q of its validation split's human texts */
 function foldThreshold(sample: TextRow[], f: LosoFold, q: number): number {
   const hv = f.validationPreds.filter((_, j) => sample[f.validation[j]].role === 'human_author').map((p) => p.aiProbability).sort((a, b) => a - b);
@@ -88,10 +64,10 @@ function foldThreshold(sample: TextRow[], f: LosoFold, q: number): number {
 }
 
 /** scores of the held-out rows of `f` that `keep` accepts */
-function foldScores(sample: TextRow[], f: LosoFold, q: number, keep: (r: TextRow) => boolean = () => true): Scores {
+function foldBlock(sample: TextRow[], f: LosoFold, q: number, keep: (r: TextRow) => boolean = () => true): Block {
   const thr = foldThreshold(sample, f, q);
   const idx = f.heldOut.map((i, j) => (keep(sample[i]) ? j : -1)).filter((j) => j >= 0);
-  return scores(idx.map((j) => sample[f.heldOut[j]]), idx.map((j) => f.heldOutPreds[j] as HeadPrediction), thr);
+  return block(idx.map((j) => sample[f.heldOut[j]]), idx.map((j) => f.heldOutPreds[j] as HeadPrediction), thr);
 }
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -105,7 +81,7 @@ interface CleanMean {
   mae_sources: string[];
 }
 
-function cleanMean(sample: TextRow[], per: Record<string, Scores>, keep: (s: string) => boolean = () => true): CleanMean {
+function cleanMean(sample: TextRow[], per: Record<string, Block>, keep: (s: string) => boolean = () => true): CleanMean {
   const multi = Object.entries(per).filter(([s, b]) => keep(s) && b.role && rolesIn(sample, s) >= 2);
   const withPr = Object.entries(per).filter(([s, b]) => keep(s) && b.involvement);
   const eces = Object.entries(per).filter(([s, b]) => keep(s) && b.role).map(([s, b]) => ({ source: s, ece: b.role!.ece }));
@@ -155,20 +131,25 @@ async function evaluate(): Promise<Record<string, unknown>> {
     fold_recipe: { loso_cap_per_stratum: LOSO_CAP, epochs: LOSO_EPOCHS, encoder: encoderName, inputs: data.inputs.length },
     shipped: { version: heads.config.version, recipe: shippedB ? 'B' : 'A' },
   };
-  const run = (name: string, rule: FoldRule) => fold(name, sample, X, heads, rule, sampleKey);
+  const run = (name: string, rule: FoldRule) => {
+    const t = Date.now();
+    const f = heldOutFold(name, sample, X, heads.config, heads.lexicon?.tokens.length ?? 0, rule);
+    log(`fold ${name}: ${f.heldOut.length} held-out rows in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+    return f;
+  };
 
   // A: today's sets only
   const aFolds: LosoFold[] = [];
-  const per: Record<'A' | 'B', Record<string, Scores>> = { A: {}, B: {} };
+  const per: Record<'A' | 'B', Record<string, Block>> = { A: {}, B: {} };
   const confusion: Record<string, unknown> = {};
   if (only.includes('A')) {
     for (const s of CLEAN_TODAY) {
       const f = run(`A-${s}`, { train: (r) => today.has(r.source) && r.source !== s, heldOut: (r) => r.source === s });
       aFolds.push(f);
-      per.A[s] = foldScores(sample, f, qA);
+      per.A[s] = foldBlock(sample, f, qA);
     }
     const fw = run('A-wider', { train: (r) => today.has(r.source), heldOut: (r) => wider.has(r.source) && !r.evalOnly });
-    for (const s of WIDER_TRAIN_IDS) per.A[s] = foldScores(sample, fw, qA, (r) => r.source === s);
+    for (const s of WIDER_TRAIN_IDS) per.A[s] = foldBlock(sample, fw, qA, (r) => r.source === s);
     confusion.A = partialAsCreator(fw.heldOut.map((i) => sample[i]), fw.heldOutPreds as HeadPrediction[]);
   }
   // B: today's + the wider sets
@@ -180,7 +161,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
     bFolds.sort((a, b) => CLEAN_FOLDS.indexOf(a.source.slice(2)) - CLEAN_FOLDS.indexOf(b.source.slice(2)));
   }
   const qB = bFolds.length ? heldoutRates(bFolds, sample, [0.05])[0] : null;
-  for (const f of bFolds) per.B[f.source.slice(2)] = foldScores(sample, f, qB!.validation_rate);
+  for (const f of bFolds) per.B[f.source.slice(2)] = foldBlock(sample, f, qB!.validation_rate);
   if (bFolds.length) {
     const wb = bFolds.filter((f) => wider.has(f.source.slice(2)));
     confusion.B = partialAsCreator(wb.flatMap((f) => f.heldOut.map((i) => sample[i])), wb.flatMap((f) => f.heldOutPreds as HeadPrediction[]));
@@ -242,9 +223,9 @@ async function evaluate(): Promise<Record<string, unknown>> {
         return j === undefined ? null : { p: f.heldOutPreds[j] as HeadPrediction, thr: t };
       });
       random[recipe] = {
-        test_today_sets: foldScores(sample, f, q, (r) => testAll(r) && today.has(r.source)),
-        test_wider_sets: foldScores(sample, f, q, (r) => testAll(r) && wider.has(r.source)),
-        test_all: foldScores(sample, f, q, testAll),
+        test_today_sets: foldBlock(sample, f, q, (r) => testAll(r) && today.has(r.source)),
+        test_wider_sets: foldBlock(sample, f, q, (r) => testAll(r) && wider.has(r.source)),
+        test_all: foldBlock(sample, f, q, testAll),
       };
     }
     // issue 45, item 6: is the threshold what fails the essays? The ranking first (AUROC of ai_probability,
@@ -319,7 +300,7 @@ async function evaluate(): Promise<Record<string, unknown>> {
       report.threshold_alternatives = alt;
     }
     const testToday = sample.filter((r) => testAll(r) && today.has(r.source));
-    random.shipped = { test_today_sets: scores(testToday, testToday.map((r) => shipOf(shipIdx.get(r.id)!)), thr) };
+    random.shipped = { test_today_sets: block(testToday, testToday.map((r) => shipOf(shipIdx.get(r.id)!)), thr) };
     report.fairness = fairness;
     report.random_test = random;
   }
@@ -331,10 +312,10 @@ async function evaluate(): Promise<Record<string, unknown>> {
       const g = run(`${recipe}-no-gpt4`, { train: (r) => pool(r) && !gpt4Class(r), heldOut: (r) => !r.evalOnly && (gpt4Class(r) || testHuman(r)) });
       const d = run(`${recipe}-no-essays`, { train: (r) => pool(r) && !isEssay(r), heldOut: (r) => !r.evalOnly && isEssay(r) });
       views[recipe] = {
-        gpt4_held_out: foldScores(sample, g, q),
+        gpt4_held_out: foldBlock(sample, g, q),
         gpt4_rows_by_source: countBy(g.heldOut.map((i) => sample[i]).filter(gpt4Class), (r) => r.source),
-        essays_held_out: foldScores(sample, d, q),
-        essays_held_out_by_source: Object.fromEntries([...new Set(d.heldOut.map((i) => sample[i].source))].map((s) => [s, foldScores(sample, d, q, (r) => r.source === s)])),
+        essays_held_out: foldBlock(sample, d, q),
+        essays_held_out_by_source: Object.fromEntries([...new Set(d.heldOut.map((i) => sample[i].source))].map((s) => [s, foldBlock(sample, d, q, (r) => r.source === s)])),
       };
     }
     report.views = views;
@@ -352,9 +333,6 @@ function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------
 // the card section
-
-const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(3));
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 
 /**
  * The card's section: the text heads (models/heads/wider.json) and the features-only heads

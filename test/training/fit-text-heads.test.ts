@@ -1,4 +1,5 @@
 /** The fits of training/fit/ on synthetic data, and the served heads they make (src/heads/). */
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { clippedInterval } from '../../src/heads/calibration.js';
 import { sigmoid, softmaxOf, SoftmaxHead } from '../../src/heads/linear.js';
@@ -209,4 +210,20 @@ t.test('marker words: kept only when they lean the same way in several data sets
   const v = lexiconVector(lex, 'Delve, delve and DELVE.');
   t.ok(v[lex.tokens.indexOf('delve')] > 0);
   t.equal(lexiconVector(lex, '').length, lex.tokens.length);
+});
+
+t.test('fitMlpSets: the same network bit for bit as the one-unit-at-a-time loops of 8a21916', async (t) => {
+  // the fit's loops take four hidden units (and four classes) per pass over the inputs; each sum still adds in
+  // the order of the inputs, so the result must not move by one bit. These sha256 prefixes are what
+  // training/fit/mlp.ts at 8a21916 gives; the shapes exercise the four-wide blocks and the remainders.
+  const expected: Record<string, string> = { '4x6x13': '4026d87c30d4de9b', '2x9x7': '8dd3c013a32454f8', '5x8x11': '153b7c10eb320b77' };
+  for (const [K, H, d] of [[4, 6, 13], [2, 9, 7], [5, 8, 11]]) {
+    const rnd = mulberry32(11);
+    const n = 60;
+    const Z = Array.from({ length: n }, () => Float64Array.from({ length: d }, () => rnd() * 2 - 1));
+    const masks = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? (1 << K) - 1 : 1 << (i % K)));
+    const w = Array.from({ length: n }, (_, i) => 0.5 + (i % 3));
+    const head = fitMlpSets(Z, masks, w, { classes: Array.from({ length: K }, (_, k) => `c${k}`), hidden: H, epochs: 3, batch: 16, l2: 0.01 });
+    t.equal(createHash('sha256').update(JSON.stringify(head.json)).digest('hex').slice(0, 16), expected[`${K}x${H}x${d}`], `${K} classes, ${H} units, ${d} inputs`);
+  }
 });

@@ -71,6 +71,39 @@ export function averageMlps(heads: MlpHead[]): MlpHead {
   });
 }
 
+/**
+ * out[r] = p[bias + r] + sum over j of p[rows + r * d + j] * z[j], for r < n. Four rows per pass over z: four
+ * independent sums, each adding in the order of j as a row alone would (the same result bit for bit, about
+ * twice as fast: the additions of one sum wait on each other).
+ */
+function affine(p: Float64Array, rows: number, bias: number, n: number, d: number, z: ArrayLike<number>, out: Float64Array): void {
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    let s0 = p[bias + r];
+    let s1 = p[bias + r + 1];
+    let s2 = p[bias + r + 2];
+    let s3 = p[bias + r + 3];
+    const o = rows + r * d;
+    for (let j = 0; j < d; j++) {
+      const zj = z[j];
+      s0 += p[o + j] * zj;
+      s1 += p[o + d + j] * zj;
+      s2 += p[o + 2 * d + j] * zj;
+      s3 += p[o + 3 * d + j] * zj;
+    }
+    out[r] = s0;
+    out[r + 1] = s1;
+    out[r + 2] = s2;
+    out[r + 3] = s3;
+  }
+  for (; r < n; r++) {
+    let s = p[bias + r];
+    const o = rows + r * d;
+    for (let j = 0; j < d; j++) s += p[o + j] * z[j];
+    out[r] = s;
+  }
+}
+
 function fitOneMlp(
   Z: ArrayLike<number>[],
   masks: ArrayLike<number>,
@@ -110,6 +143,7 @@ function fitOneMlp(
   const lg = new Float64Array(K);
   const dl = new Float64Array(K);
   const dh = new Float64Array(H);
+  const act = new Int32Array(H);
   let step = 0;
   let lastLoss = 0;
   const b1 = 0.9;
@@ -133,18 +167,13 @@ function fitOneMlp(
         const w = weights[i] / bw;
         if (w === 0) continue;
         const z = Z[i];
-        for (let u = 0; u < H; u++) {
-          let s = p[oc + u];
-          const o = oU + u * d;
-          for (let j = 0; j < d; j++) s += p[o + j] * z[j];
-          pre[u] = s;
-          hid[u] = s > 0 ? s : 0;
-        }
+        // the hidden units' and the logits' linear parts: rows of U and W dotted with z (plus their biases)
+        affine(p, oU, oc, H, d, z, pre);
+        for (let v = 0; v < H; v++) hid[v] = pre[v] > 0 ? pre[v] : 0;
         let mx = -Infinity;
+        affine(p, oW, ob, K, d, z, lg);
         for (let k = 0; k < K; k++) {
-          let s = p[ob + k];
-          const o = oW + k * d;
-          for (let j = 0; j < d; j++) s += p[o + j] * z[j];
+          let s = lg[k];
           const ov = oV + k * H;
           for (let u = 0; u < H; u++) s += p[ov + u] * hid[u];
           lg[k] = s;
@@ -176,11 +205,34 @@ function fitOneMlp(
             dh[u] += r * p[ov + u];
           }
         }
+        // the active units' gradients, four per pass over z (each element of g gets the same additions as before)
+        let na = 0;
         for (let u = 0; u < H; u++) {
           if (pre[u] <= 0 || dh[u] === 0) continue;
-          const r = dh[u];
-          g[oc + u] += r;
-          const o = oU + u * d;
+          g[oc + u] += dh[u];
+          act[na++] = u;
+        }
+        let a = 0;
+        for (; a + 3 < na; a += 4) {
+          const r0 = dh[act[a]];
+          const r1 = dh[act[a + 1]];
+          const r2 = dh[act[a + 2]];
+          const r3 = dh[act[a + 3]];
+          const o0 = oU + act[a] * d;
+          const o1 = oU + act[a + 1] * d;
+          const o2 = oU + act[a + 2] * d;
+          const o3 = oU + act[a + 3] * d;
+          for (let j = 0; j < d; j++) {
+            const zj = z[j];
+            g[o0 + j] += r0 * zj;
+            g[o1 + j] += r1 * zj;
+            g[o2 + j] += r2 * zj;
+            g[o3 + j] += r3 * zj;
+          }
+        }
+        for (; a < na; a++) {
+          const r = dh[act[a]];
+          const o = oU + act[a] * d;
           for (let j = 0; j < d; j++) g[o + j] += r * z[j];
         }
       }

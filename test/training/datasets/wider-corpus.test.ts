@@ -11,7 +11,7 @@ import { balancedWeights, sampleRows } from '../../../training/datasets/text-pip
 import { spreadOverCells } from '../../../training/datasets/wider/balance.js';
 import { mergeWider, WIDER_SOURCE_IDS, WIDER_TEXT_SOURCES, widerRequested } from '../../../training/datasets/wider/corpus.js';
 import { textGroup } from '../../../training/datasets/wider/common.js';
-import { groupsOnTwoSplits, widerSummary } from '../../../training/datasets/wider/summary.js';
+import { groupsOnTwoSplits } from '../../../training/datasets/wider/summary.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/datasets/wider', import.meta.url));
 const golden = JSON.parse(readFileSync(new URL('../../fixtures/datasets/today-golden.json', import.meta.url), 'utf8')) as {
@@ -150,12 +150,4 @@ t.test('sampling with the wider sets: caps spread over generator x domain, weigh
   // ellipse (evaluation only) is capped per subset, not kept whole like gede's human essays
   const ell = Array.from({ length: 5 }, (_, i): TextRow => ({ ...r(200 + i, 'human', 'essay-ell'), id: `ellipse:${i}`, source: 'ellipse', subset: 'grade-8', role: 'human_author', llm: false, pr: 0, split: 'test', evalOnly: true }));
   t.equal(sampleRows(ell, { train: 6, validation: 1, test: 1, evalPerSubset: 3, minTrainChars: 5 }).length, 3);
-});
-
-t.test('summary: counts per set x role x split and the shared groups', async (t) => {
-  const { rows, wider } = corpus(true);
-  const md = widerSummary(rows, wider);
-  t.match(md, /\| \*\*imbd\*\* \| \d+ \|/);
-  t.match(md, /Groups on two sides of a split: 0\./);
-  t.match(md, /\| detectrl\+fast-detect-gpt\+glimpse\+imbd \| 1 \|/);
 });
