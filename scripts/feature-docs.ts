@@ -41,7 +41,7 @@ export function renderFeaturesMarkdown(): string {
     'POS tag is not PUNCT, SYM or SPACE (wink splits contractions: "do" + "n\'t"); a **char** is a Unicode',
     'code point. "Per sentence" rates divide by max(1, sentence_count) when the text has words.',
     '',
-    'POS tags come from wink-nlp with wink-eng-lite-web-model (MIT, shipped in npm, loaded once, no downloads).',
+    'POS tags come from wink-nlp with wink-eng-lite-web-model (MIT, shipped in npm, loaded at the first text, no downloads). wink-nlp learns every new word it reads; the extractor makes it forget them before each text, so a text\'s tags do not depend on the texts read before it (loaded again after 100,000 forgotten words).',
     'wink has no dependency parser, so `syntax_tree_depth` and `average_dependency_length` are documented',
     'proxies, not parser outputs. Features marked (J-Detector) are the 23 linguistic features of the public',
     'J-Detector re-implementation, under the same names (their definitions there are not published; ours are',

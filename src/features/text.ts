@@ -180,14 +180,62 @@ const IDX = Object.fromEntries(SPECS.map((s, i) => [s.name, i])) as Record<TextF
 // wink-nlp, loaded once on first use
 
 // Required lazily (importing this module stays cheap: the model takes ~100-200 ms and ~40 MB to load).
+//
+// wink-nlp remembers every word it has not seen in its model: the word joins the lexicon, and the tokenizer
+// then finds it there (a possessive such as "John's" once kept whole stays whole in every later document,
+// where a fresh instance splits it into "John" + "'s"), and new values of its packed features take the next
+// free codes. So a text's part-of-speech counts depended on the texts the process had read before it (8 of
+// 1,500 test texts differed after reading the others). `forgetWords` puts the instance back to what it knew
+// when loaded before each text: the words' hash entries go (the lexicon's own list and its properties grow
+// in step inside wink-nlp and cannot be cut; a word read again is added again), the other features' new
+// values go entirely. Once the kept list passes FORGET_RELOAD_WORDS entries beyond the model's the instance is loaded again
+// (about 0.4 s).
 type Nlp = ReturnType<typeof winkNLPFactory>;
+type WinkModel = Parameters<typeof winkNLPFactory>[0];
+interface WinkFeature {
+  list?: string[];
+  hash?: Record<string, number>;
+  index?: number;
+}
+const FORGET_RELOAD_WORDS = 100_000;
+
+let loads = 0;
+/** How many times the wink-nlp instance was loaded (1 after the first text; more after reloads): /metrics. */
+export function featureModelLoads(): number {
+  return loads;
+}
 let nlpSingleton: Nlp | undefined;
+let forgetWords: (() => void) | undefined;
+let metaCER: unknown;
 function nlp(): Nlp {
   if (nlpSingleton === undefined) {
     const require = createRequire(import.meta.url);
     const winkNLP = require('wink-nlp') as typeof winkNLPFactory;
-    const model = require('wink-eng-lite-web-model') as Parameters<typeof winkNLPFactory>[0];
+    const pkg = require('wink-eng-lite-web-model') as WinkModel & { core: () => { features: Record<string, WinkFeature> }; metaCER: () => unknown };
+    let core: { features: Record<string, WinkFeature> } | undefined;
+    // the core model wink-nlp keeps (a fresh copy per load); metaCER once (it re-encodes its data at each call)
+    const model = { ...pkg, core: () => (core = pkg.core()), metaCER: () => (metaCER ??= pkg.metaCER()) } as WinkModel;
     nlpSingleton = winkNLP(model, ['sbd', 'pos']);
+    loads++;
+    const features = core!.features;
+    // per feature: its size when loaded, and where the entries not yet forgotten start (the lexicon's list is
+    // never cut, so its forgotten part is skipped: each text costs only its own new words)
+    const kept = Object.entries(features)
+      .filter(([, f]) => f.hash && Array.isArray(f.list))
+      .map(([name, f]) => ({ f, n: f.list!.length, from: f.list!.length, lexeme: name === 'lexeme' }));
+    forgetWords = () => {
+      for (const k of kept) {
+        const { f } = k;
+        for (let i = k.from; i < f.list!.length; i++) delete f.hash![f.list![i]];
+        if (k.lexeme) {
+          k.from = f.list!.length;
+          if (f.list!.length > k.n + FORGET_RELOAD_WORDS) nlpSingleton = undefined;
+        } else {
+          f.list!.length = k.n;
+          f.index = k.n;
+        }
+      }
+    };
   }
   return nlpSingleton;
 }
@@ -628,6 +676,8 @@ function pieceEnd(view: string, start: number): number {
 function tagSentences(text: string): Tagged {
   const view = taggerView(text);
   const res: Tagged = { sentences: [], pos: Object.create(null) as Record<string, number>, tagged: 0, stop: 0 };
+  // every text is tagged as by a freshly loaded instance (see forgetWords; it may drop the instance to load it again)
+  forgetWords?.();
   const w = nlp();
   const its = w.its;
   for (let base = 0; base < view.length; ) {

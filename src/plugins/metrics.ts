@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Detectors } from '../detectors/index.js';
+import { featureModelLoads } from '../features/text.js';
 import type { Admission } from './admission.js';
 
 export interface Metrics {
@@ -33,6 +34,15 @@ export function registerMetrics(app: FastifyInstance, detectors: () => Detectors
     registers: [registry],
     collect() {
       for (const s of detectors().all()) this.set({ model: s.name }, s.state === 'ready' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'llm_provenance_text_feature_model_loads_total',
+    help: 'loads of the part-of-speech tagger (wink-nlp) that the text features use: 1 after the first text, one more each time the words it was given to forget pass 100,000 (src/features/text.ts)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(featureModelLoads());
     },
   });
   new Gauge({

@@ -6,6 +6,7 @@ import {
   TEXT_FEATURE_VERSION,
   countSyllables,
   extractTextFeatures,
+  featureModelLoads,
   textFeatureRecord,
 } from '../../src/features/text.js';
 import { J_DETECTOR_FEATURES } from '../../scripts/feature-docs.js';
@@ -270,4 +271,19 @@ t.test('empty text is all zeros', async (t) => {
   TEXT_FEATURES.forEach((f, i) => {
     if (f.name !== 'char_count' && f.name !== 'whitespace_ratio') t.equal(w[i], 0, `${f.name} is 0 for white space`);
   });
+});
+
+t.test("a text's features do not depend on the texts read before it (wink-nlp's remembered words are forgotten)", async (t) => {
+  // wink-nlp splits "John's" into John + 's, unless an earlier document made "John's" a word of its lexicon
+  // ("John's-ship" does): the part-of-speech counts then changed for every later text with "John's"
+  const probe = "Long John's mutineers lost the battle, and Silver's crew sailed away with the map that Flint's men had hidden.";
+  const fresh = Array.from(extractTextFeatures(probe));
+  extractTextFeatures("John's-ship and Silver's-crew and Flint's-men are hyphenated here.");
+  t.same(Array.from(extractTextFeatures(probe)), fresh, 'the same features after a text that adds "John\'s" whole');
+  // past the kept-list limit the model is loaded again, and answers the same
+  // past the kept-list limit (100,000 words beyond the model's) the model is loaded again, and answers the same
+  const loads = featureModelLoads();
+  for (let i = 0; i < 3; i++) extractTextFeatures(Array.from({ length: 42_000 }, (_, k) => `zq${i}x${k}blarg`).join(' ') + '.');
+  t.same(Array.from(extractTextFeatures(probe)), fresh, 'the same features after the model was loaded again');
+  t.equal(featureModelLoads(), loads + 1, 'loaded again once, when the kept list passed the limit');
 });

@@ -75,6 +75,8 @@ t.test('GET /metrics: request counts and latency histograms by route and status'
   t.match(m, /llm_provenance_model_ready\{model="text-heads"\} 1/);
   t.match(m, /llm_provenance_model_ready\{model="judgments"\} 1/);
   t.match(m, /llm_provenance_requests_in_flight 0/);
+  // the count itself: test/features/text.test.ts (this app's text detector is a test double that tags nothing)
+  t.match(m, /^llm_provenance_text_feature_model_loads_total \d+$/m, "the tagger's loads are counted");
   t.match(m, /process_resident_memory_bytes/);
 });
 
