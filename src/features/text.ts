@@ -188,8 +188,8 @@ const IDX = Object.fromEntries(SPECS.map((s, i) => [s.name, i])) as Record<TextF
 // 1,500 test texts differed after reading the others). `forgetWords` puts the instance back to what it knew
 // when loaded before each text: the words' hash entries go (the lexicon's own list and its properties grow
 // in step inside wink-nlp and cannot be cut; a word read again is added again), the other features' new
-// values go entirely. Once the kept list passes FORGET_RELOAD_WORDS entries beyond the model's the instance is loaded again
-// (about 0.4 s).
+// values go entirely. Once the kept list passes FORGET_RELOAD_WORDS entries beyond the model's, the instance is
+// loaded again (67 ms here, the model's files being read already).
 type Nlp = ReturnType<typeof winkNLPFactory>;
 type WinkModel = Parameters<typeof winkNLPFactory>[0];
 interface WinkFeature {
