@@ -80,16 +80,6 @@ export function loadJdBench(rubric: ScoresOnlyRubric, dataDir = sharedDataDir())
 
 export { mulberry32 };
 
-/** FNV-1a 32-bit */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 export function shuffle<T>(xs: T[], rand: () => number): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {

@@ -38,8 +38,6 @@ export interface SampleCaps {
 }
 
 export const DEFAULT_CAPS: SampleCaps = { train: 600, validation: 220, test: 220, evalPerSubset: 120, minTrainChars: 40 };
-/** smaller sample when every text also goes through the encoder (minutes, not hours, on 2 cores) */
-export const EMBEDDING_CAPS: SampleCaps = { train: 300, validation: 150, test: 150, evalPerSubset: 50, minTrainChars: 40 };
 
 /** stratum of a row for caps and weights: source x role (x mined) */
 export function stratum(r: TextRow): string {
