@@ -32,7 +32,6 @@ import { LEXICON_OPTS } from './recipe.js';
 import { widerHeads } from './datasets/wider/corpus.js';
 import { LOSO_CAP, LOSO_EPOCHS, fullyGenerated, gedeRanking, losoFold, losoMean, select, type LosoMean } from './loso.js';
 
-/** text sets added to the training data on 2026-12-01; the card also gives the LOSO means without them */
 const log = (s: string) => console.log(`[eval-text ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 /** one set's (or split's) numbers: role, ratio, and the decision's FPR and recall at a threshold; also training/eval-wider.ts */

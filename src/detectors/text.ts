@@ -70,8 +70,7 @@ export interface TextNotes {
 /**
  * What an answer says from the text alone, before any model (issue 48): the word count's warnings, the
  * language (what the models know is English prose: say so when the text is something else) and whether it
- * gates the decision, and whether the text is prose at all. training/eval-languages.ts compares these with
- * the answers before issue 48 on the English test split.
+ * gates the decision, and whether the text is prose at all.
  */
 function textNotes(text: string, cfg: Pick<TextHeadsConfig, 'thresholds' | 'embedding_dim' | 'embedding_max_words' | 'languages'>, languages: LanguageIdentifier): TextNotes {
   const words = countWords(text);

@@ -177,7 +177,7 @@ export const TEXT_FEATURES: readonly TextFeatureSpec[] = Object.freeze(SPECS.map
 const IDX = Object.fromEntries(SPECS.map((s, i) => [s.name, i])) as Record<TextFeatureName, number>;
 
 // ------------------------------------------------------------------------------------------------
-// wink-nlp, loaded once on first use
+// wink-nlp, loaded on first use (and again after FORGET_RELOAD_WORDS forgotten words, below)
 
 // Required lazily (importing this module stays cheap: the model takes ~100-200 ms and ~40 MB to load).
 //

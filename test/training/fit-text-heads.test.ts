@@ -216,6 +216,8 @@ t.test('fitMlpSets: the same network bit for bit as the one-unit-at-a-time loops
   // the fit's loops take four hidden units (and four classes) per pass over the inputs; each sum still adds in
   // the order of the inputs, so the result must not move by one bit. These sha256 prefixes are what
   // training/fit/mlp.ts at 8a21916 gives; the shapes exercise the four-wide blocks and the remainders.
+  // Exact on every CPU, AVX2 or AVX-512 alike: the fit is plain JavaScript doubles (IEEE 754, rounded after each
+  // operation, never fused into an FMA) and V8's own Math.exp / log / cos / pow, not the CPU's vector kernels.
   const expected: Record<string, string> = { '4x6x13': '4026d87c30d4de9b', '2x9x7': '8dd3c013a32454f8', '5x8x11': '153b7c10eb320b77' };
   for (const [K, H, d] of [[4, 6, 13], [2, 9, 7], [5, 8, 11]]) {
     const rnd = mulberry32(11);

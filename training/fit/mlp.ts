@@ -104,6 +104,36 @@ function affine(p: Float64Array, rows: number, bias: number, n: number, d: numbe
   }
 }
 
+/**
+ * g[rows + u * d + j] += coef[u] * z[j] for the units u = units[0 .. n-1]: four units per pass over z (each
+ * element of g gets the same additions, in the same order, as with one unit at a time).
+ */
+function addScaledZ(g: Float64Array, rows: number, d: number, units: Int32Array, n: number, coef: Float64Array, z: ArrayLike<number>): void {
+  let a = 0;
+  for (; a + 3 < n; a += 4) {
+    const r0 = coef[units[a]];
+    const r1 = coef[units[a + 1]];
+    const r2 = coef[units[a + 2]];
+    const r3 = coef[units[a + 3]];
+    const o0 = rows + units[a] * d;
+    const o1 = rows + units[a + 1] * d;
+    const o2 = rows + units[a + 2] * d;
+    const o3 = rows + units[a + 3] * d;
+    for (let j = 0; j < d; j++) {
+      const zj = z[j];
+      g[o0 + j] += r0 * zj;
+      g[o1 + j] += r1 * zj;
+      g[o2 + j] += r2 * zj;
+      g[o3 + j] += r3 * zj;
+    }
+  }
+  for (; a < n; a++) {
+    const r = coef[units[a]];
+    const o = rows + units[a] * d;
+    for (let j = 0; j < d; j++) g[o + j] += r * z[j];
+  }
+}
+
 function fitOneMlp(
   Z: ArrayLike<number>[],
   masks: ArrayLike<number>,
@@ -212,29 +242,7 @@ function fitOneMlp(
           g[oc + u] += dh[u];
           act[na++] = u;
         }
-        let a = 0;
-        for (; a + 3 < na; a += 4) {
-          const r0 = dh[act[a]];
-          const r1 = dh[act[a + 1]];
-          const r2 = dh[act[a + 2]];
-          const r3 = dh[act[a + 3]];
-          const o0 = oU + act[a] * d;
-          const o1 = oU + act[a + 1] * d;
-          const o2 = oU + act[a + 2] * d;
-          const o3 = oU + act[a + 3] * d;
-          for (let j = 0; j < d; j++) {
-            const zj = z[j];
-            g[o0 + j] += r0 * zj;
-            g[o1 + j] += r1 * zj;
-            g[o2 + j] += r2 * zj;
-            g[o3 + j] += r3 * zj;
-          }
-        }
-        for (; a < na; a++) {
-          const r = dh[act[a]];
-          const o = oU + act[a] * d;
-          for (let j = 0; j < d; j++) g[o + j] += r * z[j];
-        }
+        addScaledZ(g, oU, d, act, na, dh, z);
       }
       // L2 on weights (not biases)
       for (let i = oU; i < oc; i++) g[i] += l2 * p[i];
