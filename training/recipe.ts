@@ -38,15 +38,15 @@ export function headRecipe(embeddingDim: number) {
  * wider corpus too (issue 45, recipe B); 1.1.0: the label-consistent involvement ratio (issue 42); 1.0.0: the
  * weighted median.
  */
-export const HEADS_VERSION = '1.2.0+{role}';
+export const HEADS_VERSION = process.env.HEADS_WIDER === 'false' ? '1.1.0+{role}' : '1.2.0+{role}';
 
 /**
  * The heads learn from today's sets and the wider sets (training/datasets/wider/, issue 45: recipe B, chosen by
  * the clean leave-one-source-out mean of models/card/text-wider.md). models/heads-features-only ships it (1.2.0);
- * models/heads is still 1.1.0 (recipe A, `git show 49add17:training/train-text.ts`) until its 1.2.0 is evaluated.
+ * models/heads is still 1.1.0 (recipe A: `HEADS_WIDER=false` trains its recipe, as 49add17 did) until its 1.2.0 is evaluated.
  * The card's evaluation reads the corpus each heads directory was trained on (widerHeads).
  */
-export const HEADS_WIDER = true;
+export const HEADS_WIDER = process.env.HEADS_WIDER !== 'false';
 
 /**
  * Issue 48: the languages the heads answer for, written into config.json by train-text.ts (the service gates
