@@ -34,19 +34,19 @@ export function headRecipe(embeddingDim: number) {
 }
 
 /**
- * The text heads' version; {role} becomes the first 8 hex digits of role.json's sha256. 1.2.0: trained on the
- * wider corpus too (issue 45, recipe B); 1.1.0: the label-consistent involvement ratio (issue 42); 1.0.0: the
- * weighted median.
- */
-export const HEADS_VERSION = process.env.HEADS_WIDER === 'false' ? '1.1.0+{role}' : '1.2.0+{role}';
-
-/**
  * The heads learn from today's sets and the wider sets (training/datasets/wider/, issue 45: recipe B, chosen by
  * the clean leave-one-source-out mean of models/card/text-wider.md). models/heads-features-only ships it (1.2.0);
  * models/heads is still 1.1.0 (recipe A: `HEADS_WIDER=false` trains its recipe, as 49add17 did) until its 1.2.0 is evaluated.
  * The card's evaluation reads the corpus each heads directory was trained on (widerHeads).
  */
 export const HEADS_WIDER = process.env.HEADS_WIDER !== 'false';
+
+/**
+ * The text heads' version; {role} becomes the first 8 hex digits of role.json's sha256. 1.2.0: trained on the
+ * wider corpus too (issue 45, recipe B); 1.1.0: the label-consistent involvement ratio (issue 42); 1.0.0: the
+ * weighted median.
+ */
+export const HEADS_VERSION = HEADS_WIDER ? '1.2.0+{role}' : '1.1.0+{role}';
 
 /**
  * Issue 48: the languages the heads answer for, written into config.json by train-text.ts (the service gates
