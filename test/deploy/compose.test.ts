@@ -142,12 +142,20 @@ t.test(`docker-compose on podman: ${REPLICAS} replicas behind nginx lose no requ
   t.same(wrong.slice(0, 5), [], `all ${STREAM} answers equal the single replica's (wrong: ${wrong.length})`);
 
   // nginx's access log: which replica answered, and the retries the kill caused
-  const access = (podman(['logs', names('nginx')[0]]).stdout).split('\n').filter((l) => / request_id=stream-\d+ /.test(l));
+  const nginxLogs = podman(['logs', names('nginx')[0]]);
+  const access = nginxLogs.stdout.split('\n').filter((l) => / request_id=stream-\d+ /.test(l));
+  // a wrong answer comes with what nginx saw: its access line (which replicas, their statuses) and its errors
+  for (const w of wrong.slice(0, 5)) {
+    t.comment(`wrong answer to stream-${w.i} (${w.name}): ${JSON.stringify(w.answer ?? w.error).slice(0, 300)}`);
+    for (const l of access.filter((l) => l.includes(` request_id=stream-${w.i} `))) t.comment(`  nginx: ${l}`);
+  }
+  if (wrong.length > 0) for (const l of nginxLogs.stderr.split('\n').filter((l) => /\[(warn|error|crit)\]/.test(l)).slice(-20)) t.comment(`  nginx: ${l}`);
   t.equal(access.length, STREAM, 'nginx logged every request of the stream');
-  const upstreams = new Set(access.flatMap((l) => (/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? '').split(', ')));
+  // $upstream_addr: ", " between tries, " : " before nginx's fresh try (deploy/nginx/nginx.conf @fresh_try)
+  const upstreams = new Set(access.flatMap((l) => (/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? '').split(/, | : /)).filter((a) => a !== 'llm_provenance'));
   t.ok(upstreams.size >= REPLICAS, `nginx spread the stream over ${upstreams.size} replica addresses (${[...upstreams].join(' ')})`);
-  const retried = access.filter((l) => (/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? '').includes(','));
-  t.comment(`requests nginx sent to another replica after the first failed: ${retried.length}`);
+  const retried = access.filter((l) => /[,:] /.test(/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? ''));
+  t.comment(`requests nginx sent to another replica after the first failed: ${retried.length}, of them after a fresh try: ${retried.filter((l) => / : /.test(l)).length}`);
   for (const l of retried.slice(0, 3)) t.comment(`  ${l}`);
   const state = podman(['inspect', '--format', '{{.State.Status}} restarts={{.RestartCount}}', victim]).stdout.trim();
   t.comment(`the killed replica afterwards: ${state} (restart: unless-stopped)`);
