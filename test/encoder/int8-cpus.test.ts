@@ -7,6 +7,12 @@
  * Measured with the 2.0.0 int8 (one activation scale per tensor, 8-bit weights) before it was replaced:
  * on the emulated AVX2 CPU the tiny fixture's batched vectors moved 2.9e-2 from its one-by-one ones
  * (native VNNI 9.1e-3), and the shipped encoder's int8-vs-fp32 cosine fell to 0.990 (native 0.994).
+ *
+ * Emulation is slow, and slower on some hosts: on an Intel Xeon host (2026-12-08) qemu ran the shipped
+ * int8 encoder at about 0.45 s per token (one 64-token window: 29 s), so its three full 256-token windows,
+ * alone and batched, passed the 600 s limit even with nothing else running. The shipped encoder's AVX2
+ * comparison therefore runs on the first EMULATED_TOKENS tokens of each window ([CLS] ... [SEP], the same
+ * windows natively); the tiny fixture encoder is emulated on its full windows.
  */
 import t from 'tap';
 t.setTimeout(900_000); // the shipped encoder under qemu's emulated CPU takes minutes on a loaded 2-core machine (more than tap's default per-file timeout)
@@ -62,9 +68,13 @@ const fx = JSON.parse(readFileSync(path.join(root, 'test/fixtures/text/role-exam
 const cpu = cpuKernels().summary;
 const emu = qemu();
 
-for (const [name, dir, n] of [
-  ['tiny fixture encoder', path.join(root, 'test/fixtures/tiny-encoder'), 6],
-  ['shipped encoder', path.join(root, 'models/encoder'), 3],
+const EMULATED_TOKENS = 48;
+/** a window's first `tokens` tokens, closed by its own last token ([SEP]) */
+const shortened = (windows: number[][], tokens: number) => windows.map((w) => (w.length <= tokens ? w : [...w.slice(0, tokens - 1), w[w.length - 1]]));
+
+for (const [name, dir, n, emulatedTokens] of [
+  ['tiny fixture encoder', path.join(root, 'test/fixtures/tiny-encoder'), 6, Infinity],
+  ['shipped encoder', path.join(root, 'models/encoder'), 3, EMULATED_TOKENS],
 ] as const) {
   t.test(`${name}: int8 vs fp32, batch neighbours, and an AVX2 CPU`, async (t) => {
     t.comment(`native CPU: ${cpu}`);
@@ -80,11 +90,18 @@ for (const [name, dir, n] of [
       t.skip(`no emulated AVX2 CPU: qemu-x86_64 (Debian's qemu-user) is not installed or this is not linux/x64; the AVX2 comparison did not run`);
       return;
     }
-    const avx2 = emulated(path.join(dir, 'model.int8.onnx'), windows);
-    for (let i = 0; i < windows.length; i++) {
-      t.ok(maxAbs(avx2.single[i], int8.single[i]) <= INT8_NEIGHBOUR_MAX_ABS, `window ${i}: AVX2 vs this CPU ${maxAbs(avx2.single[i], int8.single[i]).toExponential(2)}`);
+    // the windows emulated, and this CPU's vectors of the same windows
+    const short = shortened(windows, emulatedTokens);
+    const same = short.every((w, i) => w.length === windows[i].length);
+    const [fp32Short, int8Short] = same ? [fp32, int8] : [await pool(path.join(dir, 'model.onnx'), short), await pool(path.join(dir, 'model.int8.onnx'), short)];
+    const tokens = same ? 'full windows' : `first ${emulatedTokens} tokens of each window`;
+    const started = Date.now();
+    const avx2 = emulated(path.join(dir, 'model.int8.onnx'), short);
+    t.comment(`emulated AVX2 CPU, ${short.length} windows (${tokens}) alone and batched: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    for (let i = 0; i < short.length; i++) {
+      t.ok(maxAbs(avx2.single[i], int8Short.single[i]) <= INT8_NEIGHBOUR_MAX_ABS, `window ${i}: AVX2 vs this CPU ${maxAbs(avx2.single[i], int8Short.single[i]).toExponential(2)}`);
       t.ok(maxAbs(avx2.batched[i], avx2.single[i]) <= INT8_NEIGHBOUR_MAX_ABS, `window ${i}: AVX2 batched vs alone ${maxAbs(avx2.batched[i], avx2.single[i]).toExponential(2)}`);
-      t.ok(cosine(avx2.single[i], fp32.single[i]) >= INT8_VS_FP32_MIN_COSINE, `window ${i}: AVX2 int8-vs-fp32 cosine ${cosine(avx2.single[i], fp32.single[i]).toFixed(5)}`);
+      t.ok(cosine(avx2.single[i], fp32Short.single[i]) >= INT8_VS_FP32_MIN_COSINE, `window ${i}: AVX2 int8-vs-fp32 cosine ${cosine(avx2.single[i], fp32Short.single[i]).toFixed(5)}`);
     }
   });
 }
