@@ -3,7 +3,8 @@
  * API (`podman system service`), starts 3 replicas of the CPU image behind nginx
  * (deploy/nginx/nginx.conf as mounted by the compose file, its resolver pointed at podman's DNS by
  * the compose entrypoint), and a stream of requests goes through nginx while one replica is
- * SIGKILLed: every request must be answered, with the answer a single replica gives.
+ * SIGKILLed: every request must be answered, with the answer a single replica gives. Then `--scale` adds a
+ * replica: nginx must send it requests without a reload, again losing none.
  *
  * Needs podman, docker-compose, the image `npm run image:build` makes and the nginx image
  * (NGINX_IMAGE, default localhost/nginx:local from `deploy/base-image.sh nginx`; nginx:1.28-alpine
@@ -159,4 +160,30 @@ t.test(`docker-compose on podman: ${REPLICAS} replicas behind nginx lose no requ
   for (const l of retried.slice(0, 3)) t.comment(`  ${l}`);
   const state = podman(['inspect', '--format', '{{.State.Status}} restarts={{.RestartCount}}', victim]).stdout.trim();
   t.comment(`the killed replica afterwards: ${state} (restart: unless-stopped)`);
+
+  // scaling up: nginx sends requests to a replica that `--scale` adds, without a reload (its resolver re-reads
+  // the service name every 5 s), and the address list changing under requests in flight loses none of them
+  const before = new Set(apps);
+  const scaled = compose(['up', '--detach', '--no-build', '--no-recreate', '--scale', `app=${REPLICAS + 1}`]);
+  t.equal(scaled.status, 0, `docker-compose up -d --scale app=${REPLICAS + 1}: ${scaled.stderr.slice(-2000)}`);
+  const added = names('app').filter((c) => !before.has(c));
+  t.equal(added.length, 1, `--scale app=${REPLICAS + 1} added one replica: ${added.join(', ')}`);
+  await waitFor('the added replica healthy', async () => podman(['healthcheck', 'run', added[0]]).status === 0, 300_000);
+  const networks: Obj = JSON.parse(podman(['inspect', added[0]]).stdout)[0].NetworkSettings.Networks;
+  const addedAt = `${Object.values(networks).map((n: Obj) => n.IPAddress).find(Boolean)}:8080`;
+  const healthyAt = Date.now();
+  const scaleWrong: string[] = [];
+  let sent = 0;
+  const answeredByAdded = () => podman(['logs', names('nginx')[0]]).stdout.split('\n').filter((l) => / request_id=scale-\d+ /.test(l) && l.includes(`upstream=${addedAt}`)).length;
+  await waitFor(`nginx sends a request to the added replica ${addedAt}`, async () => {
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      const i = sent++;
+      const r = reqs[i % reqs.length];
+      const a = await ask(base, r, `scale-${i}`);
+      if (JSON.stringify(a) !== JSON.stringify(reference.get(r.name))) scaleWrong.push(`scale-${i} (${r.name}): ${JSON.stringify(a).slice(0, 200)}`);
+    }));
+    return answeredByAdded() > 0;
+  }, 60_000);
+  t.comment(`the added replica ${addedAt} answered through nginx ${((Date.now() - healthyAt) / 1000).toFixed(1)} s after it was healthy, after ${sent} requests`);
+  t.same(scaleWrong.slice(0, 5), [], `all ${sent} answers while scaling up equal the single replica's (wrong: ${scaleWrong.length})`);
 });
