@@ -153,9 +153,10 @@ t.test(`docker-compose on podman: ${REPLICAS} replicas behind nginx lose no requ
   if (wrong.length > 0) for (const l of nginxLogs.stderr.split('\n').filter((l) => /\[(warn|error|crit)\]/.test(l)).slice(-20)) t.comment(`  nginx: ${l}`);
   t.equal(access.length, STREAM, 'nginx logged every request of the stream');
   // $upstream_addr: ", " between tries, " : " before nginx's fresh try (deploy/nginx/nginx.conf @fresh_try)
-  const upstreams = new Set(access.flatMap((l) => (/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? '').split(/, | : /)).filter((a) => a !== 'llm_provenance'));
+  const upstreamOf = (l: string) => /upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? '';
+  const upstreams = new Set(access.flatMap((l) => upstreamOf(l).split(/, | : /)).filter((a) => a !== 'llm_provenance'));
   t.ok(upstreams.size >= REPLICAS, `nginx spread the stream over ${upstreams.size} replica addresses (${[...upstreams].join(' ')})`);
-  const retried = access.filter((l) => /[,:] /.test(/upstream=(.*?) upstream_status=/.exec(l)?.[1] ?? ''));
+  const retried = access.filter((l) => /[,:] /.test(upstreamOf(l)));
   t.comment(`requests nginx sent to another replica after the first failed: ${retried.length}, of them after a fresh try: ${retried.filter((l) => / : /.test(l)).length}`);
   for (const l of retried.slice(0, 3)) t.comment(`  ${l}`);
   const state = podman(['inspect', '--format', '{{.State.Status}} restarts={{.RestartCount}}', victim]).stdout.trim();
@@ -174,7 +175,7 @@ t.test(`docker-compose on podman: ${REPLICAS} replicas behind nginx lose no requ
   const healthyAt = Date.now();
   const scaleWrong: string[] = [];
   let sent = 0;
-  const answeredByAdded = () => podman(['logs', names('nginx')[0]]).stdout.split('\n').filter((l) => / request_id=scale-\d+ /.test(l) && l.includes(`upstream=${addedAt}`)).length;
+  const answeredByAdded = () => podman(['logs', names('nginx')[0]]).stdout.split('\n').filter((l) => / request_id=scale-\d+ /.test(l) && upstreamOf(l).startsWith(addedAt)).length;
   await waitFor(`nginx sends a request to the added replica ${addedAt}`, async () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       const i = sent++;
